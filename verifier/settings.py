@@ -1,0 +1,51 @@
+"""Settings from the environment (prefix VERIFIER_) or a .env file, read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_database_url() -> str:
+    path = Path(user_data_dir("verifier", appauthor=False)) / "verifier.sqlite"
+    return f"sqlite:///{path}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VERIFIER_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    redis_url: str = "redis://localhost:6379/0"
+    allow_private_hosts: bool = False
+    fetch_timeout: float = 20.0
+    fetch_max_bytes: int = 50_000_000
+    pdf_max_bytes: int = 300_000_000
+    host_concurrency: int = 4
+    host_interval: float = 1.0
+    fetch_retries: int = 2
+    max_redirects: int = 10
+    respect_robots: bool = True
+    user_agent: str = "verifier/0.1 (+{contact})"
+    contact_url: str = "https://github.com/verifier/verifier"
+    freshness: float = 3600.0
+
+    recheck_interval: float = 604800.0
+    dead_after: int = 3
+    strike_spacing: float = 86400.0
+    archive_url: str = "https://archive.org/wayback/available"
+
+    api_rate_limit: int = 600
+    max_brief_bytes: int = 10_000_000
+
+    @property
+    def ua(self) -> str:
+        return self.user_agent.format(contact=self.contact_url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
