@@ -31,6 +31,9 @@ class BriefText:
     links: list[Link] = field(default_factory=list)
     title: str | None = None
     fmt: str = "txt"  # md | txt | html | pdf | docx
+    #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
+    #: style); Markdown `>` blocks are found by the parser in the text itself.
+    blockquotes: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
