@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     strike_spacing: float = 86400.0
     archive_url: str = "https://archive.org/wayback/available"
 
+    stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
+    max_attempts: int = 4
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
 

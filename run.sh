@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One entry point that sets everything up on a fresh clone (needs only Python 3.11+):
+#   ./run.sh demo      check a sample brief against a sample site served on 127.0.0.1
+#   ./run.sh test      run the test suite
+#   ./run.sh ARGS...   any other verifier command, e.g. ./run.sh check brief.md
+set -euo pipefail
+cd "$(dirname "$0")"
+
+find_uv() {
+  if command -v uv >/dev/null 2>&1; then command -v uv; return; fi
+  for c in "$HOME/.local/bin/uv" "$HOME/.cargo/bin/uv" ".tools/uv/bin/uv"; do
+    if [ -x "$c" ]; then echo "$c"; return; fi
+  done
+  return 1
+}
+
+UV=$(find_uv || true)
+if [ -z "$UV" ]; then
+  py=$(command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3 || true)
+  [ -n "$py" ] || { echo "run.sh: Python 3.11 or newer is needed" >&2; exit 2; }
+  "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "run.sh: Python 3.11 or newer is needed" >&2; exit 2; }
+  echo "run.sh: installing uv into .tools/uv (once)" >&2
+  "$py" -m venv .tools/uv >/dev/null
+  .tools/uv/bin/python -m pip install --quiet --disable-pip-version-check uv
+  UV=.tools/uv/bin/uv
+fi
+
+"$UV" sync --frozen --quiet
+case "${1:-demo}" in
+  test) shift; exec "$UV" run --frozen pytest "$@" ;;
+  demo) shift || true; exec "$UV" run --frozen verifier demo "$@" ;;
+  *) exec "$UV" run --frozen verifier "$@" ;;
+esac

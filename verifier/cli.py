@@ -1,0 +1,373 @@
+"""The command line. Every command is an edge: it reads input, calls the pipeline, prints a result."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlmodel import Session, col, select
+
+from verifier import db
+from verifier.core import BriefError, BriefText
+from verifier.settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+                  help="Check that quoted passages stand, word for word, in the sources a brief cites.")
+err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class Exit(Exception):
+    """A clean stop with a one-line message and an exit status."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _settings(database_url: str | None = None) -> Settings:
+    s = get_settings()
+    return s.model_copy(update={"database_url": database_url}) if database_url else s
+
+
+def _session(settings: Settings) -> Session:
+    try:
+        return db.session_for(settings.database_url)
+    except Exception as e:
+        raise Exit(f"cannot open the database {settings.database_url!r}: {_one_line(e)}") from e
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
+
+
+def _read_brief(arg: str, settings: Settings) -> BriefText:
+    from verifier.intake import brief_from_bytes, read_brief_file
+
+    if arg == "-":
+        data = sys.stdin.buffer.read(settings.max_brief_bytes + 1)
+        return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes)
+    if arg.startswith(("http://", "https://")):
+        from verifier.fetch import fetch_one
+        from verifier.statuses import LinkStatus
+
+        snap = fetch_one(arg, settings)
+        if snap.status != LinkStatus.OK:
+            raise BriefError(f"cannot fetch the brief at {arg}: {snap.status}"
+                             + (f" ({snap.error})" if snap.error else ""))
+        return brief_from_bytes(snap.body, name=arg, content_type=snap.content_type,
+                                base_url=snap.final_url or arg, max_bytes=settings.max_brief_bytes)
+    return read_brief_file(arg, max_bytes=settings.max_brief_bytes)
+
+
+def _emit(doc: dict[str, Any], fmt: Format) -> None:
+    from verifier import report
+
+    if fmt == Format.json:
+        sys.stdout.write(report.render_json(doc) + "\n")
+    elif fmt == Format.markdown:
+        sys.stdout.write(report.render_markdown(doc))
+    elif fmt == Format.html:
+        from verifier.html import render_html
+
+        sys.stdout.write(render_html(doc))
+    else:
+        report.render_table(doc, Console(highlight=False))
+    sys.stdout.flush()
+
+
+class _Progress:
+    """Live progress per source on standard error: a rich display on a terminal, plain lines otherwise."""
+
+    def __init__(self) -> None:
+        self.live = err.is_terminal
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __call__(self, event: str, info: dict[str, object]) -> None:
+        if event == "parsed":
+            msg = f"{info['quotes']} quotes, {info['sources']} sources"
+            if self.live:
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+                self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                                          MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+                                          console=err, transient=True)
+                self._progress.start()
+                self._task = self._progress.add_task("fetching", total=int(str(info["sources"])) or 1,
+                                                     last=msg)
+            else:
+                err.print(f"verifier: {msg}")
+        elif event == "source":
+            line = f"{info['status']:<12} {info['url']}"
+            if self._progress is not None:
+                self._progress.update(self._task, advance=1, last=line[:80])
+                self._progress.console.print(f"  {line}", markup=False, highlight=False)
+            else:
+                err.print(f"  {line}", markup=False)
+        elif event == "quote" and self._progress is not None:
+            self._progress.update(self._task, description="judging")
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+@contextlib.contextmanager
+def _guard() -> Iterator[None]:
+    """Turn every failure into one line on standard error and the contract's exit status."""
+    try:
+        yield
+    except Exit as e:
+        err.print(f"verifier: {e}", markup=False, highlight=False)
+        raise typer.Exit(e.code) from None
+    except BriefError as e:
+        err.print(f"verifier: {e}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("verifier: interrupted")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:
+        if os.environ.get("VERIFIER_DEBUG"):
+            raise
+        err.print(f"verifier: internal error: {type(e).__name__}: {_one_line(e)} "
+                  "(set VERIFIER_DEBUG=1 for details)", markup=False, highlight=False)
+        raise typer.Exit(3) from None
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (default: settings)")]
+
+
+@app.command()
+def check(
+    brief: Annotated[str, typer.Argument(help="a .md/.txt/.html/.pdf/.docx file, - for stdin, or a URL")],
+    fmt: FormatOpt = Format.table,
+    database_url: DbOpt = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="keep nothing: use a throwaway database")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="refetch sources even if fetched recently")] = False,
+) -> None:
+    """Check every quoted passage of a brief against the sources it cites."""
+    with _guard():
+        settings = _settings(database_url)
+        text = _read_brief(brief, settings)
+        with contextlib.ExitStack() as stack:
+            if no_store:
+                tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))
+                settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp}/run.sqlite"})
+            code = _run_check(text, settings, fmt, origin=brief, refresh=refresh)
+        raise typer.Exit(code)
+
+
+def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str, refresh: bool = False) -> int:
+    from verifier.pipeline import check_brief
+    from verifier.result import build_result, needs_attention
+
+    session = _session(settings)
+    progress = _Progress()
+    try:
+        row = check_brief(session, text, settings, origin=origin, progress=progress, refresh=refresh)
+    finally:
+        progress.close()
+    doc = build_result(session, row.id, with_text=fmt == Format.html)
+    session.close()
+    _emit(doc, fmt)
+    if not doc["quotes"]:
+        err.print("verifier: no quoted passages found in the brief", highlight=False)
+    elif not doc["sources"]:
+        err.print("verifier: the brief cites no sources, so its quotes are unverifiable", highlight=False)
+    return 1 if needs_attention(doc) else 0
+
+
+@app.command()
+def show(
+    brief_id: Annotated[str, typer.Argument(metavar="ID", help="a brief id from `verifier check` or `list`")],
+    fmt: FormatOpt = Format.table,
+    history: Annotated[bool, typer.Option("--history", help="include every check of every source")] = False,
+    database_url: DbOpt = None,
+) -> None:
+    """Print a stored result again."""
+    with _guard():
+        from verifier.models import Brief
+        from verifier.result import build_result
+
+        session = _session(_settings(database_url))
+        row = session.get(Brief, brief_id)
+        if row is None:
+            matches = list(session.exec(select(Brief).where(col(Brief.id).startswith(brief_id)).limit(2)))
+            if len(matches) != 1:
+                raise Exit(f"no brief with id {brief_id!r}")
+            row = matches[0]
+        doc = build_result(session, row.id, history=True, with_text=fmt == Format.html)
+        if not history and fmt != Format.json:
+            for s in doc["sources"]:
+                s.pop("history", None)
+        _emit(doc, fmt)
+        if history and fmt == Format.table:
+            _print_history(doc)
+
+
+def _print_history(doc: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    t = Table(title="Source history")
+    for c in ("Ref", "State", "Checked at", "Status", "HTTP", "Text hash"):
+        t.add_column(c)
+    for s in doc["sources"]:
+        for h in s.get("history") or []:
+            t.add_row(s["ref"], s.get("state") or "", h["checked_at"] or "", h["status"] or "",
+                      str(h.get("http_status") or ""), (h.get("text_sha256") or "")[:12])
+    Console(highlight=False).print(t)
+
+
+@app.command("list")
+def list_briefs(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="how many, newest first")] = 20,
+    database_url: DbOpt = None,
+) -> None:
+    """List stored briefs, newest first."""
+    with _guard():
+        from rich.table import Table
+
+        from verifier.models import Brief
+
+        session = _session(_settings(database_url))
+        rows = session.exec(select(Brief).order_by(col(Brief.created_at).desc()).limit(limit)).all()
+        if not rows:
+            err.print("verifier: no briefs stored yet")
+            return
+        t = Table()
+        for c in ("ID", "Created", "Status", "Quotes", "Sources", "Title / origin"):
+            t.add_column(c)
+        for b in rows:
+            t.add_row(b.id, b.created_at.strftime("%Y-%m-%d %H:%M"), b.status, str(b.quotes_total),
+                      str(b.sources_total), (b.title or b.origin or "")[:60])
+        Console(highlight=False).print(t)
+
+
+@app.command()
+def demo(
+    fmt: FormatOpt = Format.table,
+    database_url: DbOpt = None,
+) -> None:
+    """Serve a small sample site on 127.0.0.1 and check a sample brief against it."""
+    with _guard():
+        from verifier.demo import DemoSite
+
+        settings = _settings(database_url)
+        with DemoSite() as site:
+            settings = settings.model_copy(update={
+                "allow_private_hosts": True, "host_interval": 0.0, "respect_robots": True,
+                "fetch_timeout": 5.0})
+            err.print(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)",
+                      highlight=False)
+            text = site.brief()
+            _run_check(text, settings, fmt, origin="demo brief", refresh=True)
+        err.print("verifier demo: done. Try `verifier list` and `verifier show ID --format markdown`.",
+                  highlight=False)
+
+
+@app.command()
+def recheck(
+    due: Annotated[bool, typer.Option("--due", help="only sources whose next check is due (default)")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="every stored source, due or not")] = False,
+    database_url: DbOpt = None,
+) -> None:
+    """Recheck stored links now, in-process: link rot, content drift per quote, archive fallback."""
+    with _guard():
+        if due and all_:
+            raise Exit("give --due or --all, not both")
+        from verifier.recheck import recheck_sources
+
+        settings = _settings(database_url)
+        session = _session(settings)
+        summary = recheck_sources(session, settings, due_only=not all_,
+                                  progress=_Progress() if err.is_terminal else None)
+        err.print(f"verifier: {summary}", markup=False, highlight=False)
+
+
+keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(org: Annotated[str, typer.Argument(help="the organisation the key belongs to")],
+                database_url: DbOpt = None) -> None:
+    """Print a new API key for ORG (alone on the last line). Only its hash is stored."""
+    with _guard():
+        from verifier.keys import create_key
+
+        key = create_key(_session(_settings(database_url)), org)
+        err.print(f"verifier: new key for {org}; it is shown only once:", highlight=False)
+        sys.stdout.write(key + "\n")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: Annotated[str, typer.Argument(help="the key, or the prefix shown when it was made")],
+                database_url: DbOpt = None) -> None:
+    """Revoke a key; calls with it answer 401 from now on."""
+    with _guard():
+        from verifier.keys import revoke
+
+        n = revoke(_session(_settings(database_url)), key)
+        if not n:
+            raise Exit("no such key")
+        err.print(f"verifier: revoked {n} key(s)", highlight=False)
+
+
+@app.command()
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+          workers: Annotated[int, typer.Option(help="API processes")] = 1) -> None:
+    """Run the HTTP API (uvicorn)."""
+    with _guard():
+        import uvicorn
+
+        _session(_settings()).close()  # migrate before accepting requests
+        uvicorn.run("verifier.api.app:app", host=host, port=port, workers=workers, log_level="info")
+
+
+@app.command()
+def worker(concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="worker processes")] = 2,
+           queues: Annotated[str, typer.Option(help="queues to consume")] = "fetch,match,recheck,ocr") -> None:
+    """Run a Celery worker for the fetch, match and recheck queues."""
+    with _guard():
+        _session(_settings()).close()
+        from workers.celery_app import app as celery_app
+
+        celery_app.worker_main(["worker", f"--concurrency={concurrency}", "-Q", queues,
+                                "--loglevel=INFO", "-E"])
+
+
+@app.command()
+def beat() -> None:
+    """Run the one Celery beat scheduler (rechecks, recovery of stalled briefs)."""
+    with _guard():
+        _session(_settings()).close()
+        from workers.celery_app import app as celery_app
+
+        celery_app.start(["beat", "--loglevel=INFO"])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

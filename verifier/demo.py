@@ -1,0 +1,157 @@
+"""`verifier demo`: a small sample site on 127.0.0.1 and a brief that quotes it, right and wrong."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import zlib
+from types import TracebackType
+
+from verifier.core import BriefText
+
+HARBOUR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour wall repairs to take longer than planned | The Kestrel Bay Courier</title></head>
+<body><nav><a href="/">Home</a> | <a href="/news">News</a> | <a href="/sport">Sport</a></nav>
+<aside><h3>Most read</h3><p>Ferry timetable changes for the winter season.</p></aside>
+<article><h1>Harbour wall repairs to take longer than planned</h1>
+<p class="byline">By Morwenna Tregear, 3 March</p>
+<p>Repairs to the old harbour wall in Kestrel Bay will take at least fourteen months, the town
+council said on Tuesday, twice as long as engineers first estimated.</p>
+<p>“We underestimated how much of the stonework had been undermined by the winter storms,” said
+council leader Anwen Pascoe. “The wall will not reopen to walkers before the summer of next year.”</p>
+<p>The council has set aside £2.4 million for the work, which will be carried out in three phases.
+Fishing boats will still be able to use the inner harbour throughout the repairs.</p>
+<p>Local businesses have asked for a temporary footpath along the quay so that visitors can still
+reach the lighthouse café during the busy months.</p>
+<figure><img src="/wall.jpg" alt=""><figcaption>The collapsed section of the wall after the
+February storm.</figcaption></figure>
+</article><footer>© The Kestrel Bay Courier. Contact us. Privacy policy.</footer></body></html>"""
+
+INTERVIEW = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Interview: the engineer behind the harbour survey | Coastal Works Weekly</title></head>
+<body><article><h1>Interview: the engineer behind the harbour survey</h1>
+<p>Engineer Idris Vance led the survey of the Kestrel Bay harbour wall last autumn.</p>
+<p>“Sea walls of that age were built for a calmer climate,” Vance told us. “Every town on this
+coast will face the same bill sooner or later.”</p>
+<p>He said the survey used ground radar to map the voids behind the stones, a method that is
+now common on older coastal defences.</p>
+</article></body></html>"""
+
+HOME = """<!doctype html><html><head><meta charset="utf-8"><title>The Kestrel Bay Courier</title></head>
+<body><h1>The Kestrel Bay Courier</h1><p>Latest news, sport and weather from the bay.</p></body></html>"""
+
+NOT_FOUND = b"<!doctype html><html><body><h1>Not Found</h1></body></html>"
+
+PDF_LINES = [
+    "Kestrel Bay Town Council - Coastal Defence Review",
+    "The review recommends that the harbour wall be inspected every two years,",
+    "and that a reserve fund for storm damage be created in the next budget.",
+]
+
+BRIEF = """# Kestrel Bay harbour: what the sources say
+
+The harbour wall repairs will take “at least fourteen months,” the council said [1].
+Council leader Anwen Pascoe admitted: “We underestimated how much of the stonework had been
+undermined by the winter storms” [1].
+
+She added that “the wall will not reopen to walkers before the summer of next year” [1], and the
+council “has set aside £2.4 million for the work . . . in three phases” [1].
+
+A typo slips in easily: “Fishing boats will still be able to use the inner harbour thoughout the
+repairs” [1]. A changed number is worse: “the council has set aside £3.4 million for the work” [1].
+
+The engineer behind the survey warned that “sea walls of that age were built for a calmer
+climate” [1]. The council review says “the harbour wall be inspected every two years” [3].
+
+An older story claimed that “the harbour will be closed to all boats for a year” [4].
+
+“Nobody told the fishermen until the week before,” one skipper said [1].
+
+## References
+
+[1] Harbour wall repairs to take longer than planned. {base}/news/harbour-wall
+[2] Interview: the engineer behind the harbour survey. {base}/features/engineer-interview
+[3] Coastal Defence Review (PDF). {base}/reports/coastal-review.pdf
+[4] Harbour to close, says council (old link). {base}/news/2019/harbour-closure
+[5] Courier front page. {base}/old-front-page
+"""
+
+
+def tiny_pdf(lines: list[str]) -> bytes:
+    """A one-page text PDF, built by hand so the demo needs nothing else."""
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    stream = "BT /F1 12 Tf 72 760 Td 16 TL " + " ".join(f"({esc(x)}) '" for x in lines) + " ET"
+    data = zlib.compress(stream.encode("latin-1"))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class DemoSite:
+    """A threaded HTTP server on 127.0.0.1, port chosen by the OS, stopped on exit."""
+
+    def __init__(self) -> None:
+        pdf = tiny_pdf(PDF_LINES)
+        routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = {
+            "/": (200, "text/html; charset=utf-8", HOME.encode(), {}),
+            "/news/harbour-wall": (200, "text/html; charset=utf-8", HARBOUR.encode(), {}),
+            "/features/engineer-interview": (200, "text/html; charset=utf-8", INTERVIEW.encode(), {}),
+            "/reports/coastal-review.pdf": (200, "application/pdf", pdf, {}),
+            "/old-front-page": (301, "text/html", b"", {"Location": "/"}),
+            "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n", {}),
+        }
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                status, ctype, body, extra = routes.get(self.path.split("?")[0],
+                                                        (404, "text/html", NOT_FOUND, {}))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> DemoSite:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def brief(self) -> BriefText:
+        from verifier.intake import brief_from_bytes
+
+        return brief_from_bytes(BRIEF.format(base=self.base_url).encode(), name="demo-brief.md")

@@ -1,0 +1,166 @@
+"""Database tables. A URL is one Source shared by every brief citing it; each fetch is a SnapshotRow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id", index=True)
+    key_hash: str = Field(index=True, unique=True)
+    prefix: str
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class Brief(SQLModel, table=True):
+    __tablename__ = "brief"
+    id: str = Field(primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    title: str | None = None
+    origin: str | None = None  # file name or URL the brief came from
+    fmt: str = "txt"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="queued", index=True)
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    sources_total: int = 0
+    sources_done: int = 0
+    quotes_total: int = 0
+    quotes_done: int = 0
+    attempts: int = 0  # times the service (re)started its work; recovery gives up after a few
+    skipped: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Source(SQLModel, table=True):
+    """A cited URL, exactly as cited, shared across briefs; carries the recheck schedule."""
+
+    __tablename__ = "source"
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    state: str = "live"  # live | failing | dead
+    latest_snapshot_id: int | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = Field(default=None, index=True)
+    check_interval: float | None = None
+    strikes: int = 0
+    last_strike_at: datetime | None = None
+    claimed_until: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    archive_url: str | None = Field(default=None, sa_column=Column(Text))
+    archive_captured_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Citation(SQLModel, table=True):
+    __tablename__ = "citation"
+    __table_args__ = (UniqueConstraint("brief_id", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    brief_id: str = Field(foreign_key="brief.id", index=True)
+    ref: str
+    position: int = 0
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    title: str | None = None
+    source_id: int = Field(foreign_key="source.id", index=True)
+    start: int = 0
+    end: int = 0
+
+
+class SnapshotRow(SQLModel, table=True):
+    """One fetch: what the server said, the raw body (compressed) and the text we extracted."""
+
+    __tablename__ = "snapshot"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    fetched_at: datetime = Field(default_factory=utcnow, index=True)
+    status: str
+    http_status: int | None = None
+    final_url: str | None = Field(default=None, sa_column=Column(Text))
+    content_type: str | None = None
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    redirects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    body_gz: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    body_sha256: str | None = None
+    body_size: int = 0
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    text_sha256: str | None = Field(default=None, index=True)
+    pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    main_end: int | None = None
+
+
+class QuoteRow(SQLModel, table=True):
+    __tablename__ = "quote"
+    __table_args__ = (UniqueConstraint("brief_id", "qid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    brief_id: str = Field(foreign_key="brief.id", index=True)
+    qid: str
+    position: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    start: int = 0
+    end: int = 0
+    cites: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    verdict: str | None = None
+    score: float | None = None
+    source_ref: str | None = None
+    snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
+    evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    differences: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    judged_at: datetime | None = None
+    drift: str | None = None
+    drift_text: str | None = Field(default=None, sa_column=Column(Text))
+    drift_at: datetime | None = None
+    archive_verdict: str | None = None
+
+
+class CheckRow(SQLModel, table=True):
+    """History: one row per check of a source (first fetch and every recheck)."""
+
+    __tablename__ = "check"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
+    checked_at: datetime = Field(default_factory=utcnow, index=True)
+    status: str
+    http_status: int | None = None
+    text_sha256: str | None = None
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Event(SQLModel, table=True):
+    """Something an organisation should hear about: a link died or recovered, a quote changed."""
+
+    __tablename__ = "event"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
+    brief_id: str | None = Field(default=None, foreign_key="brief.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id")
+    quote_id: int | None = Field(default=None, foreign_key="quote.id")
+    kind: str
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    delivered_at: datetime | None = None

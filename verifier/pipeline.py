@@ -1,0 +1,143 @@
+"""The pipeline, stage by stage. The CLI runs it in-process; the Celery tasks call the same functions.
+
+brief → parse → store → fetch (+extract) each source → judge every quote → store → report
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from verifier import store
+from verifier.align import SourceIndex, align
+from verifier.core import BriefText, Judgement, Match, Snapshot, SourceText
+from verifier.extract import extract
+from verifier.fetch import fetch_many
+from verifier.judge import decide
+from verifier.models import Brief, utcnow
+from verifier.parse import parse_brief
+from verifier.settings import Settings
+from verifier.statuses import BriefStatus, LinkStatus, Verdict
+
+#: fewer words than this in an OK page means there is no readable text
+MIN_WORDS = 3
+
+Progress = Callable[[str, dict[str, object]], None]
+
+
+def _quiet(event: str, info: dict[str, object]) -> None:
+    pass
+
+
+def register_brief(session: Session, brief: BriefText, *, origin: str | None,
+                   org_id: int | None = None, brief_id: str | None = None) -> Brief:
+    """Parse a brief and store it with its quotes and citations, ready for fetching."""
+    return store.create_brief(session, brief, parse_brief(brief), origin=origin, org_id=org_id,
+                              brief_id=brief_id)
+
+
+def read_snapshot(snap: Snapshot) -> tuple[Snapshot, SourceText | None]:
+    """Extract the text of a fetched page; an OK page with no readable text becomes no_text."""
+    if snap.status != LinkStatus.OK or snap.not_modified:
+        return snap, None
+    text = extract(snap.body, snap.content_type, snap.final_url or snap.url)
+    if len(text.text.split()) < MIN_WORDS:
+        snap.status = LinkStatus.NO_TEXT
+        snap.error = snap.error or "no readable text on the page"
+        return snap, None
+    return snap, text
+
+
+def sources_to_fetch(session: Session, brief_id: str, settings: Settings,
+                     *, refresh: bool = False) -> list[str]:
+    """The distinct URLs of a brief that have no snapshot fresh enough to reuse."""
+    cits = store.citations_of(session, brief_id)
+    sources = store.sources_by_id(session, [c.source_id for c in cits])
+    urls: list[str] = []
+    for src in sources.values():
+        if refresh or store.fresh_snapshot(session, src, settings.freshness) is None:
+            urls.append(src.url)
+    return urls
+
+
+def save_fetch(session: Session, url: str, snap: Snapshot, settings: Settings) -> None:
+    """Extract and store one fetch of a URL as its source's latest snapshot."""
+    snap, text = read_snapshot(snap)
+    src = store.get_or_create_source(session, url)
+    store.record_snapshot(session, src, snap, text, next_check_in=settings.recheck_interval)
+    session.commit()
+
+
+async def fetch_sources(session: Session, urls: list[str], settings: Settings,
+                        progress: Progress = _quiet) -> None:
+    """Fetch every URL concurrently within the per-host limits, storing each as it lands."""
+    def done(url: str, snap: Snapshot) -> None:
+        save_fetch(session, url, snap, settings)
+        progress("source", {"url": url, "status": str(snap.status), "http_status": snap.http_status})
+
+    for url in urls:
+        progress("fetching", {"url": url})
+    await fetch_many(urls, settings, on_done=done)
+
+
+@dataclass
+class _Readable:
+    snapshot_id: int | None
+    text: SourceText | None
+    index: SourceIndex | None
+
+
+def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) -> Brief:
+    """Align every quote of a brief against its cited sources' latest snapshots and store verdicts."""
+    brief = session.get(Brief, brief_id)
+    if brief is None:
+        raise KeyError(brief_id)
+    cits = store.citations_of(session, brief_id)
+    sources = store.sources_by_id(session, [c.source_id for c in cits])
+    snaps = store.snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
+                                            if s.latest_snapshot_id is not None])
+    by_ref: dict[str, _Readable] = {}
+    for c in cits:
+        src = sources[c.source_id]
+        row = snaps.get(src.latest_snapshot_id or -1)
+        text = store.source_text_of(row) if row else None
+        by_ref[c.ref] = _Readable(row.id if row else None, text, SourceIndex.build(text) if text else None)
+    readable = {ref: r.index is not None for ref, r in by_ref.items()}
+    now = utcnow()
+    quotes = store.quotes_of(session, brief_id)
+    for q in quotes:
+        cites = [r for r in q.cites if r in by_ref]
+        if not by_ref:
+            j = Judgement(verdict=Verdict.UNVERIFIABLE, note="the brief cites no sources")
+        else:
+            matches: dict[str, Match | None] = {
+                ref: (align(q.text, r.index) if r.index is not None else None) for ref, r in by_ref.items()}
+            j = decide(cites, matches, readable)
+        snap_id = by_ref[j.source_ref].snapshot_id if j.source_ref in by_ref else None
+        store.save_judgement(q, j, snap_id, now)
+        session.add(q)
+        progress("quote", {"id": q.qid, "verdict": str(j.verdict)})
+    brief.quotes_done = len(quotes)
+    brief.sources_done = len(cits)
+    brief.status = BriefStatus.DONE
+    brief.finished_at = brief.updated_at = now
+    session.add(brief)
+    session.commit()
+    return brief
+
+
+def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,
+                progress: Progress = _quiet, refresh: bool = False) -> Brief:
+    """The embedded run: every stage in this process, results stored in the session's database."""
+    row = register_brief(session, brief, origin=origin)
+    row.status = BriefStatus.RUNNING
+    session.add(row)
+    session.commit()
+    progress("parsed", {"quotes": row.quotes_total, "sources": row.sources_total})
+    urls = sources_to_fetch(session, row.id, settings, refresh=refresh)
+    if urls:
+        asyncio.run(fetch_sources(session, urls, settings, progress))
+    return judge_brief(session, row.id, progress)

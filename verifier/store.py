@@ -1,0 +1,140 @@
+"""Writing pipeline values to the database and reading them back. The only module that maps rows."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from verifier.core import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
+from verifier.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow, Source, utcnow
+from verifier.statuses import LinkStatus
+
+#: headers worth keeping as evidence of what the server said
+KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "location", "retry-after",
+                "server", "date", "cache-control", "x-robots-tag", "content-language")
+
+
+def new_brief_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def sha256(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest()
+
+
+def get_or_create_source(session: Session, url: str) -> Source:
+    src = session.exec(select(Source).where(Source.url == url)).first()
+    if src is None:
+        src = Source(url=url)
+        session.add(src)
+        session.flush()
+    return src
+
+
+def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, origin: str | None,
+                 org_id: int | None = None, brief_id: str | None = None) -> Brief:
+    """Store a parsed brief: its row, its citations (sharing Source rows by URL) and its quotes."""
+    row = Brief(id=brief_id or new_brief_id(), org_id=org_id, title=brief.title, origin=origin,
+                fmt=brief.fmt, text=brief.text, status="queued",
+                sources_total=len(parsed.citations), quotes_total=len(parsed.quotes),
+                skipped=[{"text": q.text, "start": q.start, "end": q.end} for q in parsed.skipped])
+    session.add(row)
+    session.flush()
+    for pos, cit in enumerate(parsed.citations):
+        src = get_or_create_source(session, cit.url)
+        assert src.id is not None
+        session.add(Citation(brief_id=row.id, ref=cit.ref, position=pos, url=cit.url, title=cit.title,
+                             source_id=src.id, start=cit.start, end=cit.end))
+    for pos, q in enumerate(parsed.quotes):
+        session.add(QuoteRow(brief_id=row.id, qid=q.id, position=pos, text=q.text, start=q.start,
+                             end=q.end, cites=list(q.cites)))
+    session.commit()
+    return row
+
+
+def citations_of(session: Session, brief_id: str) -> list[Citation]:
+    return list(session.exec(select(Citation).where(Citation.brief_id == brief_id)
+                             .order_by(col(Citation.position))))
+
+
+def quotes_of(session: Session, brief_id: str) -> list[QuoteRow]:
+    return list(session.exec(select(QuoteRow).where(QuoteRow.brief_id == brief_id)
+                             .order_by(col(QuoteRow.position))))
+
+
+def sources_by_id(session: Session, ids: Sequence[int]) -> dict[int, Source]:
+    if not ids:
+        return {}
+    return {s.id: s for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id is not None}
+
+
+def snapshots_by_id(session: Session, ids: Sequence[int]) -> dict[int, SnapshotRow]:
+    if not ids:
+        return {}
+    rows = session.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(ids)))
+    return {r.id: r for r in rows if r.id is not None}
+
+
+def fresh_snapshot(session: Session, source: Source, max_age: float) -> SnapshotRow | None:
+    """The source's latest snapshot if it is recent enough to reuse for another brief."""
+    if source.latest_snapshot_id is None or max_age <= 0:
+        return None
+    snap = session.get(SnapshotRow, source.latest_snapshot_id)
+    if snap is None or snap.fetched_at < utcnow() - timedelta(seconds=max_age):
+        return None
+    return snap
+
+
+def record_snapshot(session: Session, source: Source, snap: Snapshot, text: SourceText | None,
+                    *, next_check_in: float | None = None) -> SnapshotRow:
+    """Keep one fetch as evidence (raw body compressed, extracted text) and log it as a check."""
+    body = snap.body or b""
+    row = SnapshotRow(
+        source_id=source.id or 0, fetched_at=snap.fetched_at or utcnow(), status=str(snap.status),
+        http_status=snap.http_status, final_url=snap.final_url, content_type=snap.content_type,
+        title=text.title if text else None, error=snap.error,
+        headers={k: v for k, v in snap.headers.items() if k.lower() in KEPT_HEADERS},
+        redirects=list(snap.redirects),
+        body_gz=gzip.compress(body, compresslevel=6) if body else None,
+        body_sha256=sha256(body) if body else None, body_size=len(body),
+        text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,
+        pages=[list(p) for p in text.pages] if text else [], main_end=text.main_end if text else None,
+    )
+    session.add(row)
+    session.flush()
+    session.add(CheckRow(source_id=row.source_id, snapshot_id=row.id, checked_at=row.fetched_at,
+                         status=row.status, http_status=row.http_status, text_sha256=row.text_sha256,
+                         error=row.error))
+    source.latest_snapshot_id = row.id
+    source.last_checked_at = row.fetched_at
+    source.etag = snap.headers.get("etag") or source.etag
+    source.last_modified = snap.headers.get("last-modified") or source.last_modified
+    if next_check_in is not None:
+        source.next_check_at = row.fetched_at + timedelta(seconds=next_check_in)
+    session.add(source)
+    return row
+
+
+def source_text_of(row: SnapshotRow) -> SourceText | None:
+    if row.status != LinkStatus.OK or not row.text:
+        return None
+    return SourceText(text=row.text, title=row.title, pages=[(int(a), int(b)) for a, b in row.pages],
+                      main_end=row.main_end)
+
+
+def save_judgement(q: QuoteRow, j: Judgement, snapshot_id: int | None, now: datetime) -> None:
+    q.verdict = str(j.verdict)
+    q.score = round(j.score, 4) if j.score is not None else None
+    q.source_ref = j.source_ref
+    q.snapshot_id = snapshot_id
+    q.evidence = j.evidence.as_dict() if j.evidence else None
+    q.differences = [d.as_dict() for d in j.differences]
+    q.note = j.note
+    q.judged_at = now

@@ -1,0 +1,39 @@
+"""The Celery app: Redis as broker and result store, one queue per kind of work."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Queue
+
+from verifier.settings import get_settings
+
+#: a task may run this long before it is killed; Redis redelivers unacked work after the visibility timeout
+TASK_TIME_LIMIT = 600
+VISIBILITY_TIMEOUT = 2 * TASK_TIME_LIMIT
+
+
+def make_app() -> Celery:
+    s = get_settings()
+    app = Celery("verifier", broker=s.redis_url, backend=s.redis_url, include=["workers.tasks"])
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=TASK_TIME_LIMIT,
+        task_soft_time_limit=TASK_TIME_LIMIT - 30,
+        task_default_queue="match",
+        task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr")),
+        task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
+                     "workers.tasks.judge": {"queue": "match"}},
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_expires=86400,
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        beat_schedule={"recover-stalled": {"task": "workers.tasks.recover_stalled", "schedule": 60.0}},
+        accept_content=["json"],
+    )
+    return app
+
+
+app = make_app()

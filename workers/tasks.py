@@ -1,0 +1,131 @@
+"""Thin Celery tasks: they take ids, re-read the database and call the pipeline's functions.
+
+A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
+(queue `match`). Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
+making progress; `recover_stalled` (run by every worker on a timer, and by beat) restarts the work
+of briefs that have made none for VERIFIER_STALL_AFTER seconds, claiming each with a conditional
+update so that only one process restarts it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+from celery import chord, signals
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from verifier import db, pipeline
+from verifier.fetch import fetch_many
+from verifier.models import Brief, utcnow
+from verifier.settings import get_settings
+from verifier.statuses import BriefStatus
+from workers.celery_app import app
+
+log = logging.getLogger("verifier.tasks")
+
+
+def _touch(session: Any, brief_id: str, **values: Any) -> None:
+    session.execute(update(Brief).where(col(Brief.id) == brief_id).values(updated_at=utcnow(), **values))
+    session.commit()
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+def fetch_source(self: Any, brief_id: str, url: str) -> str:
+    """Fetch one cited URL and store the snapshot; safe to run twice."""
+    settings = get_settings()
+    with db.session_for(settings.database_url) as session:
+        session.execute(update(Brief).where(col(Brief.id) == brief_id, col(Brief.status) == BriefStatus.QUEUED)
+                        .values(status=BriefStatus.RUNNING))
+        session.commit()
+    try:
+        snaps = asyncio.run(fetch_many([url], settings))
+    except Exception as exc:  # a bug or a broken event loop, not a bad link: those are snapshots
+        raise self.retry(exc=exc) from exc
+    with db.session_for(settings.database_url) as session:
+        pipeline.save_fetch(session, url, snaps[url], settings)
+        _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+    return url
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+def judge(self: Any, _fetched: object, brief_id: str) -> str:
+    """Judge every quote of a brief once its sources are in."""
+    settings = get_settings()
+    try:
+        with db.session_for(settings.database_url) as session:
+            pipeline.judge_brief(session, brief_id)
+    except KeyError:
+        return brief_id
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            with db.session_for(settings.database_url) as session:
+                _touch(session, brief_id, status=BriefStatus.FAILED, error=f"judging failed: {exc}")
+            raise
+        raise self.retry(exc=exc) from exc
+    return brief_id
+
+
+def enqueue_brief(brief_id: str) -> None:
+    """Start a stored brief's work (call after its rows are committed)."""
+    settings = get_settings()
+    with db.session_for(settings.database_url) as session:
+        urls = pipeline.sources_to_fetch(session, brief_id, settings)
+        _touch(session, brief_id, attempts=Brief.attempts + 1)
+    if urls:
+        chord([fetch_source.s(brief_id, u) for u in urls])(judge.s(brief_id))
+    else:
+        judge.delay(None, brief_id)
+
+
+@app.task
+def recover_stalled() -> list[str]:
+    """Restart the work of briefs that stopped making progress (a worker died, a message was lost)."""
+    settings = get_settings()
+    cutoff = utcnow() - timedelta(seconds=settings.stall_after)
+    restarted: list[str] = []
+    with db.session_for(settings.database_url) as session:
+        stalled = session.exec(select(Brief.id, Brief.updated_at, Brief.attempts).where(
+            col(Brief.status).in_([BriefStatus.QUEUED, BriefStatus.RUNNING]),
+            col(Brief.updated_at) < cutoff).limit(100)).all()
+        for brief_id, seen, attempts in stalled:
+            if attempts >= settings.max_attempts:
+                _touch(session, brief_id, status=BriefStatus.FAILED,
+                       error=f"gave up after {attempts} attempts without progress")
+                continue
+            claimed = session.execute(update(Brief).where(col(Brief.id) == brief_id,
+                                                          col(Brief.updated_at) == seen)
+                                      .values(updated_at=utcnow()))
+            session.commit()
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                restarted.append(brief_id)
+    for brief_id in restarted:
+        log.warning("restarting stalled brief %s", brief_id)
+        enqueue_brief(brief_id)
+    return restarted
+
+
+def _recovery_loop(stop: threading.Event) -> None:
+    period = max(5.0, get_settings().stall_after / 3)
+    while not stop.wait(period):
+        try:
+            recover_stalled()
+        except Exception as e:
+            log.warning("recovery sweep failed: %s", e)
+
+
+_stop = threading.Event()
+
+
+@signals.worker_ready.connect
+def _start_recovery(**_: object) -> None:
+    threading.Thread(target=_recovery_loop, args=(_stop,), name="verifier-recovery", daemon=True).start()
+
+
+@signals.worker_shutdown.connect
+def _stop_recovery(**_: object) -> None:
+    _stop.set()
