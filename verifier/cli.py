@@ -50,6 +50,12 @@ def _session(settings: Settings) -> Session:
         raise Exit(f"cannot open the database {settings.database_url!r}: {_one_line(e)}") from e
 
 
+def say(message: str) -> None:
+    """One plain line on standard error (rich would wrap it)."""
+    sys.stderr.write(message.rstrip() + "\n")
+    sys.stderr.flush()
+
+
 def _one_line(e: BaseException) -> str:
     text = str(e).strip().splitlines()
     return text[0] if text else type(e).__name__
@@ -74,6 +80,12 @@ def _read_brief(arg: str, settings: Settings) -> BriefText:
     return read_brief_file(arg, max_bytes=settings.max_brief_bytes)
 
 
+def _out() -> Console:
+    """Standard output: colour only on a terminal; a comfortable width when piped."""
+    probe = Console()
+    return Console(highlight=False, width=None if probe.is_terminal else 140)
+
+
 def _emit(doc: dict[str, Any], fmt: Format) -> None:
     from verifier import report
 
@@ -86,7 +98,7 @@ def _emit(doc: dict[str, Any], fmt: Format) -> None:
 
         sys.stdout.write(render_html(doc))
     else:
-        report.render_table(doc, Console(highlight=False))
+        report.render_table(doc, _out())
     sys.stdout.flush()
 
 
@@ -111,14 +123,14 @@ class _Progress:
                 self._task = self._progress.add_task("fetching", total=int(str(info["sources"])) or 1,
                                                      last=msg)
             else:
-                err.print(f"verifier: {msg}")
+                say(f"verifier: {msg}")
         elif event == "source":
             line = f"{info['status']:<12} {info['url']}"
             if self._progress is not None:
                 self._progress.update(self._task, advance=1, last=line[:80])
                 self._progress.console.print(f"  {line}", markup=False, highlight=False)
             else:
-                err.print(f"  {line}", markup=False)
+                say(f"  {line}")
         elif event == "quote" and self._progress is not None:
             self._progress.update(self._task, description="judging")
 
@@ -133,21 +145,20 @@ def _guard() -> Iterator[None]:
     try:
         yield
     except Exit as e:
-        err.print(f"verifier: {e}", markup=False, highlight=False)
+        say(f"verifier: {e}")
         raise typer.Exit(e.code) from None
     except BriefError as e:
-        err.print(f"verifier: {e}", markup=False, highlight=False)
+        say(f"verifier: {e}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        err.print("verifier: interrupted")
+        say("verifier: interrupted")
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:
         if os.environ.get("VERIFIER_DEBUG"):
             raise
-        err.print(f"verifier: internal error: {type(e).__name__}: {_one_line(e)} "
-                  "(set VERIFIER_DEBUG=1 for details)", markup=False, highlight=False)
+        say(f"verifier: internal error: {type(e).__name__}: {_one_line(e)} (set VERIFIER_DEBUG=1 for details)")
         raise typer.Exit(3) from None
 
 
@@ -189,9 +200,9 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
     session.close()
     _emit(doc, fmt)
     if not doc["quotes"]:
-        err.print("verifier: no quoted passages found in the brief", highlight=False)
+        say("verifier: no quoted passages found in the brief")
     elif not doc["sources"]:
-        err.print("verifier: the brief cites no sources, so its quotes are unverifiable", highlight=False)
+        say("verifier: the brief cites no sources, so its quotes are unverifiable")
     return 1 if needs_attention(doc) else 0
 
 
@@ -233,7 +244,7 @@ def _print_history(doc: dict[str, Any]) -> None:
         for h in s.get("history") or []:
             t.add_row(s["ref"], s.get("state") or "", h["checked_at"] or "", h["status"] or "",
                       str(h.get("http_status") or ""), (h.get("text_sha256") or "")[:12])
-    Console(highlight=False).print(t)
+    _out().print(t)
 
 
 @app.command("list")
@@ -250,15 +261,15 @@ def list_briefs(
         session = _session(_settings(database_url))
         rows = session.exec(select(Brief).order_by(col(Brief.created_at).desc()).limit(limit)).all()
         if not rows:
-            err.print("verifier: no briefs stored yet")
+            say("verifier: no briefs stored yet")
             return
         t = Table()
         for c in ("ID", "Created", "Status", "Quotes", "Sources", "Title / origin"):
-            t.add_column(c)
+            t.add_column(c, no_wrap=c == "ID")
         for b in rows:
             t.add_row(b.id, b.created_at.strftime("%Y-%m-%d %H:%M"), b.status, str(b.quotes_total),
                       str(b.sources_total), (b.title or b.origin or "")[:60])
-        Console(highlight=False).print(t)
+        _out().print(t)
 
 
 @app.command()
@@ -275,12 +286,10 @@ def demo(
             settings = settings.model_copy(update={
                 "allow_private_hosts": True, "host_interval": 0.0, "respect_robots": True,
                 "fetch_timeout": 5.0})
-            err.print(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)",
-                      highlight=False)
+            say(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)")
             text = site.brief()
             _run_check(text, settings, fmt, origin="demo brief", refresh=True)
-        err.print("verifier demo: done. Try `verifier list` and `verifier show ID --format markdown`.",
-                  highlight=False)
+        say("verifier demo: done. Try `verifier list` and `verifier show ID --format markdown`.")
 
 
 @app.command()
@@ -299,7 +308,7 @@ def recheck(
         session = _session(settings)
         summary = recheck_sources(session, settings, due_only=not all_,
                                   progress=_Progress() if err.is_terminal else None)
-        err.print(f"verifier: {summary}", markup=False, highlight=False)
+        say(f"verifier: {summary}")
 
 
 keys_app = typer.Typer(help="API keys for the service.", no_args_is_help=True)
@@ -314,7 +323,7 @@ def keys_create(org: Annotated[str, typer.Argument(help="the organisation the ke
         from verifier.keys import create_key
 
         key = create_key(_session(_settings(database_url)), org)
-        err.print(f"verifier: new key for {org}; it is shown only once:", highlight=False)
+        say(f"verifier: new key for {org}; it is shown only once:")
         sys.stdout.write(key + "\n")
 
 
@@ -328,7 +337,7 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="the key, or the prefix 
         n = revoke(_session(_settings(database_url)), key)
         if not n:
             raise Exit("no such key")
-        err.print(f"verifier: revoked {n} key(s)", highlight=False)
+        say(f"verifier: revoked {n} key(s)")
 
 
 @app.command()

@@ -1,0 +1,230 @@
+"""Intake: every brief format reduces to text whose offsets the links and block quotes point into."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from verifier.core import BriefError
+from verifier.intake import brief_from_bytes, markdown_links, read_brief_file
+
+
+def _pdf(pages: list[list[str]]) -> bytes:
+    """A minimal hand-written PDF with one text line per entry, one page per list."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
+    kids: list[str] = []
+    font_id = 3
+    objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    for lines in pages:
+        content = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET"
+        objs.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
+        cid = len(objs)
+        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents {cid} 0 R "
+                    f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>")
+        kids.append(f"{len(objs)} 0 R")
+    objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    buf = io.BytesIO()
+    buf.write(b"%PDF-1.4\n")
+    offs = []
+    for i, o in enumerate(objs, 1):
+        offs.append(buf.tell())
+        buf.write(f"{i} 0 obj\n{o}\nendobj\n".encode("latin-1"))
+    x = buf.tell()
+    buf.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
+    for off in offs:
+        buf.write(f"{off:010d} 00000 n \n".encode())
+    buf.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode())
+    return buf.getvalue()
+
+
+def _docx() -> bytes:
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    d = docx.Document()
+    d.add_paragraph("Harbour brief")
+    p = d.add_paragraph("As the ")
+    r_id = p.part.relate_to("https://news.example.com/story", RT.HYPERLINK, is_external=True)
+    h = OxmlElement("w:hyperlink")
+    h.set(qn("r:id"), r_id)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "Ledger reported"
+    run.append(t)
+    h.append(run)
+    p._p.append(h)
+    p.add_run(", the deal is off.")
+    if "Quote" not in [s.name for s in d.styles]:
+        d.styles.add_style("Quote", WD_STYLE_TYPE.PARAGRAPH)
+    d.add_paragraph("We never agreed to these terms at all.", style="Quote")
+    table = d.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Cell text"
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_oversized_brief_is_refused_with_sizes() -> None:
+    with pytest.raises(BriefError, match=r"the brief is 0\.0 MB; the limit is 0\.0 MB|is 0\.\d MB"):
+        brief_from_bytes(b"x" * 2000, max_bytes=1000)
+    with pytest.raises(BriefError) as e:
+        brief_from_bytes(b"a" * 52_400_000, max_bytes=10_000_000)
+    assert str(e.value) == "the brief is 52.4 MB; the limit is 10.0 MB"
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n", "\ufeff  \n".encode()])
+def test_empty_brief(data: bytes) -> None:
+    with pytest.raises(BriefError, match="the brief is empty"):
+        brief_from_bytes(data, name="b.txt")
+
+
+def test_binary_garbage_is_not_a_brief() -> None:
+    with pytest.raises(BriefError, match=r"junk\.bin is not a text, HTML, PDF or Word file"):
+        brief_from_bytes(bytes(range(256)) * 20, name="junk.bin")
+    with pytest.raises(BriefError, match="not a text, HTML, PDF or Word file"):
+        brief_from_bytes(b"PK\x03\x04" + b"\x00\x01" * 100)
+
+
+def test_corrupt_pdf_and_docx() -> None:
+    with pytest.raises(BriefError, match=r"^cannot read the PDF: "):
+        brief_from_bytes(b"%PDF-1.4\n1 0 obj garbage", name="x.pdf")
+    with pytest.raises(BriefError, match=r"^cannot read the Word file: "):
+        brief_from_bytes(b"PK\x03\x04 not really a zip", name="x.docx")
+    # a zip without word/document.xml named .docx
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(BriefError, match="cannot read the Word file"):
+        brief_from_bytes(buf.getvalue(), name="x.docx")
+
+
+def test_read_brief_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(BriefError, match="no such file: "):
+        read_brief_file(tmp_path / "missing.md")
+    with pytest.raises(BriefError, match="directory"):
+        read_brief_file(tmp_path)
+    big = tmp_path / "big.txt"
+    with big.open("wb") as f:  # sparse: refused by size, never read
+        f.truncate(52_400_000)
+    with pytest.raises(BriefError, match=r"52\.4 MB; the limit is 10\.0 MB"):
+        read_brief_file(big)
+
+
+def test_read_brief_file_reads_by_extension(tmp_path: Path) -> None:
+    p = tmp_path / "brief.md"
+    p.write_text("# Title\n\nSee [the story](https://a.example/s).\r\n")
+    b = read_brief_file(p)
+    assert b.fmt == "md" and b.title == "Title"
+    assert b.links[0].url == "https://a.example/s"
+
+
+# ------------------------------------------------------------------ text and Markdown
+
+
+def test_text_decoding_bom_and_legacy_charsets() -> None:
+    b = brief_from_bytes("\ufeffSaid “hello”.\r\nNext\rline".encode(), name="a.txt")
+    assert b.text == "Said “hello”.\nNext\nline" and b.fmt == "txt"
+    cp = "Доклад комиссии: «доказательства подтверждают выводы», сказал он. " * 5
+    b2 = brief_from_bytes(cp.encode("cp1251"), name="ru.txt")
+    assert "доказательства подтверждают" in b2.text
+    b3 = brief_from_bytes("Café “naïve” résumé".encode("utf-16"), name="u.txt")
+    assert b3.text == "Café “naïve” résumé"
+
+
+def test_markdown_links_offsets_point_at_anchor() -> None:
+    text = ("Per [the Ledger](https://ledger.example/a \"t\") and <https://b.example/x>, "
+            "also [Wiki](https://en.wikipedia.org/wiki/Foo_(bar)) and [ref style][r1]. "
+            "![img](https://img.example/p.png)\n\n[r1]: https://c.example/y\n")
+    links = markdown_links(text)
+    assert [lk.url for lk in links] == ["https://ledger.example/a", "https://b.example/x",
+                                        "https://en.wikipedia.org/wiki/Foo_(bar)", "https://c.example/y"]
+    for lk in links:
+        assert text[lk.start:lk.end] == lk.text
+    assert links[0].text == "the Ledger" and links[3].text == "ref style"
+
+
+def test_format_choice_by_name_type_and_sniffing() -> None:
+    html = b"<!doctype html><html><body><p>Hi there</p></body></html>"
+    assert brief_from_bytes(html).fmt == "html"
+    assert brief_from_bytes(html, name="notes.txt").fmt == "txt"
+    assert brief_from_bytes(b"<p>Hi</p>", content_type="text/html; charset=utf-8").fmt == "html"
+    assert brief_from_bytes(b"# Hi", content_type="text/markdown").fmt == "md"
+    assert brief_from_bytes(_pdf([["Hello"]])).fmt == "pdf"
+    assert brief_from_bytes(_docx()).fmt == "docx"
+
+
+# ------------------------------------------------------------------ HTML
+
+
+HTML = """<!DOCTYPE html><html><head><meta charset="windows-1252"><title>Brief &amp; notes</title>
+<style>p{color:red}</style><script>var x = "“not a quote”";</script></head>
+<body><nav><a href="/home">Home</a></nav><article><h1>Heading</h1>
+<p>On <em>Humes</em>: The case.  As reported in <a href="/news/a.html">The <b>Ledger</b></a>,
+“a quote” [1].</p>
+<blockquote><p>Block one.</p><p>Block two.</p></blockquote>
+<p>Line<br>break and x<sup>2</sup></p>
+<ul><li><a href="https://s.example/1">Source one</a></li><li>Second item</li></ul>
+<noscript>enable js</noscript><template><p>hidden</p></template>
+<p><a href="#fn1">1</a> <a href="javascript:void(0)">js</a></p>
+</article></body></html>"""
+
+
+def test_html_rendering_links_and_blockquotes() -> None:
+    b = brief_from_bytes(HTML.encode("cp1252"), name="b.html", base_url="https://brief.example/dir/page")
+    t = b.text
+    assert b.fmt == "html" and b.title == "Brief & notes"
+    assert "Humes: The case." in t  # inline elements join without added spaces
+    assert "“a quote” [1]." in t
+    assert "color" not in t and "not a quote" not in t and "Home" not in t
+    assert "enable js" not in t and "hidden" not in t
+    assert "Heading\n\nOn Humes" in t
+    assert "Line\nbreak and x²" in t
+    assert "Source one\nSecond item" in t
+    assert [lk.url for lk in b.links] == ["https://brief.example/news/a.html", "https://s.example/1"]
+    for lk in b.links:
+        assert t[lk.start:lk.end] == lk.text
+    assert b.links[0].text == "The Ledger"
+    (s, e), = b.blockquotes
+    assert t[s:e] == "Block one.\n\nBlock two."
+
+
+def test_html_title_falls_back_to_h1_and_bad_meta_charset() -> None:
+    b = brief_from_bytes("<html><head><meta charset=bogus></head><body><h1>Only “H1”</h1><p>x</p></body></html>"
+                         .encode(), name="a.htm")
+    assert b.title == "Only “H1”"
+    assert b.text.startswith("Only “H1”\n\nx")
+
+
+# ------------------------------------------------------------------ PDF and Word
+
+
+def test_pdf_pages_separated_by_blank_line() -> None:
+    b = brief_from_bytes(_pdf([["First page line.", "See https://a.example/x"], ["Second page."]]), name="b.pdf")
+    assert b.fmt == "pdf"
+    assert "First page line." in b.text and "https://a.example/x" in b.text
+    assert "\n\nSecond page." in b.text
+
+
+def test_pdf_without_text_is_refused() -> None:
+    with pytest.raises(BriefError, match="empty"):
+        brief_from_bytes(_pdf([[]]), name="scan.pdf")
+
+
+def test_docx_paragraphs_links_quote_style_and_tables() -> None:
+    b = brief_from_bytes(_docx(), name="b.docx")
+    assert b.fmt == "docx"
+    assert b.text == ("Harbour brief\n\nAs the Ledger reported, the deal is off.\n\n"
+                      "We never agreed to these terms at all.\n\nCell text")
+    (lk,) = b.links
+    assert lk.url == "https://news.example.com/story" and b.text[lk.start:lk.end] == "Ledger reported"
+    (s, e), = b.blockquotes
+    assert b.text[s:e] == "We never agreed to these terms at all."

@@ -1,0 +1,315 @@
+"""Parsing: quotes, the short-quote rule, citations and credit, on briefs written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verifier.core import BriefText, Link, ParsedBrief
+from verifier.intake import brief_from_bytes
+from verifier.parse import parse_brief
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefs"
+REFS = "\n\nReferences\n[1] Story one. https://one.example/a\n[2] Story two. https://two.example/b\n"
+
+
+def parse(text: str, fmt: str = "md", **kw: object) -> ParsedBrief:
+    return parse_brief(BriefText(text=text, fmt=fmt, **kw))  # type: ignore[arg-type]
+
+
+def texts(text: str, fmt: str = "md") -> list[str]:
+    return [q.text for q in parse(text, fmt).quotes]
+
+
+def check_offsets(text: str, pb: ParsedBrief) -> None:
+    for q in pb.quotes + pb.skipped:
+        assert " ".join(text[q.start:q.end].split()) == " ".join(q.text.split())
+
+
+# ------------------------------------------------------------------ quote shapes
+
+
+@pytest.mark.parametrize("marked", [
+    "“we will rebuild the harbour by spring”",
+    "\"we will rebuild the harbour by spring\"",
+    "«we will rebuild the harbour by spring»",
+    "« we will rebuild the harbour by spring »",
+    "„we will rebuild the harbour by spring“",
+    "»we will rebuild the harbour by spring«",
+    "‘we will rebuild the harbour by spring’",
+])
+def test_each_mark_style(marked: str) -> None:
+    text = f"The mayor said {marked} at the meeting."
+    pb = parse(text)
+    assert [q.text for q in pb.quotes] == ["we will rebuild the harbour by spring"]
+    check_offsets(text, pb)
+    assert pb.quotes[0].id == "q1"
+
+
+def test_nested_quote_stays_inside_outer() -> None:
+    text = "“He fired him and he said, ‘I’m free of this guy,’” the lawyer claimed. “Second one is here now.”"
+    pb = parse(text)
+    assert [q.text for q in pb.quotes] == ["He fired him and he said, ‘I’m free of this guy,’",
+                                           "Second one is here now."]
+    assert [q.id for q in pb.quotes] == ["q1", "q2"]
+    check_offsets(text, pb)
+
+
+def test_apostrophes_never_open_or_close() -> None:
+    text = ("Russia’s leader doesn’t like rock ’n’ roll from the ’90s, and the students’ union "
+            "said ‘the students’ books are late’ on Monday. Trump’s aide wouldn’t comment.")
+    assert texts(text) == ["the students’ books are late"]
+    assert texts("The unions’ leaders and the workers’ reps met, but ‘nobody came to the table today’ he said.") \
+        == ["nobody came to the table today"]
+
+
+def test_quote_spans_single_line_break_not_paragraph() -> None:
+    text = "She said “the harbour will\nreopen next week” to us.\n\nHe said “this never\n\ncloses” again “but this one does close”."
+    pb = parse(text)
+    assert [q.text for q in pb.quotes] == ["the harbour will reopen next week", "but this one does close"]
+    check_offsets(text, pb)
+
+
+def test_unclosed_mark_swallows_nothing() -> None:
+    text = "A stray “ mark here, then “the real quote is right here” and more text."
+    assert texts(text) == ["the real quote is right here"]
+    assert texts("He said “this never ends and goes on and on.") == []
+
+
+def test_markdown_block_quote() -> None:
+    text = ("Intro line.\n\n> “The council will vote in June,\n> and not before,” says the memo\n"
+            "> with “inner quotes” kept.\n\nAfter.")
+    pb = parse(text)
+    assert [q.text for q in pb.quotes] == [
+        "“The council will vote in June, and not before,” says the memo with “inner quotes” kept."]
+    wrapped = parse("> “We never agreed to any of these terms.”\n")
+    assert [q.text for q in wrapped.quotes] == ["We never agreed to any of these terms."]
+
+
+def test_html_block_quote_and_marker_at_end() -> None:
+    html = ("<html><body><p>The report says:</p><blockquote><p>“Costs rose by a third in a year,</p>"
+            "<p>and the harbour lost money.” [2]</p></blockquote><h2>References</h2>"
+            "<p>[1] One. https://one.example/a<br>[2] Two. https://two.example/b</p></body></html>")
+    pb = parse_brief(brief_from_bytes(html.encode(), name="b.html"))
+    (q,) = pb.quotes
+    assert q.text == "Costs rose by a third in a year, and the harbour lost money."
+    assert q.cites == ["2"]
+
+
+def test_quoted_text_keeps_inner_marks_and_punctuation() -> None:
+    assert texts("He wrote: “It is over. Done, finished (really)!” Then left.") == \
+        ["It is over. Done, finished (really)!"]
+
+
+# ------------------------------------------------------------------ too-short rule
+
+
+def skipped(text: str) -> list[str]:
+    return [q.text for q in parse(text).skipped]
+
+
+def test_one_word_quote_is_skipped() -> None:
+    assert skipped("The minister said it was “nonsense” yesterday.") == ["nonsense"]
+
+
+def test_title_case_two_words_is_a_name() -> None:
+    pb = parse("The minister said the so-called “Harbour Plan” and then said “Pier Nine” again.")
+    assert [q.text for q in pb.skipped] == ["Harbour Plan", "Pier Nine"]
+    assert pb.quotes == []
+
+
+def test_scare_quote_prefixes() -> None:
+    for lead in ("so-called", "so called", "dubbed", "the term"):
+        assert skipped(f"Officials said {lead} “harbour reforms” mattered.") == ["harbour reforms"]
+
+
+def test_two_words_need_a_reporting_verb_before() -> None:
+    assert texts("Brand praised Holt, describing her as a “steady hand” in a crisis.") == ["steady hand"]
+    assert texts("The minister told reporters it was “deeply troubling” news.") == ["deeply troubling"]
+    assert skipped("Documents from the “harbour inquiry” were filed.") == ["harbour inquiry"]
+    # a verb in the previous sentence does not count
+    assert skipped("The mayor spoke. Documents from the “harbour inquiry” were filed.") == ["harbour inquiry"]
+
+
+def test_four_words_always_kept() -> None:
+    assert texts("Documents from the “Pier Nine Harbour Scheme” were filed.") == ["Pier Nine Harbour Scheme"]
+
+
+def test_url_number_and_title_quotes_skipped() -> None:
+    text = ("See “https://one.example/a” and “1,250,000” and the report “Harbour Contracts Audit Of The Year” "
+            "today.\n\n[1] Harbour Contracts Audit Of The Year. https://one.example/a\n")
+    pb = parse(text)
+    assert [q.text for q in pb.skipped] == ["https://one.example/a", "1,250,000", "Harbour Contracts Audit Of The Year"]
+    assert [q.id for q in pb.skipped] == ["s1", "s2", "s3"]
+
+
+# ------------------------------------------------------------------ citation shapes
+
+
+@pytest.mark.parametrize("line,ref,title", [
+    ("[3] Harbour Audit. https://a.example/x.", "3", "Harbour Audit"),
+    ("3. Harbour Audit, https://a.example/x", "3", "Harbour Audit"),
+    ("3) Harbour Audit https://a.example/x;", "3", "Harbour Audit"),
+    ("(3) Harbour Audit https://a.example/x", "3", "Harbour Audit"),
+    ("[^3]: Harbour Audit https://a.example/x", "3", "Harbour Audit"),
+    ("³ Harbour Audit https://a.example/x", "3", "Harbour Audit"),
+    ("3. [Harbour Audit](https://a.example/x)", "3", "Harbour Audit"),
+    ("- Harbour Audit, https://a.example/x", "1", "Harbour Audit"),
+    ("* Harbour Audit: https://a.example/x", "1", "Harbour Audit"),
+    ("• Harbour Audit https://a.example/x", "1", "Harbour Audit"),
+    ("- [Harbour Audit](https://a.example/x)", "1", "Harbour Audit"),
+])
+def test_reference_entry_shapes(line: str, ref: str, title: str) -> None:
+    pb = parse(f"Body text.\n\nSources\n{line}\n")
+    (c,) = pb.citations
+    assert (c.ref, c.url, c.title) == (ref, "https://a.example/x", title)
+
+
+def test_bullet_refs_are_positions_and_any_scheme_counts() -> None:
+    text = ("Notes\n- First, https://a.example/1\n- Second, ftp://files.example/r.pdf\n"
+            "- Local copy: file:///tmp/brief.pdf\n- Mail mailto:desk@example.org\n")
+    pb = parse(text)
+    assert [(c.ref, c.url) for c in pb.citations] == [
+        ("1", "https://a.example/1"), ("2", "ftp://files.example/r.pdf"),
+        ("3", "file:///tmp/brief.pdf"), ("4", "mailto:desk@example.org")]
+
+
+def test_trailing_punctuation_and_parentheses() -> None:
+    text = "See https://en.wikipedia.org/wiki/Foo_(bar). Also (https://b.example/x), and https://c.example/y;"
+    pb = parse(text)
+    assert [c.url for c in pb.citations] == ["https://en.wikipedia.org/wiki/Foo_(bar)", "https://b.example/x",
+                                             "https://c.example/y"]
+
+
+def test_running_text_urls_numbered_after_list_and_deduped() -> None:
+    text = ("Featured Photo: www.example.org\nBody cites [a story](https://x.example/s) and "
+            "https://one.example/a again, and https://x.example/s twice." + REFS)
+    pb = parse(text)
+    assert [(c.ref, c.url) for c in pb.citations] == [
+        ("1", "https://one.example/a"), ("2", "https://two.example/b"), ("3", "https://x.example/s")]
+    assert pb.citations[2].title == "a story"
+
+
+def test_html_sources_list_positions_and_body_links() -> None:
+    html = ("<html><body><p>Filler. As reported in <a href='https://b.example/2'>Second Story</a>, "
+            "“the harbour will close before the winter storms”. More filler.</p>"
+            "<p>Again. As reported in <a href='https://a.example/1'>First Story.</a>, "
+            "“the council has not yet voted on the harbour deal”. End.</p>"
+            "<h2>Sources</h2><ul><li><a href='https://a.example/1'>First Story.</a></li>"
+            "<li><a href='https://b.example/2'>Second Story</a></li>"
+            "<li><a href='https://c.example/3'>Third | Ledger</a></li></ul></body></html>")
+    pb = parse_brief(brief_from_bytes(html.encode(), name="b.html"))
+    assert [(c.ref, c.url) for c in pb.citations] == [
+        ("1", "https://a.example/1"), ("2", "https://b.example/2"), ("3", "https://c.example/3")]
+    assert [q.cites for q in pb.quotes] == [["2"], ["1"]]
+
+
+# ------------------------------------------------------------------ credit
+
+
+def test_credit_by_markers() -> None:
+    text = ("He said “the harbour will reopen next spring” [2]. "
+            "“Costs will rise by a third this year,” she said [1].\n\n"
+            "Both said “the vote is set for the first of June” [1, 2] and "
+            "“the vote is set for the second of June”[1][2] and “the dredging will finish in May”¹ "
+            "and “the pier will be rebuilt in stone” (2) and “the ferry will run every hour” [^2] "
+            "and “the harbour master will retire soon” [9]." + REFS)
+    pb = parse(text)
+    assert [q.cites for q in pb.quotes] == [["2"], ["1"], ["1", "2"], ["1", "2"], ["1"], ["2"], ["2"], []]
+
+
+def test_marker_in_a_later_sentence_is_not_credit() -> None:
+    text = "He said “the harbour will reopen next spring”. Later text [2] follows." + REFS
+    assert parse(text).quotes[0].cites == []
+
+
+def test_credit_by_link_in_sentence() -> None:
+    text = ("Filler. As the [Ledger](https://two.example/b) put it, “the harbour will reopen next spring”. "
+            "Next sentence has “no link credit at all in it”." + REFS)
+    pb = parse(text)
+    assert [q.cites for q in pb.quotes] == [["2"], []]
+
+
+def test_credit_by_link_from_brief_links() -> None:
+    text = "As reported in Story Two, “the pier will be rebuilt in stone”." + REFS
+    s = text.index("Story Two")
+    pb = parse(text, fmt="html", links=[Link("https://two.example/b", s, s + 9, "Story Two")])
+    assert pb.quotes[0].cites == ["2"]
+
+
+def test_credit_by_outlet_named_in_paragraph() -> None:
+    refs = ("\n\nSources\n- Port review, https://www.ft.com/content/abc\n"
+            "- Harbour story, https://www.nytimes.com/2024/x.html\n"
+            "- Deal news, https://www.reuters.com/world/deal\n"
+            "- Wire piece | Ledger Daily, https://ledger.example.org/p\n")
+    text = ("On May 3, Reuters reported from Rotterdam that the deal held. “The council accepts the terms now,” "
+            "Brand said. “We support it and we welcome it warmly.” The Mayor agreed.\n\n"
+            "In an interview with the Financial Times, Brand said “the port needs a new owner soon”.\n\n"
+            "According to The New York Times, officials said “the port was sold in secret”.\n\n"
+            "Reuters reported the sale. Then Fox News said “the sale was never approved at all”.\n\n"
+            "“The harbour is finished for good,” the Ledger Daily wrote.\n\n"
+            "The FBI director said nothing. He said “the sale is a matter for the city”." + refs)
+    pb = parse(text)
+    assert [q.cites for q in pb.quotes] == [["3"], ["3"], ["1"], ["2"], [], ["4"], []]
+
+
+def test_outlet_credit_is_per_paragraph() -> None:
+    refs = "\n\n- Deal news, https://www.reuters.com/world/deal\n- Other, https://other.example/x\n"
+    text = ("Reuters reported the deal in detail for readers.\n\n"
+            "Officials then said “the deal is off for now and for good”." + refs)
+    assert parse(text).quotes[0].cites == []
+
+
+# ------------------------------------------------------------------ a brief like the real ones
+
+
+def test_seed_style_brief() -> None:
+    raw = (FIXTURES / "seed_style.txt").read_bytes()
+    brief = brief_from_bytes(raw, name="seed_style.txt")
+    pb = parse_brief(brief)
+    check_offsets(brief.text, pb)
+    assert [(c.ref, c.url) for c in pb.citations] == [
+        ("1", "https://audit.example.gov/harbour/2021-report"),
+        ("2", "https://www.example.org/files/port-review.pdf"),
+        ("3", "https://www.reuters.com/world/brand-says-council-honour-deal-2024-05-03/")]
+    assert pb.citations[0].title == "Harbour Contracts Audit 2021"
+    got = [(q.text, q.cites) for q in pb.quotes]
+    assert got == [
+        ("She saw the numbers and she said, ‘I’m not putting my name on this,’", []),
+        ("steady hand", []),
+        ("an unusually clear sense of what the port needs to survive.", []),
+        ("We always understood each other.", []),
+        ("The fact that the council, after a long debate, now accepts the terms is something we welcome warmly,",
+         ["3"]),
+        ("I do not know the details of the final vote. That is a matter for them. But I am sure they mean it, "
+         "and we support it (the new terms).", ["3"]),
+    ]
+    assert [q.id for q in pb.quotes] == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert sorted(q.text for q in pb.skipped) == ["Pier Nine Scheme"] * 3 + ["harbour inquiry"]
+
+
+def test_harness_style_numbered_and_resources_briefs() -> None:
+    numbered = ("Brief 1: notes on recent coverage\n\nPrepared for review.\n\n"
+                "The point matters. As one source put it, “the committee’s findings were published on Tuesday” [2]. "
+                "Not everyone agreed.\n\n"
+                "It was written that “officials did not confirm the figures before the vote” [1]. Filler.\n\n"
+                "References\n[1] Port review | Ledger. http://127.0.0.1:8000/news/1/a.html\n"
+                "[2] Harbour, U.S. story. http://127.0.0.1:8000/news/1/b.html\n")
+    pb = parse(numbered)
+    assert [(q.text, q.cites) for q in pb.quotes] == [
+        ("the committee’s findings were published on Tuesday", ["2"]),
+        ("officials did not confirm the figures before the vote", ["1"])]
+    assert pb.citations[1].title == "Harbour, U.S. story"
+    resources = numbered.replace(" [2]", "").replace(" [1]", "").replace(
+        "References\n[1] Port review | Ledger. ", "Engagement Resources\n- Port review | Ledger, ").replace(
+        "[2] Harbour, U.S. story. ", "- Harbour, U.S. story, ")
+    pb2 = parse(resources)
+    assert [c.ref for c in pb2.citations] == ["1", "2"]
+    assert [q.cites for q in pb2.quotes] == [[], []]
+
+
+def test_markdown_link_titles_and_code_are_not_quotes() -> None:
+    text = ('See [Ledger](https://x.example/a "The Ledger story page here") and `print("a b c d")`, '
+            'then he said “the harbour will reopen in spring”.')
+    assert texts(text) == ["the harbour will reopen in spring"]

@@ -1,0 +1,493 @@
+"""Snapshot bytes -> SourceText: decoding, visible text, main text, PDF pages.
+
+Pure: bytes in, values out. Nothing here raises on hostile input; a body with no
+readable text gives SourceText(text="") and the pipeline calls that no_text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import TYPE_CHECKING
+
+from verifier.core import SourceText
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+# ---------------------------------------------------------------- decoding
+
+# Labels browsers map to a superset (WHATWG encoding standard), or Python spells differently.
+_LABEL_ALIASES = {
+    "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252", "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
+    "x-user-defined": "cp1252", "iso-8859-9": "cp1254", "iso8859-9": "cp1254",
+    "tis-620": "cp874", "iso-8859-11": "cp874", "gb2312": "gb18030", "gbk": "gb18030",
+    "x-gbk": "gb18030", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932",
+    "x-sjis": "cp932", "windows-31j": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
+    "big5": "big5hkscs", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-cp1251": "cp1251",
+    "x-cp1250": "cp1250",
+}
+_BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
+         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be")]
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([^\s\"';,]+)", re.I)
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
+_DETECT_PREFIX = 64_000
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for a charset label, or None when the label is unknown or bogus."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _LABEL_ALIASES.get(label, label)
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
+        return None
+    # Not text encodings (base64, rot13...) are bogus as a page charset.
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def _header_codec(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = _HEADER_CHARSET.search(content_type)
+    return _codec(m.group(1)) if m else None
+
+
+def _bom(body: bytes) -> tuple[str, int] | None:
+    for bom, name in _BOMS:
+        if body.startswith(bom):
+            return name, len(bom)
+    return None
+
+
+def _utf8_fits(body: bytes) -> bool:
+    """True when the body is UTF-8 (a sequence cut at the end of a truncated body is forgiven)."""
+    try:
+        body.decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        return e.start >= len(body) - 3 and e.reason == "unexpected end of data"
+
+
+def _declared_ok(body: bytes, codec: str) -> bool:
+    """A declared UTF-8 that the bytes contradict is a lie (common on CMS pages); others are trusted."""
+    if codec != "utf-8":
+        return True
+    return _utf8_fits(body) or body.decode("utf-8", "replace").count("\ufffd") <= max(2, len(body) // 2000)
+
+
+# Single-byte Latin codecs that detection confuses on short text; windows-1252 (the web's
+# Western default) is taken instead whenever it decodes the bytes cleanly.
+_LATIN_FAMILY = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-3",
+                           "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14",
+                           "iso8859-15", "iso8859-16", "mac-latin2", "mac-roman", "cp850", "cp775"})
+
+
+def _detect(body: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:_DETECT_PREFIX]).best()
+    except Exception:  # detection is a guess; never let it raise
+        return None
+    codec = _codec(best.encoding) if best is not None else None
+    if codec in _LATIN_FAMILY:
+        try:
+            body[:_DETECT_PREFIX].decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return codec
+
+
+def _decode(body: bytes, codec: str) -> str:
+    try:
+        return body.decode(codec, "replace")
+    except Exception:  # a codec that cannot even decode with replacement
+        return body.decode("utf-8", "replace")
+
+
+def _decode_chain(body: bytes, content_type: str | None, meta: bool) -> str:
+    bom = _bom(body)
+    if bom:  # a BOM is the strongest statement a body can make (browsers put it first too)
+        return _decode(body[bom[1]:], bom[0])
+    if _utf8_fits(body) and not body.isascii():
+        # Valid multi-byte UTF-8 is almost never an accident: it beats a declared legacy charset,
+        # the usual mislabel being "iso-8859-1" on a UTF-8 page.
+        return body.decode("utf-8", "replace")
+    codec = _header_codec(content_type)
+    if codec and _declared_ok(body, codec):
+        return _decode(body, codec)
+    if meta:
+        m = _META_CHARSET.search(body[:4096])
+        codec = _codec(m.group(1).decode("ascii", "replace")) if m else None
+        if codec and codec.startswith("utf-16"):
+            codec = "utf-8"  # a meta tag readable as ASCII cannot be UTF-16
+        if codec and _declared_ok(body, codec):
+            return _decode(body, codec)
+    if body.isascii():
+        return body.decode("ascii")
+    codec = _detect(body)
+    if codec:
+        return _decode(body, codec)
+    return body.decode("utf-8", "replace")
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """HTML bytes as text: BOM, header charset, <meta> charset, UTF-8, detection, UTF-8 with replacement."""
+    return _decode_chain(body or b"", content_type, meta=True)
+
+
+def decode_text(body: bytes, content_type: str | None) -> str:
+    """Plain-text bytes as text: BOM, header charset, UTF-8, detection, UTF-8 with replacement."""
+    return _decode_chain(body or b"", content_type, meta=False)
+
+
+# ---------------------------------------------------------------- visible text
+
+_DROP_TAGS = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "object",
+                        "embed", "canvas", "math", "map", "audio", "video", "picture", "source", "track"})
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frame",
+    "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li",
+    "main", "menu", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "tbody", "td",
+    "tfoot", "th", "thead", "title", "tr", "ul", "listing", "plaintext", "xmp", "select", "textarea",
+})
+# C0/C1 controls other than tab/newline/CR, and noncharacters libxml2 refuses.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_INVISIBLE = re.compile("\ufeff")  # a stray BOM; soft hyphens stay (the gold and quotes may carry them)
+_HSPACE = re.compile(r"[^\S\n]+")
+_MAX_HTML_CHARS = 30_000_000
+
+
+def _clean_chars(s: str) -> str:
+    return _INVISIBLE.sub("", _CONTROL.sub(" ", s))
+
+
+def _parse_html(html: str) -> HtmlElement | None:
+    """An lxml tree for any string: control characters out, XML declarations harmless, huge trees allowed."""
+    import lxml.etree
+    import lxml.html
+
+    if len(html) > _MAX_HTML_CHARS:
+        html = html[:_MAX_HTML_CHARS]
+    data = _clean_chars(html).encode("utf-8", "replace")
+    if not data.strip():
+        return None
+    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True,
+                                  remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(data, parser=parser)
+    except (lxml.etree.ParserError, ValueError, lxml.etree.XMLSyntaxError):
+        return None
+
+
+def _text_of(root: HtmlElement) -> str:
+    """Walk the tree without recursion: blocks end lines, inline text joins as is, <pre> keeps its lines."""
+    out: list[str] = []
+    # (element, entering) pairs; on leaving an element its tail belongs to the parent's flow.
+    stack: list[tuple[object, bool, bool]] = [(root, True, False)]
+    while stack:
+        el, entering, in_pre = stack.pop()
+        tag = getattr(el, "tag", None)
+        name = tag.lower() if isinstance(tag, str) else ""
+        if entering:
+            if not isinstance(tag, str) or name in _DROP_TAGS:
+                tail = getattr(el, "tail", None)
+                if tail:
+                    out.append(tail if in_pre else tail.replace("\n", " ").replace("\r", " "))
+                continue
+            block = name in _BLOCK_TAGS
+            pre = in_pre or name in ("pre", "listing", "plaintext", "xmp", "textarea")
+            if block:
+                out.append("\n")
+            stack.append((el, False, in_pre))
+            text = el.text  # type: ignore[attr-defined]
+            if text:
+                out.append(text if pre else text.replace("\n", " ").replace("\r", " "))
+            children = list(el)  # type: ignore[call-overload]
+            for child in reversed(children):
+                stack.append((child, True, pre))
+        else:
+            if name in _BLOCK_TAGS:
+                out.append("\n")
+            tail = el.tail  # type: ignore[attr-defined]
+            if tail:
+                out.append(tail if in_pre else tail.replace("\n", " ").replace("\r", " "))
+    lines = (_HSPACE.sub(" ", line).strip() for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_DROP_RE = re.compile(r"<!--.*?-->|<(" + "|".join(sorted(_DROP_TAGS)) + r")\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_BLOCK_RE = re.compile(r"</?(?:" + "|".join(sorted(_BLOCK_TAGS)) + r")\b[^>]*>", re.I)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def _text_by_regex(html: str) -> str:
+    """Tag stripping without a parser, for markup libxml2 gives up on (nesting past its depth limit)."""
+    import html as htmllib
+
+    t = _DROP_RE.sub(" ", html).replace("\r", " ").replace("\n", " ")
+    t = htmllib.unescape(_TAG_RE.sub("", _BLOCK_RE.sub("\n", t)))
+    lines = (_HSPACE.sub(" ", line).strip() for line in t.split("\n"))
+    return _clean_chars("\n".join(line for line in lines if line))
+
+
+def _visible_and_size(html: str) -> tuple[str, int]:
+    """Visible text and the parsed tree's element count (the cost driver for main-text extraction)."""
+    if not html:
+        return "", 0
+    html = html[:_MAX_HTML_CHARS]
+    root = _parse_html(html)
+    text, size = "", 0
+    if root is not None:
+        try:
+            text = _clean_chars(_text_of(root))
+            size = sum(1 for _ in root.iter())
+        except Exception:  # a pathological tree still must not raise
+            text = ""
+    if not text and re.search(r">[^<]*\w", html):
+        try:
+            text = _text_by_regex(html)
+        except Exception:
+            text = ""
+        size = max(size, html.count("<"))
+    return text, size
+
+
+def visible_text(html: str) -> str:
+    """The page's full visible text: blocks on their own lines, inline elements joined without spaces."""
+    return _visible_and_size(html)[0]
+
+
+# ---------------------------------------------------------------- HTML
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+
+
+def _html_title(html: str) -> str | None:
+    m = _TITLE.search(html[:200_000])
+    if not m:
+        return None
+    t = re.sub(r"\s+", " ", _clean_chars(m.group(1))).strip()
+    if "&" in t:
+        import html as htmllib
+
+        t = htmllib.unescape(t)
+    return t or None
+
+
+def _main_text(html: str, url: str | None) -> tuple[str, str | None]:
+    """trafilatura's main text (paragraphs on their own lines) and its title; ("", None) when it finds none."""
+    try:
+        import trafilatura
+
+        doc = trafilatura.bare_extraction(
+            _clean_chars(html), url=url, include_comments=False, include_tables=True,
+            favor_precision=False, deduplicate=False, with_metadata=True)
+    except Exception:  # trafilatura on hostile markup: fall back to the visible text
+        return "", None
+    if doc is None:
+        return "", None
+    text = getattr(doc, "text", None) or ""
+    title = getattr(doc, "title", None)
+    lines = (_HSPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line), title or None
+
+
+def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 25_000) -> SourceText:
+    """Main text, then "\n\n" and the page's whole visible text (a caption or sidebar quote is still found).
+
+    Pages over max_main_elements elements skip trafilatura (seconds per MB on huge trees): text is
+    then the visible text alone and main_end is None.
+    """
+    full, size = _visible_and_size(html)
+    if not full:
+        return SourceText(text="", title=_html_title(html))
+    main, title = _main_text(html, url) if size <= max_main_elements else ("", None)
+    title = title or _html_title(html)
+    if not main:
+        return SourceText(text=full, title=title, main_end=None)
+    return SourceText(text=main + "\n\n" + full, title=title, main_end=len(main))
+
+
+# ---------------------------------------------------------------- PDF
+
+_DIGITS = re.compile(r"\d+")
+_WS = re.compile(r"\s+")
+_RUN_PAGES = 3  # consecutive pages that make an edge line a running head
+_EDGE_LINES = 3  # lines at each end of a page that may be a running header or footer
+
+
+def _edge_key(line: str) -> str:
+    return _WS.sub(" ", _DIGITS.sub("#", line)).strip().lower()
+
+
+def _strip_running(pages: list[list[str]]) -> list[list[str]]:
+    """Drop running headers/footers from the first/last three lines of each page (documents of >= 4 pages).
+
+    Running: digits aside, the line stands at a page edge on >= 40% of the pages (title, page
+    numbers), or on >= 3 pages in a row (a section's running head, which changes by chapter).
+    """
+    n = len(pages)
+    if n < 4:
+        return pages
+    counts: dict[str, int] = {}
+    run: dict[str, int] = {}
+    best_run: dict[str, int] = {}
+    prev: set[str] = set()
+    for lines in pages:
+        edge = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
+        for k in {_edge_key(x) for x in edge} - {""}:
+            counts[k] = counts.get(k, 0) + 1
+        # Runs compare lines as they are: templated body lines differing only in numbers stay.
+        exact = {_WS.sub(" ", x).strip().lower() for x in edge} - {""}
+        for k in exact:
+            run[k] = run.get(k, 0) + 1 if k in prev else 1
+            best_run[k] = max(best_run.get(k, 0), run[k])
+        prev = exact
+    need = max(2, int(0.4 * n + 0.999))
+    running = {k for k, c in counts.items() if c >= need}
+    running_exact = {k for k, r in best_run.items() if r >= _RUN_PAGES}
+    if not running and not running_exact:
+        return pages
+
+    def is_running(line: str) -> bool:
+        return _edge_key(line) in running or _WS.sub(" ", line).strip().lower() in running_exact
+
+    out = []
+    for lines in pages:
+        lines = list(lines)
+        for _ in range(_EDGE_LINES):  # peel from the top while the edge line is a running one
+            if lines and is_running(lines[0]):
+                lines.pop(0)
+        for _ in range(_EDGE_LINES):
+            if lines and is_running(lines[-1]):
+                lines.pop()
+        out.append(lines)
+    return out
+
+
+def extract_pdf(body: bytes, *, max_pages: int = 2000) -> tuple[SourceText, list[int]]:
+    """Page texts joined by "\n\n", with page offsets; also the 1-based pages that had no text layer.
+
+    Line-end hyphenation ("inves-\ntigation") is left as is, and where pdfium rejoined such a word
+    ("investi\ufffegation") the break is put back: the aligner's normaliser joins it.
+    Past max_pages the rest of the document is not read.
+    """
+    try:
+        import pypdfium2 as pdfium
+
+        doc = pdfium.PdfDocument(body)
+    except Exception:  # not a PDF, encrypted, damaged beyond repair
+        return SourceText(text=""), []
+    raw_pages: list[list[str]] = []
+    title: str | None = None
+    try:
+        try:
+            title = (doc.get_metadata_dict().get("Title") or "").strip() or None
+        except Exception:
+            title = None
+        for i in range(min(len(doc), max(0, max_pages))):
+            try:
+                page = doc[i]
+            except Exception:
+                raw_pages.append([])
+                continue
+            try:
+                tp = page.get_textpage()
+                try:
+                    t = tp.get_text_range()
+                finally:
+                    tp.close()
+            except Exception:
+                t = ""
+            finally:
+                page.close()
+            # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
+            # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
+            t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
+            t = _clean_chars(t)
+            raw_pages.append([x.rstrip() for x in t.split("\n") if x.strip()])
+    except Exception:
+        return SourceText(text=""), []
+    finally:
+        doc.close()
+    pages = _strip_running(raw_pages)
+    parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    empty: list[int] = []
+    pos = 0
+    for no, lines in enumerate(pages, 1):
+        if no > 1:
+            parts.append("\n\n")
+            pos += 2
+        offsets.append((pos, no))
+        t = "\n".join(lines)
+        if not raw_pages[no - 1]:
+            empty.append(no)
+        parts.append(t)
+        pos += len(t)
+    text = "".join(parts)
+    if not text.strip():
+        return SourceText(text="", title=title, pages=offsets), empty
+    return SourceText(text=text, title=title, pages=offsets), empty
+
+
+# ---------------------------------------------------------------- dispatch
+
+_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article)[\s>/]", re.I)
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml")
+_PDF_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat")
+_TEXT_SUFFIXES = ("+json", "+xml")
+_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-javascript",
+               "application/ld+json", "application/rtf")
+
+
+def sniff_kind(body: bytes, content_type: str | None) -> str:
+    """"html", "pdf", "text" or "binary": the body's magic first (servers mislabel), then the header."""
+    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    if b"%PDF-" in body[:1024]:
+        return "pdf"
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime in _PDF_TYPES:
+        return "pdf"
+    if mime in _HTML_TYPES:
+        return "html"
+    looks_html = bool(_HTML_SNIFF.search(head[:512])) and head.startswith(b"<")
+    if mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(_TEXT_SUFFIXES):
+        if looks_html and mime in ("text/plain", "text/xml", "application/xml"):
+            return "html"  # an HTML page served as text/plain or an XHTML document
+        return "text"
+    if mime and not mime.startswith("application/octet-stream") and mime not in ("binary/octet-stream",):
+        return "binary"  # image/*, audio/*, video/*, fonts, archives, office files
+    if looks_html:
+        return "html"
+    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "binary"
+    return "text"
+
+
+def extract(body: bytes, content_type: str | None, url: str | None = None, *,
+            max_pdf_pages: int = 2000, max_html_elements: int = 25_000) -> SourceText:
+    """Text of a fetched body, dispatched on its sniffed type; empty text means no readable text."""
+    body = body or b""
+    try:
+        kind = sniff_kind(body, content_type)
+        if kind == "pdf":
+            return extract_pdf(body, max_pages=max_pdf_pages)[0]
+        if kind == "html":
+            return extract_html(decode_html(body, content_type), url, max_main_elements=max_html_elements)
+        if kind == "text":
+            text = _clean_chars(decode_text(body, content_type))
+            return SourceText(text=text if text.strip() else "")
+    except Exception:  # the last guard: garbage never raises out of extraction
+        return SourceText(text="")
+    return SourceText(text="")

@@ -1,0 +1,486 @@
+"""Brief intake: bytes of a .md/.txt/.html/.pdf/.docx brief in, `BriefText` out.
+
+Pure: no network, no settings. Offsets of links and block quotes always point into the
+text this module returns, so the parser can work on one string. Text and Markdown are
+kept byte-for-byte (only newlines are normalised) so offsets match what the user wrote;
+HTML, PDF and Word files are rendered to plain text here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import urljoin
+
+from verifier.core import BriefError, BriefText, Link
+
+_EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
+            ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
+_CTYPE_FMT = {"text/markdown": "md", "text/x-markdown": "md", "text/plain": "txt", "text/html": "html",
+              "application/xhtml+xml": "html", "application/pdf": "pdf",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _too_large(size: int, max_bytes: int) -> BriefError:
+    return BriefError(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
+
+
+# ------------------------------------------------------------------ entry points
+
+
+def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = None,
+                     base_url: str | None = None, max_bytes: int = 10_000_000) -> BriefText:
+    """Turn an uploaded or read brief into text plus the links its markup carried."""
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
+    if not data.strip():
+        raise BriefError("the brief is empty")
+    fmt = _choose_format(data, name, content_type)
+    label = name or "the brief"
+    if fmt == "pdf":
+        brief = _from_pdf(data)
+    elif fmt == "docx":
+        brief = _from_docx(data)
+    elif fmt == "html":
+        brief = _from_html(data, _charset_of(content_type), base_url, label)
+    else:
+        text = _decode_text(data, _charset_of(content_type), label)
+        text = _normalise_newlines(text)
+        brief = BriefText(text=text, links=markdown_links(text), fmt=fmt, title=_first_line_title(text, fmt))
+    if not brief.text.strip():
+        if fmt == "pdf":
+            raise BriefError("the PDF has no text layer (a scan?); the brief is empty")
+        raise BriefError("the brief is empty")
+    return brief
+
+
+def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000) -> BriefText:
+    """Read a brief from disk, refusing oversized files before reading them."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise BriefError(f"no such file: {path}") from None
+    except OSError as e:
+        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
+    if p.is_dir():
+        raise BriefError(f"{path} is a directory, not a brief file")
+    if st.st_size > max_bytes:
+        raise _too_large(st.st_size, max_bytes)
+    try:
+        with p.open("rb") as f:
+            data = f.read(max_bytes + 1)  # a file growing under us still cannot blow the limit
+    except OSError as e:
+        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
+    return brief_from_bytes(data, name=p.name, max_bytes=max_bytes)
+
+
+# ------------------------------------------------------------------ format choice
+
+
+def _choose_format(data: bytes, name: str, content_type: str | None) -> str:
+    ext = Path(name).suffix.lower() if name else ""
+    if ext in _EXT_FMT:
+        return _EXT_FMT[ext]
+    if content_type:
+        ct = content_type.split(";")[0].strip().lower()
+        if ct in _CTYPE_FMT:
+            return _CTYPE_FMT[ct]
+    return _sniff(data)
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:1024].lstrip()
+    if head[:5] == b"%PDF-":
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                if "word/document.xml" in z.namelist():
+                    return "docx"
+        except zipfile.BadZipFile:
+            pass
+        return "binary"
+    low = head[:512].lower()
+    if low.startswith(codecs.BOM_UTF8):
+        low = low[3:]
+    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:256]:
+        return "html"
+    return "txt"
+
+
+def _charset_of(content_type: str | None) -> str | None:
+    if not content_type:
+        return None
+    m = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type, re.I)
+    return m.group(1) if m else None
+
+
+# ------------------------------------------------------------------ text decoding
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _decode_text(data: bytes, declared: str | None, label: str) -> str:
+    """Decode text that may not be UTF-8; refuse binary files rather than guess at them."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _check_text(data[len(bom):].decode(enc), label)
+            except UnicodeDecodeError:
+                raise _not_text(label) from None
+    if b"\x00" in data:
+        raise _not_text(label)
+    try:
+        return _check_text(data.decode("utf-8"), label)
+    except UnicodeDecodeError:
+        pass
+    if declared:
+        try:
+            return _check_text(data.decode(declared), label)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise _not_text(label)
+    return _check_text(str(best), label)
+
+
+def _check_text(text: str, label: str) -> str:
+    bad = len(_CONTROL.findall(text[:100_000]))
+    if bad > max(2, len(text[:100_000]) // 200):
+        raise _not_text(label)
+    return text
+
+
+def _not_text(label: str) -> BriefError:
+    return BriefError(f"{label} is not a text, HTML, PDF or Word file")
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _first_line_title(text: str, fmt: str) -> str | None:
+    for line in text.split("\n"):
+        s = line.strip()
+        if s:
+            s = re.sub(r"^#+\s*", "", s) if fmt == "md" else s
+            return s[:300] or None
+    return None
+
+
+# ------------------------------------------------------------------ Markdown links
+
+_MD_INLINE = re.compile(r"(?<!!)\[(?P<anchor>[^\[\]\n]*(?:\[[^\[\]\n]*\][^\[\]\n]*)*)\]"
+                        r"\(\s*<?(?P<url>[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+[\"'(][^\n]*?[\"')])?\s*\)")
+_MD_AUTOLINK = re.compile(r"<(?P<url>(?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}:[^\s<>]+))>")
+_MD_REFLINK = re.compile(r"(?<![!\]])\[(?P<anchor>[^\[\]\n]+)\]\[(?P<id>[^\[\]\n]*)\]")
+_MD_REFDEF = re.compile(r"^ {0,3}\[(?P<id>[^\]\^\n][^\]\n]*)\]:[ \t]*<?(?P<url>\S+?)>?(?:[ \t]+.*)?$", re.M)
+
+
+def markdown_links(text: str) -> list[Link]:
+    """Inline `[a](url)`, `<url>` autolinks and reference-style `[a][id]` links, by anchor offsets."""
+    links: list[Link] = []
+    taken: list[tuple[int, int]] = []
+    for m in _MD_INLINE.finditer(text):
+        s, e = m.span("anchor")
+        links.append(Link(url=m.group("url"), start=s, end=e, text=m.group("anchor")))
+        taken.append(m.span())
+    for m in _MD_AUTOLINK.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        s, e = m.span("url")
+        links.append(Link(url=m.group("url"), start=s, end=e, text=m.group("url")))
+    defs = {m.group("id").strip().lower(): m.group("url") for m in _MD_REFDEF.finditer(text)}
+    if defs:
+        for m in _MD_REFLINK.finditer(text):
+            if any(a <= m.start() < b for a, b in taken):
+                continue
+            key = (m.group("id") or m.group("anchor")).strip().lower()
+            if key in defs:
+                s, e = m.span("anchor")
+                links.append(Link(url=defs[key], start=s, end=e, text=m.group("anchor")))
+    links.sort(key=lambda lk: lk.start)
+    return links
+
+
+# ------------------------------------------------------------------ HTML
+
+_DROP = {"script", "style", "noscript", "template", "head", "nav", "iframe", "object", "svg", "canvas",
+         "button", "select", "option", "textarea"}
+_PARA = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "dl", "table",
+         "section", "article", "header", "footer", "main", "aside", "pre", "figure", "figcaption",
+         "hr", "form", "address", "details", "summary", "fieldset", "center"}
+_LINE = {"li", "tr", "dt", "dd", "caption", "thead", "tbody", "tfoot"}
+_CELL = {"td", "th"}
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class _Render:
+    """Builds plain text from an lxml tree, recording link and block-quote offsets."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.brk = 0  # newlines owed before the next text
+        self.space = False
+        self.pre = 0
+        self.base_url = base_url
+        self.links: list[Link] = []
+        self.quotes: list[tuple[int, int]] = []
+
+    def _put(self, s: str) -> None:
+        self.parts.append(s)
+        self.pos += len(s)
+
+    def text(self, s: str | None) -> None:
+        if not s:
+            return
+        if self.pre:
+            self._flush()
+            self._put(s.replace("\r\n", "\n").replace("\r", "\n"))
+            return
+        collapsed = re.sub(r"[ \t\n\r\f\v]+", " ", s)
+        if not collapsed.strip(" "):
+            self.space = True
+            return
+        if collapsed.startswith(" "):
+            self.space = True
+        self._flush()
+        body = collapsed.strip(" ")
+        self._put(body)
+        self.space = collapsed.endswith(" ")
+
+    def _flush(self) -> None:
+        if self.pos and self.brk:
+            self._put("\n" * self.brk)
+        elif self.pos and self.space and not self.parts[-1].endswith("\n"):
+            self._put(" ")
+        self.brk = 0
+        self.space = False
+
+    def block(self, n: int) -> None:
+        self.brk = max(self.brk, n)
+        self.space = False
+
+    def walk(self, el: object) -> None:
+        tag = getattr(el, "tag", None)
+        if not isinstance(tag, str):  # comments, processing instructions: only their tail counts
+            return
+        name = tag.lower().rsplit("}", 1)[-1]
+        if name in _DROP or (el.get("role") == "navigation"):  # type: ignore[attr-defined]
+            return
+        if name == "br":
+            self.block(max(self.brk, 1))
+            return
+        if name in _PARA:
+            self.block(2)
+        elif name in _LINE:
+            self.block(1)
+        elif name in _CELL:
+            self.space = True
+        if name == "pre":
+            self.pre += 1
+        start = self.pos
+        if name == "sup" and re.fullmatch(r"\s*\d{1,3}\s*", el.text_content() or ""):  # type: ignore[attr-defined]
+            self.text((el.text_content() or "").strip().translate(_SUP))  # type: ignore[attr-defined]
+        else:
+            self.text(el.text)  # type: ignore[attr-defined]
+            for child in el:  # type: ignore[attr-defined]
+                self.walk(child)
+                self.text(child.tail)
+        if name == "pre":
+            self.pre -= 1
+        end = self.pos
+        if name == "a":
+            href = (el.get("href") or "").strip()  # type: ignore[attr-defined]
+            if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
+                if self.base_url:
+                    href = urljoin(self.base_url, href)
+                s, e = self._trim(start, end)
+                if e > s:
+                    self.links.append(Link(url=href, start=s, end=e, text="".join(self.parts)[s:e]))
+        elif name == "blockquote":
+            s, e = self._trim(start, end)
+            if e > s:
+                self.quotes.append((s, e))
+        if name in _PARA:
+            self.block(2)
+        elif name in _LINE:
+            self.block(1)
+        elif name in _CELL:
+            self.space = True
+
+    def _trim(self, s: int, e: int) -> tuple[int, int]:
+        full = "".join(self.parts)
+        while s < e and full[s].isspace():
+            s += 1
+        while e > s and full[e - 1].isspace():
+            e -= 1
+        return s, e
+
+    def result(self) -> str:
+        return "".join(self.parts)
+
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
+
+
+def _decode_html(data: bytes, declared: str | None, label: str) -> str:
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc, "replace")
+    candidates = [declared] if declared else []
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        candidates.append(m.group(1).decode("ascii", "ignore"))
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return _decode_text(data, None, label)
+
+
+def _from_html(data: bytes, declared: str | None, base_url: str | None, label: str) -> BriefText:
+    import lxml.html
+    from lxml import etree
+
+    text = _decode_html(data, declared, label)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise BriefError("the brief is empty")
+    try:
+        doc = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as e:
+        raise BriefError(f"cannot read the HTML: {e}") from None
+    title = None
+    t = doc.find(".//title")
+    if t is not None and (t.text_content() or "").strip():
+        title = re.sub(r"\s+", " ", t.text_content()).strip()
+    base = doc.find(".//base[@href]")
+    if base is not None and base_url:
+        base_url = urljoin(base_url, base.get("href") or "")
+    r = _Render(base_url)
+    body = doc.find("body")
+    r.walk(body if body is not None else doc)
+    if title is None:
+        h1 = doc.find(".//h1")
+        if h1 is not None and h1.text_content().strip():
+            title = re.sub(r"\s+", " ", h1.text_content()).strip()
+    return BriefText(text=r.result(), links=r.links, title=title, fmt="html", blockquotes=r.quotes)
+
+
+# ------------------------------------------------------------------ PDF
+
+
+def _from_pdf(data: bytes) -> BriefText:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except Exception as e:
+        raise BriefError(f"cannot read the PDF: {_one_line(e)}") from None
+    pages: list[str] = []
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            tp = page.get_textpage()
+            pages.append(_normalise_newlines(tp.get_text_range()).replace("\x00", "").strip())
+            tp.close()
+            page.close()
+        meta = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
+    except Exception as e:
+        raise BriefError(f"cannot read the PDF: {_one_line(e)}") from None
+    finally:
+        pdf.close()
+    text = "\n\n".join(p for p in pages if p)
+    title = (meta.get("Title") or "").strip() or _first_line_title(text, "pdf")
+    return BriefText(text=text, title=title, fmt="pdf")
+
+
+def _one_line(e: BaseException) -> str:
+    return re.sub(r"\s+", " ", str(e) or type(e).__name__).strip()[:200]
+
+
+# ------------------------------------------------------------------ Word
+
+
+def _from_docx(data: bytes) -> BriefText:
+    import docx
+    from docx.table import Table
+    from docx.text.hyperlink import Hyperlink
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:
+        raise BriefError(f"cannot read the Word file: {_one_line(e)}") from None
+    parts: list[str] = []
+    pos = 0
+    links: list[Link] = []
+    quotes: list[tuple[int, int]] = []
+
+    def add_paragraph(par: Paragraph) -> None:
+        nonlocal pos
+        chunks: list[str] = []
+        local_links: list[tuple[str, int, int]] = []
+        n = 0
+        for item in par.iter_inner_content():
+            t = item.text or ""
+            if isinstance(item, Hyperlink):
+                url = item.url or ""
+                if url and t.strip():
+                    local_links.append((url, n, n + len(t)))
+            chunks.append(t)
+            n += len(t)
+        text = "".join(chunks).replace("\r", "")
+        if not text.strip():
+            return
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        base = pos
+        parts.append(text)
+        pos += len(text)
+        for url, s, e in local_links:
+            links.append(Link(url=url, start=base + s, end=base + e, text=text[s:e]))
+        style = par.style.name if par.style is not None else ""
+        if style and "quote" in style.lower():
+            lead = len(text) - len(text.lstrip())
+            quotes.append((base + lead, base + len(text.rstrip())))
+
+    try:
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                add_paragraph(block)
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    for cell in row.cells:
+                        for par in cell.paragraphs:
+                            add_paragraph(par)
+        title = (document.core_properties.title or "").strip() or None
+    except Exception as err:
+        raise BriefError(f"cannot read the Word file: {_one_line(err)}") from None
+    text = "".join(parts)
+    # adjacent Quote-style paragraphs are one block quote
+    merged: list[tuple[int, int]] = []
+    for qs, qe in quotes:
+        if merged and text[merged[-1][1]:qs].strip() == "":
+            merged[-1] = (merged[-1][0], qe)
+        else:
+            merged.append((qs, qe))
+    return BriefText(text=text, links=links, title=title or _first_line_title(text, "docx"), fmt="docx",
+                     blockquotes=merged)

@@ -1,0 +1,860 @@
+"""Brief parsing: quotes, citations and which citation each quote is credited to.
+
+Pure: `BriefText` in, `ParsedBrief` out.
+
+Quotes
+  Top-level passages in “…”, "…", «…», »…«, „…“ (or „…”), ‚…‘ and curly ‘…’, plus block
+  quotes (Markdown `>` lines, HTML <blockquote> / docx Quote spans from `brief.blockquotes`).
+  Nested marks stay inside the outer quote. A ’ between letters, after a space, or after a
+  word-final s when another ’ closes later is an apostrophe. Quotes may span single line
+  breaks, never a paragraph break; an unclosed mark yields no quote and scanning resumes
+  right after it. `text` is brief.text[start:end] with line breaks collapsed to one space.
+  Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
+
+Too short to be worth checking (such quotes go to ParsedBrief.skipped)
+  * a quote that is only a URL or only a number, or is the title of a cited reference
+    written in Title Case (a quoted headline in sentence case is checked like any quote);
+  * a quote of 1 word;
+  * a quote of 2–3 words, unless ALL of:
+      (a) it is not a name or title: not every word is capitalised (small words such as
+          "of", "the", "and" do not count either way), e.g. “Mariupol Plan” is skipped;
+      (b) it is not preceded by "so-called", "so called", "dubbed" or "the term";
+      (c) a reporting verb or phrase (said, told, called, described, wrote, stated, declared,
+          praised, warned, added, "as a", "referred to", "according to", …, see _REPORTING)
+          stands before it in the same sentence;
+  * quotes of 4 or more words are always kept.
+
+Citations
+  Reference-list entries at line start — `[1] T. URL`, `1. T, URL`, `1) T URL`, `(1) T URL`,
+  `[^1]: T URL`, `¹ T URL`, bullets `- * • + –` — and runs of ≥2 lines that are just a link
+  (rendered HTML <li>) or end with a URL. Numbered shapes take the marker as ref; bullet and
+  bare lists the 1-based item position in their list. Then every other link or bare URL with a
+  scheme (`www.x.org` alone is not one) in document order, deduplicated by exact URL string
+  (a list entry wins), numbered after the highest numeric ref. A positional ref already taken
+  by an earlier list is renumbered the same way. `start`/`end` span the list entry, or the
+  link/URL for running-text citations.
+
+Credit (Quote.cites), first that applies
+  1. markers after the quote in its sentence, before the next quote: [2], [2, 3], [2][3],
+     [^2], ², (2) — known refs only;
+  2. links in the quote's sentence (between the neighbouring quotes) to a cited URL;
+  3. the outlet named nearest the quote in its own sentence, else nearest before it in its
+     paragraph, if it matches exactly one citation (domain label, acronym, or title tail
+     "… | Reuters"). A name containing an outlet word (News, Times, …) that matches no
+     citation cuts the credit; other names (a person) are ignored. A domain match that is
+     not an outlet-like name (e.g. "FBI director") counts only in a reporting context
+     ("FBI said", "according to the FBI").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from verifier.core import BriefText, Citation, Link, ParsedBrief, Quote
+from verifier.intake import markdown_links
+
+# ------------------------------------------------------------------ shared helpers
+
+_SCHEMES = r"(?:(?:https?|ftps?|sftp|wss?|irc|gopher|news|nntp|telnet|rtsp|s3|gs)://|file:/{0,3}|mailto:)"
+_URL = re.compile(r"(?<![\w@.+-])" + _SCHEMES + r"[^\s<>\"“”‘’«»`]+", re.I)
+_TRAIL = ".,;:!?'*>"
+_SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUP_TO_DIGIT = str.maketrans(_SUPERS, "0123456789")
+
+
+def _clean_url(url: str) -> str:
+    """Strip punctuation that ends the sentence rather than the URL."""
+    while url:
+        last = url[-1]
+        if last in _TRAIL or (last == ")" and url.count(")") > url.count("(")) or (last == "]" and url.count("]") > url.count("[")) or (last == "}" and url.count("}") > url.count("{")):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def _bare_urls(text: str) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _URL.finditer(text):
+        u = _clean_url(m.group())
+        if len(u) > len(re.match(_SCHEMES, u, re.I).group()):  # type: ignore[union-attr]
+            out.append((u, m.start(), m.start() + len(u)))
+    return out
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Blank lines part paragraphs; in briefs written one paragraph per line, every newline does."""
+    lines = text.split("\n")
+    line_mode = any(len(ln) > 160 and "://" not in ln for ln in lines)
+    out: list[tuple[int, int]] = []
+    pos = 0
+    cur: int | None = None
+    prev_struct = False
+    for ln in lines:
+        end = pos + len(ln)
+        blank = not ln.strip()
+        struct = bool(re.match(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)", ln))
+        if blank:
+            if cur is not None:
+                out.append((cur, pos - 1))
+                cur = None
+        else:
+            if cur is not None and (line_mode or struct or (prev_struct and ln.lstrip() == ln)):
+                out.append((cur, pos - 1))
+                cur = None
+            if cur is None:
+                cur = pos
+            prev_struct = struct
+        pos = end + 1
+    if cur is not None:
+        out.append((cur, len(text)))
+    return out
+
+
+def _squash(name: str) -> str:
+    s = name.lower().strip()
+    s = re.sub(r"^the\s+", "", s)
+    return re.sub(r"[^a-z]", "", s)
+
+
+# ------------------------------------------------------------------ quote scanning
+
+_DOUBLE_CLOSERS = "”\"»«“"
+_CLOSERS: dict[str, str] = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’", '"': '"'}
+_MARKS = set("“”„«»‘’‚\"")
+_OPEN_CTX = set(" \t\n([{—–-/“‘«„‚\"")
+
+
+@dataclass
+class _Frame:
+    mark: str
+    pos: int
+
+
+def _is_apostrophe(text: str, i: int, s: int, e: int) -> bool:
+    prev = text[i - 1] if i > s else " "
+    nxt = text[i + 1] if i + 1 < e else " "
+    if prev.isalnum() and nxt.isalnum():
+        return True
+    if prev.isspace():
+        return True
+    if prev in "sS" and nxt.isspace():
+        # students’ books’ — a later closing ’ means this one is a possessive
+        for j in range(i + 1, e):
+            c = text[j]
+            if c in "‘“„«":
+                return False
+            if c in "”»":
+                return False
+            if c == "’":
+                p = text[j - 1]
+                n = text[j + 1] if j + 1 < e else " "
+                if not p.isspace() and not n.isalnum():
+                    return True
+        return False
+    return False
+
+
+def _scan(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Top-level (open mark, close mark) pairs in text[s:e]."""
+    found: list[tuple[int, int]] = []
+    i = s
+    stack: list[_Frame] = []
+    while True:
+        while i < e:
+            c = text[i]
+            if c not in _MARKS:
+                i += 1
+                continue
+            prev = text[i - 1] if i > s else " "
+            nxt = text[i + 1] if i + 1 < e else " "
+            handled = False
+            if stack:
+                if c == "’" and _is_apostrophe(text, i, s, e):
+                    i += 1
+                    continue
+                for d in range(len(stack) - 1, -1, -1):
+                    op = stack[d].mark
+                    if c not in _CLOSERS[op]:
+                        continue
+                    if c == '"' and (prev.isspace() or i == s) and not nxt.isspace() and d != len(stack) - 1:
+                        continue
+                    if c == "“" and op == "“" and (prev.isspace() or nxt.isalnum()):
+                        continue  # a second opener, not a typo'd closer
+                    if c == "‘" and op == "‚" and prev.isspace():
+                        continue
+                    if c == "«" and op == "»" and prev.isspace():
+                        continue
+                    if d == 0:
+                        found.append((stack[0].pos, i))
+                    del stack[d:]
+                    handled = True
+                    break
+            if not handled:
+                if c in "“„«‚":
+                    if c == "‚" and not (prev.isspace() or i == s):
+                        pass
+                    else:
+                        stack.append(_Frame(c, i))
+                elif c == "»":
+                    if (prev in _OPEN_CTX or i == s) and not nxt.isspace():
+                        stack.append(_Frame(c, i))
+                elif c == "‘":
+                    if not prev.isalnum() and not nxt.isspace() and not re.match(
+                            r"‘(?:\d{2}s?\b|em\b|tis\b|twas\b|cause\b|n’)", text[i:i + 8]):
+                        stack.append(_Frame(c, i))
+                elif c == '"' and (prev in _OPEN_CTX or i == s) and not nxt.isspace():
+                    stack.append(_Frame(c, i))
+            i += 1
+        if not stack:
+            return found
+        i = stack[0].pos + 1  # unclosed: that mark was no quote; resume right after it
+        stack = []
+
+
+# ------------------------------------------------------------------ short-quote rule
+
+_REPORTING = re.compile(
+    r"\b(?:says?|said|saying|told|tells?|telling|call(?:s|ed|ing)?|describ(?:e|es|ed|ing)|"
+    r"wr(?:ote|ites?|iting|itten)|stat(?:e|es|ed|ing)|declar(?:e|es|ed|ing)|prais(?:e|es|ed|ing)|"
+    r"warn(?:s|ed|ing)?|add(?:s|ed|ing)|not(?:e|es|ed|ing)|argu(?:e|es|ed|ing)|claim(?:s|ed|ing)?|"
+    r"insist(?:s|ed|ing)?|explain(?:s|ed|ing)?|repl(?:y|ies|ied)|respond(?:s|ed)?|ask(?:s|ed)?|"
+    r"answer(?:s|ed)?|announc(?:e|es|ed|ing)|remark(?:s|ed)?|comment(?:s|ed)?|tweet(?:s|ed)?|"
+    r"post(?:s|ed)?|emphasi[sz](?:e|es|ed|ing)|stress(?:es|ed)?|admit(?:s|ted)?|acknowledg(?:e|es|ed)|"
+    r"conced(?:e|es|ed)|quipped|label(?:s|led|ed|ling|ing)|brand(?:s|ed)|termed|vow(?:s|ed)|"
+    r"promis(?:e|es|ed)|urg(?:e|es|ed)|accus(?:e|es|ed)|denounc(?:e|es|ed)|condemn(?:s|ed)|"
+    r"pledg(?:e|es|ed)|predict(?:s|ed)|recall(?:s|ed)|reads?|quoted|report(?:s|ed)|"
+    r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its) words|"
+    r"in the words of|put it)\b", re.I)
+_SCARE = re.compile(r"(?:\bso[- ]called|\bdubbed|\bthe term)\s*$", re.I)
+_SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by"}
+_NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?")
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in text.split() if any(ch.isalnum() for ch in w)]
+
+
+def _norm_title(s: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", s.lower())).strip()
+
+
+def _title_case(words: list[str]) -> bool:
+    letters = [re.sub(r"^[^\w]+", "", w) for w in words]
+    content = [w for w in letters if w and w.lower() not in _SMALL and w[0].isalpha()]
+    return bool(content) and all(w[0].isupper() for w in content)
+
+
+def _too_short(text: str, before: str, titles: set[str]) -> bool:
+    t = text.strip()
+    if _URL.fullmatch(t.rstrip(_TRAIL)) or re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", t):
+        return True
+    if _NUMBER.fullmatch(t.strip(" .,;:")):
+        return True
+    words = _words(t)
+    if _norm_title(t) in titles and _title_case(words):
+        return True
+    if len(words) <= 1:
+        return True
+    if len(words) >= 4:
+        return False
+    if _title_case(words):
+        return True
+    if _SCARE.search(before):
+        return True
+    return not _REPORTING.search(re.sub(r"\bso[- ]called\b", " ", before, flags=re.I))
+
+
+# ------------------------------------------------------------------ sentences
+
+_SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)")
+_ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
+         "capt", "sgt", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr",
+         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "pp", "p", "cf", "ca"}
+
+
+def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[int, int]]) -> list[int]:
+    """Offsets where a sentence starts (paragraph starts included)."""
+    prot_starts = [a for a, _ in protected]
+    out: list[int] = []
+    for ps, pe in paras:
+        out.append(ps)
+        for m in _SENT_END.finditer(text, ps, pe):
+            pos = m.end()
+            k = bisect_right(prot_starts, pos - 1)
+            if any(a < pos < b for a, b in protected[max(0, k - 8):k]):
+                continue
+            rest = text[pos:pe].lstrip()
+            if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "“\"‘«„"):
+                continue
+            if m.group()[0] == ".":
+                tok = re.search(r"([\w.]+)$", text[ps:m.start()])
+                w = tok.group(1) if tok else ""
+                if w.lower() in _ABBR or (len(w) == 1 and w.isupper()) or "." in w:
+                    continue
+            out.append(pos + (len(text[pos:pe]) - len(rest)))
+    return sorted(set(out))
+
+
+# ------------------------------------------------------------------ citations
+
+_ENTRY = re.compile(r"""[ \t]*(?:
+    \[\^(?P<fn>[^\]\s]+)\]:?
+  | \[(?P<br>\d{1,4})\]:?
+  | (?P<num>\d{1,4})[.)](?=\s)
+  | \((?P<pnum>\d{1,4})\)
+  | (?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
+  | (?P<bul>[-*•·–—+▪◦‣])(?=\s)
+)[ \t]*""", re.X)
+_SEPS = " \t,;:.|–—-·•/"
+
+
+@dataclass
+class _Entry:
+    ref: str | None  # None: positional
+    url: str
+    title: str | None
+    start: int
+    end: int
+    kind: str  # numbered | bullet | bare
+
+
+def _url_in(text: str, s: int, e: int, links: list[Link]) -> tuple[str, int, int, str | None] | None:
+    """First link or bare URL in text[s:e]: (url, start, end, anchor text or None)."""
+    best: tuple[str, int, int, str | None] | None = None
+    for lk in links:
+        if s <= lk.start and lk.end <= e:
+            anchor = text[lk.start:lk.end]
+            best = (lk.url, lk.start, lk.end, None if _URL.fullmatch(anchor.strip()) else anchor)
+            break
+    for u, us, ue in _bare_urls(text[s:e]):
+        if (best is None or s + us < best[1]) and not any(lk.start <= s + us < lk.end for lk in links):
+            best = (u, s + us, s + ue, None)
+        break
+    return best
+
+
+def _entry_title(text: str, s: int, us: int, ue: int, e: int, anchor: str | None) -> str | None:
+    if anchor and anchor.strip():
+        t = re.sub(r"\s+", " ", anchor).strip()
+        return t or None
+    before = re.sub(r"\s+", " ", text[s:us]).strip(_SEPS + "([")
+    before = re.sub(r"\s*\[$|\s*\($", "", before).strip(_SEPS)
+    if before.endswith("]") and "[" in before and text[us - 2:us] == "](":
+        before = before[before.rfind("[") + 1:-1]
+    if not before:
+        before = re.sub(r"\s+", " ", text[ue:e]).strip(_SEPS + ")]")
+    return before or None
+
+
+def _find_entries(text: str, links: list[Link]) -> list[list[_Entry]]:
+    """Reference-list entries, grouped in lists (each list: entries in order)."""
+    lines: list[tuple[int, int]] = []
+    pos = 0
+    for ln in text.split("\n"):
+        lines.append((pos, pos + len(ln)))
+        pos += len(ln) + 1
+    groups: list[list[_Entry]] = []
+    bullet_group: list[_Entry] | None = None
+    bullet_count = 0
+    bare_run: list[_Entry] = []
+    i = 0
+
+    def close_bare() -> None:
+        nonlocal bare_run
+        if len(bare_run) >= 2:
+            groups.append(bare_run)
+        bare_run = []
+
+    while i < len(lines):
+        ls, le = lines[i]
+        line = text[ls:le]
+        if not line.strip():
+            i += 1
+            close_bare()
+            continue
+        m = _ENTRY.match(line)
+        if m and (m.end() < len(line.rstrip()) or m.group("bul") is None):
+            body_s = ls + m.end()
+            body_e = le
+            j = i
+            found = _url_in(text, body_s, body_e, links)
+            while found is None and j + 1 < len(lines) and j < i + 2:  # wrapped entry
+                ns, ne = lines[j + 1]
+                nxt = text[ns:ne]
+                if not nxt.strip() or (_ENTRY.match(nxt) and _ENTRY.match(nxt).end() < len(nxt.rstrip())):  # type: ignore[union-attr]
+                    break
+                if not (nxt[:1].isspace() or _URL.match(nxt.strip())):
+                    break
+                j += 1
+                body_e = ne
+                found = _url_in(text, body_s, body_e, links)
+            close_bare()
+            if m.group("bul") is not None:
+                if bullet_group is None:
+                    bullet_group = []
+                    bullet_count = 0
+                    groups.append(bullet_group)
+                bullet_count += 1
+            else:
+                bullet_group = None
+            if found:
+                url, us, ue, anchor = found
+                title = _entry_title(text, body_s, us, ue, body_e, anchor)
+                if m.group("bul") is not None:
+                    ref: str | None = str(bullet_count)
+                    kind = "bullet"
+                    bullet_group.append(_Entry(ref, url, title, ls + len(line) - len(line.lstrip()),  # type: ignore[union-attr]
+                                               body_e, kind))
+                else:
+                    raw = m.group("fn") or m.group("br") or m.group("num") or m.group("pnum") or m.group("sup")
+                    ref = raw.translate(_SUP_TO_DIGIT)
+                    groups.append([_Entry(ref, url, title, ls + len(line) - len(line.lstrip()), body_e,
+                                          "numbered")])
+            i = j + 1
+            continue
+        # not a marker line: a list continues over indented continuation lines only
+        if bullet_group is not None and not line[:1].isspace():
+            bullet_group = None
+        bare = _bare_entry(text, ls, le, links)
+        if bare is not None:
+            bare_run.append(bare)
+        else:
+            close_bare()
+        i += 1
+    close_bare()
+    return [g for g in groups if g]
+
+
+def _bare_entry(text: str, ls: int, le: int, links: list[Link]) -> _Entry | None:
+    """A line that is only a link (a rendered <li>) or 'Title, URL'."""
+    line = text[ls:le]
+    core = line.strip().rstrip(".,;")
+    if not core or len(core) > 400 or any(c in core for c in "“”„«»\""):
+        return None
+    cs = ls + len(line) - len(line.lstrip())
+    found = _url_in(text, cs, cs + len(line.strip()), links)
+    ce = cs + len(core)
+    if found is None:
+        return None
+    url, us, ue, anchor = found
+    visible = sum(1 for c in core if not c.isspace())
+    anchor_chars = sum(1 for c in text[us:ue] if not c.isspace())
+    if ue >= ce - 1 or anchor_chars >= 0.5 * visible:
+        return _Entry(None, url, _entry_title(text, cs, us, ue, ce, anchor), cs, ce, "bare")
+    return None
+
+
+def _citations(text: str, links: list[Link]) -> tuple[list[Citation], list[tuple[int, int]]]:
+    groups = _find_entries(text, links)
+    by_url: dict[str, Citation] = {}
+    refs: set[str] = set()
+    spans: list[tuple[int, int]] = []
+    deferred: list[tuple[int, str, str | None, int, int]] = []  # (pos, url, title, s, e)
+    numbered = [g for g in groups if g[0].kind == "numbered"]
+    listed = [g for g in groups if g[0].kind != "numbered"]
+    for g in numbered + listed:
+        for k, en in enumerate(g, 1):
+            spans.append((en.start, en.end))
+            if en.url in by_url:
+                continue
+            ref = en.ref if en.kind != "bare" else str(k)
+            if ref in refs or ref is None:
+                deferred.append((en.start, en.url, en.title, en.start, en.end))
+                by_url[en.url] = Citation(ref="", url=en.url)
+                continue
+            refs.add(ref)
+            by_url[en.url] = Citation(ref=ref, url=en.url, title=en.title, start=en.start, end=en.end)
+    # running text: links and bare URLs outside the entries
+    for lk in links:
+        deferred.append((lk.start, lk.url, None if _URL.fullmatch(lk.text.strip() or lk.url) else
+                         (re.sub(r"\s+", " ", text[lk.start:lk.end]).strip() or None), lk.start, lk.end))
+    for u, us, ue in _bare_urls(text):
+        if any(lk.start <= us < lk.end for lk in links):
+            continue
+        deferred.append((us, u, None, us, ue))
+    deferred.sort(key=lambda d: d[0])
+    nums = [int(r) for r in refs if r.isdigit()]
+    nxt = max(nums, default=0) + 1
+    for _, url, title, s, e in deferred:
+        c = by_url.get(url)
+        if c is not None and c.ref:
+            continue
+        while str(nxt) in refs:
+            nxt += 1
+        ref = str(nxt)
+        refs.add(ref)
+        if c is not None:  # a list entry whose positional ref was taken
+            c.ref = ref
+            continue
+        by_url[url] = Citation(ref=ref, url=url, title=title, start=s, end=e)
+    cits = sorted(by_url.values(), key=lambda c: (int(c.ref) if c.ref.isdigit() else 1 << 30, c.start))
+    return cits, spans
+
+
+# ------------------------------------------------------------------ outlets
+
+_OUTLET_WORDS = {"news", "times", "post", "journal", "reuters", "associated", "ap", "afp", "bbc", "cnn",
+                 "guardian", "telegraph", "bloomberg", "politico", "axios", "economist", "tribune",
+                 "herald", "gazette", "observer", "monitor", "radio", "television", "tv", "agency",
+                 "press", "magazine", "daily", "wire", "review", "npr", "pbs", "abc", "nbc", "cbs",
+                 "msnbc", "fox", "wsj", "nyt", "independent", "chronicle", "sun", "mirror", "express",
+                 "standard", "mail", "star", "inquirer", "dispatch", "bulletin", "courier", "sentinel",
+                 "globe", "register", "examiner", "newsweek", "vox", "slate", "atlantic", "yorker"}
+_CONNECT = {"of", "the", "and", "&", "for", "de"}
+_WEAK_AFTER = re.compile(
+    r"^\W{0,3}(?:\w+\W+){0,2}?(?:reported|reports|reporting|report|said|says|wrote|writes|declared|"
+    r"revealed|noted|notes|published|quoted|cited|stated|states|announced|found|concluded|"
+    r"interview|article|story|piece|analysis|editorial|coverage|investigation|claimed|claims|"
+    r"told|added|confirmed|learned|obtained)\b", re.I)
+_WEAK_BEFORE = re.compile(
+    r"(?:according to|told|interview with|reported by|quoted by|quoted in|wrote in|writing in|"
+    r"published in|published by|speaking to|spoke to|said to|talking to|cited by|by)\s+(?:the\s+)?$", re.I)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w&’'.\-]*")
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    refs: list[str] = field(default_factory=list)  # empty: an outlet no citation matches
+
+
+def _domain_label(url: str) -> str | None:
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    if not host or "." not in host or re.fullmatch(r"[\d.]+|\[.*\]|[\da-f:]+", host):
+        return None
+    parts = [p for p in host.lower().split(".") if p]
+    while len(parts) > 2 and parts[0] in {"www", "www2", "m", "amp", "mobile", "edition", "news"}:
+        parts = parts[1:]
+    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in {"co", "com", "org", "net", "gov", "ac",
+                                                                   "edu", "ne", "or", "go"}:
+        return parts[-3]
+    return parts[-2] if len(parts) >= 2 else None
+
+
+def _acronym(words: list[str]) -> str:
+    return "".join(w[0].lower() for w in words if w.lower() not in _CONNECT and w[:1].isalpha())
+
+
+class _Matcher:
+    def __init__(self, citations: list[Citation]) -> None:
+        self.items: list[tuple[str, str | None, str, str]] = []
+        for c in citations:
+            tail = full = ""
+            if c.title:
+                full = _squash(c.title)
+                tail = _squash(re.split(r"\s[|\-–—:·»]\s|\s[|·»]|[|]", c.title)[-1])
+            self.items.append((c.ref, _domain_label(c.url), full, tail))
+
+    def match(self, words: list[str]) -> tuple[list[str], bool]:
+        """Refs the name matches, and whether a match came from a title (outlet-like)."""
+        if words and words[0].lower() == "the":
+            words = words[1:]
+        if not words:
+            return [], False
+        sq = _squash(" ".join(words))
+        if len(sq) < 2:
+            return [], False
+        acr = _acronym(words)
+        acr_last = _acronym(words[:-1]) + _squash(words[-1]) if len(words) > 1 else ""
+        refs: list[str] = []
+        strong = False
+        for ref, label, full, tail in self.items:
+            hit = False
+            if label and len(label) >= 2 and (
+                    sq == label or (len(words) > 1 and acr == label) or acr_last == label
+                    or (len(sq) >= 2 and sq + "news" == label) or (len(words) > 1 and acr + "news" == label)):
+                hit = True
+            if (full and sq == full) or (tail and sq == tail):
+                hit = strong = True
+            if hit and ref not in refs:
+                refs.append(ref)
+        return refs, strong
+
+
+def _mentions(text: str, s: int, e: int, skip: list[tuple[int, int]], matcher: _Matcher) -> list[_Mention]:
+    toks: list[tuple[int, int, str, bool]] = []  # start, end, word, ends run
+    for m in _TOKEN.finditer(text, s, e):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        w = m.group()
+        stripped = re.sub(r"(?:[’']s?|[.\-])+$", "", w) if w.count(".") <= 1 or not re.fullmatch(
+            r"(?:[A-Za-z]\.){2,}", w) else w
+        if not stripped:
+            continue
+        ends = stripped != w or text[m.end():m.end() + 1] not in (" ", "\n")
+        toks.append((m.start(), m.start() + len(stripped), stripped, ends))
+    out: list[_Mention] = []
+    run: list[tuple[int, int, str, bool]] = []
+
+    def flush() -> None:
+        while run and run[-1][2].lower() in _CONNECT:
+            run.pop()
+        k = 0
+        while k < len(run):
+            best: tuple[int, list[str], bool] | None = None
+            if run[k][2].lower() not in _CONNECT or run[k][2].lower() == "the":
+                for j in range(min(len(run), k + 6), k, -1):
+                    if run[j - 1][2].lower() in _CONNECT:
+                        continue
+                    refs, strong = matcher.match([t[2] for t in run[k:j]])
+                    if refs:
+                        best = (j, refs, strong)
+                        break
+            if best is not None:
+                j, refs, strong = best
+                ms, me = run[k][0], run[j - 1][1]
+                outlet_like = strong or any(t[2].lower() in _OUTLET_WORDS for t in run[k:j])
+                if outlet_like or _WEAK_AFTER.match(text[me:me + 60]) or _WEAK_BEFORE.search(
+                        text[max(s, ms - 40):ms]):
+                    out.append(_Mention(ms, me, refs))
+                k = j
+                continue
+            if run[k][2].lower() in _OUTLET_WORDS and run[k][2][0].isupper():
+                if out and out[-1].end >= run[k][0] - 40 and not out[-1].refs and out[-1].start >= run[0][0]:
+                    out[-1].end = run[k][1]
+                else:
+                    out.append(_Mention(run[k][0], run[k][1]))
+            k += 1
+        run.clear()
+
+    for tok in toks:
+        w = tok[2]
+        cap = w[0].isupper() or (w.lower() in _CONNECT and bool(run))
+        if run and (run[-1][3] or tok[0] - run[-1][1] > 1):
+            flush()
+        if cap:
+            run.append(tok)
+        else:
+            flush()
+    flush()
+    return out
+
+
+# ------------------------------------------------------------------ credit
+
+_MARKER = re.compile(
+    r"\[\^?(?P<br>\d{1,4}(?:\s*[,;–-]\s*\^?\d{1,4})*)\]"
+    r"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒،][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)"
+    r"|\((?P<par>\d{1,3}(?:\s*,\s*\d{1,3})*)\)")
+
+
+def _marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
+    raw = m.group("br") or m.group("par")
+    out: list[str] = []
+    if raw:
+        for part in re.split(r"\s*[,;]\s*", raw.replace("^", "")):
+            rng = re.fullmatch(r"(\d+)\s*[–-]\s*(\d+)", part)
+            nums = [str(n) for n in range(int(rng.group(1)), int(rng.group(2)) + 1)] if rng and \
+                int(rng.group(2)) - int(rng.group(1)) < 50 else [part]
+            out += [n for n in nums if n in known and n not in out]
+    else:
+        for part in re.split(r"[,˒،]", m.group("sup")):
+            n = part.translate(_SUP_TO_DIGIT)
+            if n in known and n not in out:
+                out.append(n)
+    return out
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    text: str
+    open: int  # offset of the opening mark / block start
+    close: int  # offset just past the closing mark / block end
+    cites: list[str] = field(default_factory=list)
+
+
+_WRAP = {"“": "”", "\"": "\"", "«": "»", "„": "“”", "‘": "’", "»": "«"}
+
+
+def _unwrap(text: str, s: int, e: int) -> tuple[int, int]:
+    """Drop quotation marks wrapping a whole block."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e - s >= 2 and text[s] in _WRAP and text[e - 1] in _WRAP[text[s]]:
+        inner = _scan(text, s, e)
+        if inner and inner[0] == (s, e - 1):
+            s, e = s + 1, e - 1
+    return s, e
+
+
+def _collapse(s: str) -> str:
+    return re.sub(r"[ \t]*\n[ \t]*", " ", s)
+
+
+def _md_blocks(text: str) -> list[tuple[int, int]]:
+    """Markdown `>` blocks as (start, end) of their content, markers still inside."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    cur: list[tuple[int, int]] = []
+    lines = text.split("\n")
+    for idx, ln in enumerate(lines):
+        m = re.match(r" {0,3}(?:>[ \t]?)+", ln)
+        if m and ln[m.end():].strip():
+            cur.append((pos + m.end() + len(ln[m.end():]) - len(ln[m.end():].lstrip()), pos + len(ln.rstrip())))
+        if (not m or idx == len(lines) - 1) and cur:
+            out.append((cur[0][0], cur[-1][1]))
+            cur = []
+        pos += len(ln) + 1
+    return out
+
+
+_TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
+
+
+def _block(text: str, s: int, e: int, md: bool, known: set[str]) -> _Raw:
+    """One quote for a whole block; a marker ending the block is credit, not quoted text."""
+    cites: list[str] = []
+    m = _TAIL_MARK.search(text, s, e)
+    if m and m.start() > s:
+        mm = _MARKER.search(text, m.start(), m.end())
+        cites = _marker_refs(mm, known) if mm else []
+        if cites:
+            e = m.start()
+    us, ue = _unwrap(text, s, e)
+    inner = text[us:ue]
+    if md:
+        inner = re.sub(r"\n {0,3}(?:>[ \t]?)+", "\n", inner)
+    return _Raw(us, ue, re.sub(r"\s+", " ", inner).strip(), s, e, cites)
+
+
+_MD_SYNTAX = re.compile(r"\]\(\s*<?[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*>?(?:\s+[\"'(][^\n]*?[\"')])?\s*\)"
+                        r"|`[^`\n]+`")
+
+
+def _all_links(brief: BriefText) -> list[Link]:
+    links = list(brief.links)
+    if brief.fmt in ("md", "txt"):
+        have = {(lk.start, lk.end) for lk in links}
+        links += [lk for lk in markdown_links(brief.text) if (lk.start, lk.end) not in have]
+    return sorted(links, key=lambda lk: lk.start)
+
+
+def parse_brief(brief: BriefText) -> ParsedBrief:
+    """Find the quotes worth checking, the cited sources, and which source each quote credits."""
+    text = brief.text
+    links = _all_links(brief)
+    paras = _paragraphs(text)
+    citations, entry_spans = _citations(text, links)
+    known = {c.ref for c in citations}
+    url_ref = {c.url: c.ref for c in citations}
+    titles = {_norm_title(c.title) for c in citations if c.title}
+
+    raws: list[_Raw] = []
+    blocks: list[tuple[int, int]] = []
+    spans = [(s, e, True) for s, e in _md_blocks(text)]
+    spans += [(s, e, False) for s, e in brief.blockquotes if not any(a <= s < b for a, b, _ in spans)]
+    for s, e, md in spans:
+        blocks.append((s, e))
+        raws.append(_block(text, s, e, md, known))
+    syntax: list[tuple[int, int]] = []
+    if brief.fmt in ("md", "txt"):  # a link's "title" or `code` is markup, not a quote
+        syntax = [m.span() for m in _MD_SYNTAX.finditer(text)]
+    excluded = sorted(blocks + entry_spans + syntax)
+    for ps, pe in paras:
+        segs: list[tuple[int, int]] = []
+        cur = ps
+        for a, b in excluded:
+            if b <= cur or a >= pe:
+                continue
+            if a > cur:
+                segs.append((cur, a))
+            cur = max(cur, b)
+        if cur < pe:
+            segs.append((cur, pe))
+        for ss, se in segs:
+            for o, c in _scan(text, ss, se):
+                qs, qe = o + 1, c
+                while qs < qe and text[qs].isspace():
+                    qs += 1
+                while qe > qs and text[qe - 1].isspace():
+                    qe -= 1
+                if qe > qs:
+                    raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), o, c + 1))
+    raws.sort(key=lambda r: r.open)
+
+    protected = sorted([(r.open, r.close) for r in raws] + [(lk.start, lk.end) for lk in links])
+    bounds = _boundaries(text, paras, protected)
+    para_starts = [p[0] for p in paras]
+    matcher = _Matcher(citations)
+    skip_spans = sorted([(r.open, r.close) for r in raws] + entry_spans)
+    mention_cache: dict[int, list[_Mention]] = {}
+    bare = [Link(u, s, e, u) for u, s, e in _bare_urls(text)]
+    credit_links = sorted([lk for lk in links + bare if lk.url in url_ref], key=lambda lk: lk.start)
+
+    kept: list[Quote] = []
+    skipped: list[Quote] = []
+    for idx, r in enumerate(raws):
+        pi = max(bisect_right(para_starts, r.open) - 1, 0)
+        ps, pe = paras[pi] if paras else (0, len(text))
+        bi = bisect_right(bounds, r.open) - 1
+        sent_s = max(bounds[bi] if bi >= 0 else ps, ps)
+        be = bisect_right(bounds, r.close - 1)
+        sent_e = min(bounds[be] if be < len(bounds) else pe, pe)
+        prev_close = raws[idx - 1].close if idx > 0 else 0
+        next_open = raws[idx + 1].open if idx + 1 < len(raws) else len(text)
+        win_s = max(sent_s, prev_close if prev_close <= r.open else sent_s)
+        win_e = min(sent_e, next_open) if next_open >= r.close else sent_e
+
+        before = text[sent_s:r.open]
+        short = _too_short(r.text, before, titles)
+        cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, known)
+        if not cites:
+            for lk in credit_links:
+                if win_s <= lk.start < win_e and url_ref[lk.url] not in cites:
+                    cites.append(url_ref[lk.url])
+        if not cites:
+            if pi not in mention_cache:
+                local = [sp for sp in skip_spans if sp[1] > ps and sp[0] < pe]
+                mention_cache[pi] = _mentions(text, ps, pe, local, matcher)
+            cites = _credit_outlet(mention_cache[pi], r, win_s, win_e, ps)
+        q = Quote(id="", text=r.text, start=r.start, end=r.end, cites=cites)
+        (skipped if short else kept).append(q)
+    for n, q in enumerate(kept, 1):
+        q.id = f"q{n}"
+    for n, q in enumerate(skipped, 1):
+        q.id = f"s{n}"
+    return ParsedBrief(quotes=kept, citations=citations, skipped=skipped)
+
+
+def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bounds: list[int],
+                    known: set[str]) -> list[str]:
+    limit = min(next_open, pe, r.close + 300)
+    m = _MARKER.search(text, r.close, limit)
+    if m is None:
+        return []
+    k = bisect_right(bounds, r.close)
+    if k < len(bounds) and bounds[k] <= m.start():
+        return []  # the marker belongs to a later sentence
+    refs = _marker_refs(m, known)
+    pos = m.end()
+    while True:
+        nm = _MARKER.match(text, pos + len(text[pos:pos + 3]) - len(text[pos:pos + 3].lstrip(" ,;")))
+        if nm is None or nm.start() > pos + 3:
+            break
+        refs += [x for x in _marker_refs(nm, known) if x not in refs]
+        pos = nm.end()
+    return refs
+
+
+def _credit_outlet(mentions: list[_Mention], r: _Raw, win_s: int, win_e: int, ps: int) -> list[str]:
+    own = [mn for mn in mentions if win_s <= mn.start < win_e and not (r.open <= mn.start < r.close)]
+    if own:
+        near = min(own, key=lambda mn: r.open - mn.end if mn.end <= r.open else mn.start - r.close)
+    else:
+        earlier = [mn for mn in mentions if ps <= mn.start and mn.end <= r.open]
+        if not earlier:
+            return []
+        near = earlier[-1]
+    return list(near.refs) if len(near.refs) == 1 else []
