@@ -1,6 +1,5 @@
 """The HTTP API: submit briefs, poll results, read reports. Work runs on Celery; the database is the truth."""
 
-from __future__ import annotations
 
 import logging
 import time

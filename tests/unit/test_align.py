@@ -1,0 +1,179 @@
+"""align(): each quote variant with one quote that must pass and a near miss that must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.align import SourceIndex, align
+from verifier.core import Match, SourceText
+from verifier.statuses import DiffKind, Verdict
+
+TEXT = (
+    "Council notes. The committee said on Tuesday that it would not approve the budget for 2024, "
+    "citing concerns about rising costs and the lack of a credible plan. He added that the vote "
+    "was final and that Senator Alvarez would present a new proposal in March. “We support it fully,” "
+    "officials said. The inves-\ntigation ended with a report of 400 pages. The ﬁnal\u00a0draft was "
+    "signed by twenty-two members. She called him a talented person and a good colleague."
+)
+SRC = SourceText(TEXT)
+
+
+@pytest.fixture(scope="module")
+def index() -> SourceIndex:
+    return SourceIndex.build(SRC)
+
+
+def run(q: str, index: SourceIndex) -> Match:
+    m = align(q, index)
+    assert m is not None, q
+    return m
+
+
+def kinds(m: Match) -> list[DiffKind]:
+    return [d.kind for d in m.differences]
+
+
+def test_exact_and_evidence_offsets(index: SourceIndex) -> None:
+    q = "The committee said on Tuesday that it would not approve the budget"
+    m = run(q, index)
+    assert m.verdict is Verdict.VERIFIED and m.score == 1.0 and not m.differences
+    ev = m.evidence
+    assert ev.text == TEXT[ev.start:ev.end] == q
+    assert ev.page is None
+    assert ev.context.startswith("Council notes. ") and ev.text in ev.context
+    assert len(ev.context) <= len(ev.text) + 2 * 150
+
+
+def test_page_number_from_source_pages() -> None:
+    src = SourceText("Page one words here.\fThe second page says the budget is final today.",
+                     pages=[(0, 1), (21, 2)])
+    m = align("the budget is final today", SourceIndex.build(src))
+    assert m is not None and m.evidence.page == 2
+
+
+def test_typography_is_verified(index: SourceIndex) -> None:
+    m = run("the committee said on tuesday that it would not approve the budget for 2024 — citing concerns", index)
+    assert m.verdict is Verdict.VERIFIED
+    assert run('"We support it fully" officials said', index).verdict is Verdict.VERIFIED
+    assert run("the final draft was signed by twenty two members", index).verdict is Verdict.VERIFIED  # ligature, nbsp
+    assert run("the finaldraft was signed by twenty-two members", index).verdict is Verdict.VERIFIED  # glued words
+
+
+@pytest.mark.parametrize("mark", [" … ", " ... ", " . . . "])
+def test_ellipsis_forms(index: SourceIndex, mark: str) -> None:
+    q = f"citing concerns about rising costs{mark}the vote was final and that Senator Alvarez"
+    m = run(q, index)
+    assert m.verdict is Verdict.VERIFIED, m.differences
+    assert m.evidence.text.startswith("citing concerns") and m.evidence.text.endswith("Senator Alvarez")
+    # near miss: an ellipsis does not excuse a changed word after it
+    bad = run(f"citing concerns about rising costs{mark}the vote was final and that Senator Alvarez would oppose", index)
+    assert bad.verdict is Verdict.ALTERED
+
+
+def test_ellipsis_segments_must_be_in_order(index: SourceIndex) -> None:
+    m = align("the vote was final and that Senator Alvarez … citing concerns about rising costs", index)
+    assert m is None or m.verdict is not Verdict.VERIFIED
+
+
+def test_brackets(index: SourceIndex) -> None:
+    assert run("[Smith] added that the vote was final", index).verdict is Verdict.VERIFIED
+    assert run("[t]he committee said on Tuesday that it would", index).verdict is Verdict.VERIFIED
+    assert run("[The senator] added that the vote was final", index).verdict is Verdict.VERIFIED
+    # near miss: an unbracketed change of the same word is not editorial
+    assert run("Smith added that the vote was final and that", index).verdict is Verdict.ALTERED
+
+
+def test_parenthetical_note_is_minor(index: SourceIndex) -> None:
+    m = run("“We support it (the idea of ending the war) fully,” officials said", index)
+    assert m.verdict is Verdict.MINOR
+    assert kinds(m) == [DiffKind.INSERTED_NOTE]
+    assert m.differences[0].quote == "(the idea of ending the war)"
+    m = run("officials said. The investigation ended with a report (a long one)", index)
+    assert m.verdict is Verdict.MINOR and kinds(m) == [DiffKind.INSERTED_NOTE]
+    # near miss: the same words without parentheses were added silently
+    assert run("We support it the idea fully, officials said", index).verdict is Verdict.ALTERED
+
+
+def test_typo_is_minor(index: SourceIndex) -> None:
+    m = run("citing concerns about rising costs and the lack of a credibel plan", index)
+    assert m.verdict is Verdict.MINOR and kinds(m) == [DiffKind.SPELLING]
+    assert (m.differences[0].quote, m.differences[0].source) == ("credibel", "credible")
+    m = run("the committee said on Tuesday that it would not aprove the budget", index)
+    assert m.verdict is Verdict.MINOR
+    # near miss: a different real word (short) is a change, not a typo
+    assert run("the committee said on Tuesday that it would now approve the budget", index).verdict is Verdict.ALTERED
+
+
+def test_negation_added_and_removed(index: SourceIndex) -> None:
+    m = run("the committee said on Tuesday that it would approve the budget for 2024", index)
+    assert m.verdict is Verdict.ALTERED and kinds(m) == [DiffKind.DROPPED] and m.differences[0].source == "not"
+    m = run("He added that the vote was not final and that Senator Alvarez would present", index)
+    assert m.verdict is Verdict.ALTERED and kinds(m) == [DiffKind.ADDED] and m.differences[0].quote == "not"
+
+
+def test_number_changed(index: SourceIndex) -> None:
+    m = run("The investigation ended with a report of 500 pages", index)
+    assert m.verdict is Verdict.ALTERED
+    assert [(d.kind, d.quote, d.source) for d in m.differences] == [(DiffKind.REPLACED, "500", "400")]
+    assert run("The investigation ended with a report of 400 pages", index).verdict is Verdict.VERIFIED
+
+
+def test_name_and_word_swapped(index: SourceIndex) -> None:
+    m = run("the vote was final and that Senator Romero would present a new proposal in March", index)
+    assert m.verdict is Verdict.ALTERED and m.differences[0].source == "Alvarez"
+    m = run("citing concerns about falling costs and the lack of a credible plan", index)
+    assert m.verdict is Verdict.ALTERED and (m.differences[0].quote, m.differences[0].source) == ("falling", "rising")
+
+
+def test_silent_cut_and_added_words(index: SourceIndex) -> None:
+    m = run("that it would not approve the budget for 2024, citing the lack of a credible plan", index)
+    assert m.verdict is Verdict.ALTERED
+    assert kinds(m) == [DiffKind.DROPPED] and m.differences[0].source == "concerns about rising costs and"
+    m = run("it would not approve the budget for 2024, citing serious concerns about rising costs", index)
+    assert m.verdict is Verdict.ALTERED and kinds(m) == [DiffKind.ADDED]
+
+
+def test_absent_quote_is_none(index: SourceIndex) -> None:
+    assert align("the cat sat on the mat and purred loudly through the afternoon", index) is None
+    assert align("the mayor said the budget would rise by ten percent next year", index) is None
+    assert align("", index) is None
+
+
+def test_short_quotes_need_exact_match(index: SourceIndex) -> None:
+    assert run("talented person", index).verdict is Verdict.VERIFIED
+    assert align("talented persons", index) is None
+    assert align("gifted person", index) is None
+    assert align("talented person indeed", index) is None
+
+
+def test_hyphenation_in_source(index: SourceIndex) -> None:
+    m = run("The investigation ended with a report", index)
+    assert m.verdict is Verdict.VERIFIED and m.evidence.text.startswith("The inves-\ntigation")
+
+
+def test_prefers_earliest_of_equal_copies() -> None:
+    main = "Our reporter wrote that the harbour will reopen in the spring after repairs."
+    src = SourceText(main + "\n\n" + "Menu. " + main, main_end=len(main))
+    m = align("the harbour will reopen in the spring", SourceIndex.build(src))
+    assert m is not None and m.evidence.start < len(main)
+
+
+def test_long_source_anchor_not_fooled_by_heading() -> None:
+    src = SourceText("Purpose of the Review\nThe purpose of the review is to summarise the drugs used.")
+    m = align("The prpose of the review is to summarise", SourceIndex.build(src))
+    assert m is not None and m.verdict is Verdict.MINOR
+    assert m.evidence.text == "The purpose of the review is to summarise"
+
+
+def test_ocr_glued_words_accepted_but_changes_caught() -> None:
+    ocr = ("Page 12 Attorney Work Product\nHicks said that the President was upset and that Trumpwill notbe "
+           "able to meet the ministers in the spring, because of the trial with Ivanka Trumpas a witness.")
+    ix = SourceIndex.build(SourceText(ocr))
+    m = align("the President was upset and that Trump will not be able to meet the ministers", ix)
+    assert m is not None and m.verdict is Verdict.VERIFIED
+    m = align("because of the trial with Ivanka Trump", ix)
+    assert m is not None and m.verdict is Verdict.VERIFIED
+    m = align("the President was upset and that Trump will be able to meet the ministers", ix)
+    assert m is not None and m.verdict is Verdict.ALTERED
+    m = align("that Trump will not be able to meet the ministers in the autumn", ix)
+    assert m is not None and m.verdict is Verdict.ALTERED

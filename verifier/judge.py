@@ -1,0 +1,253 @@
+"""Word-by-word judging of an alignment, and the contract's precedence across sources.
+
+Why word by word: a fuzzy score cannot tell a typo from a negation. Each unmatched run of
+the alignment is classified on its own (typography, [editorial], ellipsis, parenthetical
+note, misspelling, or a real change), and the verdict follows from the worst difference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rapidfuzz.distance import OSA
+
+from verifier.core import Difference, Evidence, Judgement, Match
+from verifier.normalize import CORE, EDITORIAL, PAREN, ParsedQuote
+from verifier.statuses import ACCEPTED, DiffKind, Verdict
+
+_INFLECTIONS = ("s", "es", "d", "ed", "ing", "ly", "er", "n")
+
+
+class Judged(NamedTuple):
+    verdict: Verdict
+    differences: list[Difference]
+    matched: int  # core quote words found (equal, typography or misspelt)
+    core: int  # core quote words in all
+    score: float
+
+
+def is_misspelling(q: str, s: str, vocab: dict[str, int] | None = None) -> bool:
+    """A slip of the keyboard, not another word: letters only, 5+ letters, OSA distance 1
+    (2 from 8 letters), not an inflection of the source word, and not a word the source
+    itself uses elsewhere (a real word there means a swapped word, not a typo)."""
+    if not (q.isalpha() and s.isalpha()) or min(len(q), len(s)) < 4 or max(len(q), len(s)) < 5:
+        return False
+    if _stems(q) & _stems(s):
+        return False  # states/stated, report/reports: another form of the word
+    limit = 2 if max(len(q), len(s)) >= 8 else 1
+    dist = OSA.distance(q, s, score_cutoff=limit)
+    if dist > limit:
+        return False
+    # a real word the source uses is a swap, unless one letter off a long word ("though")
+    return not (vocab is not None and q in vocab and not (dist == 1 and len(s) >= 7))
+
+
+def _stems(w: str) -> set[str]:
+    return {w} | {w[: -len(x)] for x in _INFLECTIONS if w.endswith(x) and len(w) - len(x) >= 3}
+
+
+def judge_alignment(
+    pq: ParsedQuote,
+    cols: list[tuple[int, int]],
+    src_norms: list[str],
+    src_text: str,
+    src_spans: tuple[list[int], list[int]],
+    vocab: dict[str, int] | None = None,
+    rare: Callable[[int, str], bool] | None = None,
+) -> Judged:
+    """Classify every unmatched run of `cols` ((quote index | -1, source index | -1) columns).
+
+    Source-only words at an ellipsis are marked omissions; words aligned with [editorial]
+    quote words are the editor's business; a parenthetical the source lacks is an
+    `inserted_note` (minor_differences: the quoted words themselves are all there);
+    glued/split words with the same letters are typography; at either end of the passage a
+    quote word glued to its neighbour in the source (OCR: "Hickssaid", "marryit") is too,
+    when `rare(j, extra)` says the glued token is a rare one there or its extra letters
+    are a word of the source ("Trumpas" = "Trump" + "as"), and the glue is letters.
+    """
+    toks = pq.toks
+    starts, ends = src_spans
+    diffs: list[Difference] = []
+    core_total = sum(1 for t in toks if t.kind == CORE)
+    matched = 0
+    dropped_n = 0
+    changed_n = 0
+
+    def qtext(idx: list[int]) -> str:
+        return pq.text[toks[idx[0]].start:toks[idx[-1]].end]
+
+    def stext(idx: list[int]) -> str:
+        return src_text[starts[idx[0]]:ends[idx[-1]]]
+
+    n = len(cols)
+    k = 0
+    # quote position of each column (index of the next quote word), for ellipsis omissions
+    next_q = [len(toks)] * (n + 1)
+    for c in range(n - 1, -1, -1):
+        next_q[c] = cols[c][0] if cols[c][0] >= 0 else next_q[c + 1]
+    while k < n:
+        qi, sj = cols[k]
+        if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]:
+            if toks[qi].kind == CORE:
+                matched += 1
+            k += 1
+            continue
+        e = k
+        while e < n and not (cols[e][0] >= 0 and cols[e][1] >= 0 and toks[cols[e][0]].norm == src_norms[cols[e][1]]):
+            e += 1
+        # source words left out at an ellipsis are marked omissions
+        at_start, at_end = k == 0, e == n
+        run = [cols[c] for c in range(k, e) if not (cols[c][0] < 0 and next_q[c] in pq.boundaries)]
+        k = e
+        # [editorial] words absorb what they are aligned with
+        run = [c for c in run if not (c[0] >= 0 and toks[c[0]].kind == EDITORIAL)]
+        # parenthetical notes the source lacks
+        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and toks[c[0]].kind == PAREN})
+        for g in notes:
+            a, b = pq.spans[g]
+            diffs.append(Difference(DiffKind.INSERTED_NOTE, pq.text[a:b], ""))
+        q_idx = [c[0] for c in run if c[0] >= 0 and toks[c[0]].kind == CORE]
+        s_idx = [c[1] for c in run if c[1] >= 0]
+        if not q_idx and not s_idx:
+            continue
+        if q_idx and s_idx and "".join(toks[i].norm for i in q_idx) == "".join(src_norms[j] for j in s_idx):
+            matched += len(q_idx)  # glued or split words: typography
+            continue
+        if q_idx and s_idx and rare is not None and _glued_edge(
+                "".join(toks[i].norm for i in q_idx), [src_norms[j] for j in s_idx], s_idx, at_start, at_end, rare):
+            matched += len(q_idx)
+            continue
+        if not q_idx:
+            diffs.append(Difference(DiffKind.DROPPED, "", stext(s_idx)))
+            dropped_n += len(s_idx)
+            continue
+        if not s_idx:
+            diffs.append(Difference(DiffKind.ADDED, qtext(q_idx), ""))
+            changed_n += len(q_idx)
+            continue
+        if len(q_idx) == len(s_idx):
+            pend_q: list[int] = []
+            pend_s: list[int] = []
+            for qi2, sj2 in zip(q_idx, s_idx, strict=True):
+                if toks[qi2].norm == src_norms[sj2] or _possessive(toks[qi2].norm, src_norms[sj2],
+                                                                    src_text[starts[sj2]:ends[sj2]]):
+                    matched += 1
+                    continue
+                if is_misspelling(toks[qi2].norm, src_norms[sj2], vocab):
+                    matched += 1
+                    diffs.append(Difference(DiffKind.SPELLING, qtext([qi2]), stext([sj2])))
+                    continue
+                if pend_q and pend_q[-1] == qi2 - 1:
+                    pend_q.append(qi2)
+                    pend_s.append(sj2)
+                else:
+                    if pend_q:
+                        diffs.append(Difference(DiffKind.REPLACED, qtext(pend_q), stext(pend_s)))
+                    pend_q, pend_s = [qi2], [sj2]
+                changed_n += 1
+            if pend_q:
+                diffs.append(Difference(DiffKind.REPLACED, qtext(pend_q), stext(pend_s)))
+            continue
+        diffs.append(Difference(DiffKind.REPLACED, qtext(q_idx), stext(s_idx)))
+        changed_n += len(q_idx)
+    kinds = {d.kind for d in diffs}
+    if kinds & {DiffKind.REPLACED, DiffKind.ADDED, DiffKind.DROPPED}:
+        verdict = Verdict.ALTERED
+    elif kinds:
+        verdict = Verdict.MINOR
+    else:
+        verdict = Verdict.VERIFIED
+    spelled = sum(1 for d in diffs if d.kind == DiffKind.SPELLING)
+    denom = max(core_total + dropped_n, 1)
+    score = max(0.0, min(1.0, (matched - 0.5 * spelled) / denom))
+    if verdict is Verdict.MINOR:
+        score = min(score, 0.99)
+    return Judged(verdict, diffs, matched, core_total, round(score, 4))
+
+
+def _glued_edge(q: str, s_words: list[str], s_idx: list[int], at_start: bool, at_end: bool,
+                rare: Callable[[int, str], bool]) -> bool:
+    """The quote's letters found inside glued source words at the passage's edge: the
+    source's letters must start (end) with the quote's, and the quote must stop on a word
+    boundary of the source or inside a rare glued token, letters only."""
+    s = "".join(s_words)
+    if len(s) <= len(q) or at_start == at_end:
+        return False
+    if at_end and s.startswith(q) and s[len(q):].isalnum() and q[-1:].isalpha():
+        acc = 0
+        for k, w in enumerate(s_words):
+            acc += len(w)
+            if acc >= len(q):
+                return acc == len(q) or rare(s_idx[k], s[len(q):acc])
+    if at_start and s.endswith(q) and s[: len(s) - len(q)].isalnum() and q[:1].isalpha():
+        acc = 0
+        for k in range(len(s_words) - 1, -1, -1):
+            acc += len(s_words[k])
+            if acc >= len(q):
+                return acc == len(q) or rare(s_idx[k], s[len(s) - acc:len(s) - len(q)])
+    return False
+
+
+def _possessive(q: str, s: str, s_orig: str) -> bool:
+    """"person" for the source's "person’s": a dropped possessive is typography."""
+    return s == q + "s" and s_orig[-2:-1] in ("'", "’", "ʼ")
+
+
+_RANK = {Verdict.VERIFIED: 0, Verdict.MINOR: 1, Verdict.ALTERED: 2}
+
+
+def _best(cands: list[tuple[str, Match]]) -> tuple[str, Match] | None:
+    if not cands:
+        return None
+    return min(cands, key=lambda rm: (_RANK.get(rm[1].verdict, 9), -rm[1].score))
+
+
+def decide(quote_cites: list[str], matches: dict[str, Match | None], readable: dict[str, bool]) -> Judgement:
+    """The contract's precedence across sources:
+    (1) verified/minor in a credited source; (2) unverifiable if a credited source could not
+    be read; (3) misattributed if another readable cited source has it; (4) altered in a
+    credited source; (5) not_found. Without credit every ref is credited and (3) never applies.
+    """
+    refs = list(readable)
+    credited = [r for r in quote_cites if r in readable] if quote_cites else refs
+    if quote_cites and not credited:
+        credited = []
+    others = [r for r in refs if r not in credited] if quote_cites else []
+
+    def found(rs: list[str], accepted: bool) -> list[tuple[str, Match]]:
+        out = []
+        for r in rs:
+            m = matches.get(r)
+            if m is None or not readable.get(r, False):
+                continue
+            if (m.verdict in ACCEPTED) == accepted:
+                out.append((r, m))
+        return out
+
+    def judgement(verdict: Verdict, rm: tuple[str, Match], note: str | None = None) -> Judgement:
+        r, m = rm
+        return Judgement(verdict, m.score, r, m.evidence, list(m.differences), note)
+
+    best = _best(found(credited, True))
+    if best:
+        return judgement(best[1].verdict, best)
+    unreadable = [r for r in credited if not readable.get(r, False)]
+    if unreadable:
+        elsewhere = _best(found(others, True))
+        note = None
+        if elsewhere:
+            note = f"a copy was found in source {elsewhere[0]}, which the quote is not credited to"
+        return Judgement(Verdict.UNVERIFIABLE, None, unreadable[0], None, [],
+                         note or f"source {', '.join(unreadable)} could not be read")
+    other = _best(found(others, True))
+    if other:
+        return judgement(Verdict.MISATTRIBUTED, other,
+                         f"credited to {', '.join(credited) or 'an unknown source'}, found in source {other[0]}")
+    altered = _best(found(credited, False))
+    if altered:
+        return judgement(Verdict.ALTERED, altered)
+    return Judgement(Verdict.NOT_FOUND, None, None, None, [], None)
+
+
+__all__ = ["Evidence", "Judged", "decide", "is_misspelling", "judge_alignment"]
