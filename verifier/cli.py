@@ -28,6 +28,7 @@ class Format(StrEnum):
     json = "json"
     markdown = "markdown"
     html = "html"
+    csv = "csv"
 
 
 class Exit(Exception):
@@ -93,6 +94,8 @@ def _emit(doc: dict[str, Any], fmt: Format) -> None:
         sys.stdout.write(report.render_json(doc) + "\n")
     elif fmt == Format.markdown:
         sys.stdout.write(report.render_markdown(doc))
+    elif fmt == Format.csv:
+        sys.stdout.write(report.render_csv(doc))
     elif fmt == Format.html:
         from verifier.html import render_html
 

@@ -121,5 +121,25 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def render_csv(doc: dict[str, Any]) -> str:
+    """One row per quote, for spreadsheets."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
+                "differences", "score"])
+    for q in doc["quotes"]:
+        ev = q.get("evidence") or {}
+        w.writerow([q["id"], q.get("verdict"), q["text"], " ".join(q.get("cites") or []),
+                    q.get("source_ref") or "", q.get("source_url") or "", ev.get("text", ""),
+                    ev.get("page") or "",
+                    "; ".join(f"{d['kind']}: {d.get('quote', '')} / {d.get('source', '')}"
+                              for d in q.get("differences") or []),
+                    q.get("score") if q.get("score") is not None else ""])
+    return buf.getvalue()
+
+
 def render_json(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2)
