@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 import zlib
 from types import TracebackType
 
@@ -115,6 +116,7 @@ class DemoSite:
             "/features/engineer-interview": (200, "text/html; charset=utf-8", INTERVIEW.encode(), {}),
             "/reports/coastal-review.pdf": (200, "application/pdf", pdf, {}),
             "/old-front-page": (301, "text/html", b"", {"Location": "/"}),
+            **{f"/slow/{i}": (200, "text/html; charset=utf-8", INTERVIEW.encode(), {}) for i in range(10)},
             "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n", {}),
         }
 
@@ -125,6 +127,8 @@ class DemoSite:
                 pass
 
             def do_GET(self) -> None:
+                if self.path.startswith("/slow/"):  # for tests of time limits and crashed workers
+                    time.sleep(3)
                 status, ctype, body, extra = routes.get(self.path.split("?")[0],
                                                         (404, "text/html", NOT_FOUND, {}))
                 self.send_response(status)
