@@ -1,0 +1,289 @@
+"""The fetcher against a real threaded HTTP server on 127.0.0.1: one test per link status and policy."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+from collections.abc import Iterator
+
+import brotli
+import pytest
+
+from tests.httpserver import LoopbackServer, Reply, Request, sequence
+from verifier.core import Snapshot
+from verifier.fetch import Fetcher, fetch_many, fetch_one
+from verifier.settings import Settings
+from verifier.statuses import LinkStatus
+
+ARTICLE = ("<html><head><title>Committee publishes findings</title></head><body><nav>Home | News</nav>"
+           "<article><h1>Committee publishes findings</h1>"
+           + "<p>The evidence supported most of the original conclusions, the committee said on Tuesday.</p>" * 30
+           + "</article></body></html>").encode()
+SOFT = (b"<html><head><title>Page not found</title></head><body><h1>Page not found</h1><p>Sorry, the page you "
+        b"were looking for could not be found. It may have been moved or deleted.</p></body></html>")
+WALL = (b"<html><head><title>Just a moment...</title></head><body><noscript>Please enable JavaScript and cookies "
+        b"to continue</noscript><div id=challenge>Checking your browser before accessing the site.</div></body></html>")
+HOME = b"<html><head><title>Welcome to the Daily Ledger</title></head><body><p>Top stories of the day.</p></body></html>"
+JS_ONLY = b"<html><head><script src=/app.js></script></head><body><div id=root></div></body></html>"
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+RU = "Доказательства подтверждают большинство первоначальных выводов комиссии."
+RU_PAGE = (f'<html><head><meta charset="windows-1251"><title>Доклад</title></head><body><article><h1>Доклад'
+           f'</h1><p>{RU}</p><p>{RU}</p></article></body></html>').encode("cp1251")
+
+
+def settings(**kw: object) -> Settings:
+    base: dict[str, object] = {"allow_private_hosts": True, "fetch_timeout": 5.0, "fetch_max_bytes": 5_000_000,
+                               "host_interval": 0.0, "host_concurrency": 16, "fetch_retries": 2}
+    base.update(kw)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+def big_stream(size: int) -> Iterator[bytes]:
+    chunk = b"<p>" + b"x" * 65000 + b"</p>\n"
+    sent = 0
+    while sent < size:
+        part = chunk[: size - sent]
+        yield part
+        sent += len(part)
+
+
+@pytest.fixture(scope="module")
+def srv() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as s:
+        s.page("/", HOME)
+        s.page("/ok", ARTICLE)
+        s.redirect("/moved", "/ok", 301)
+        s.redirect("/chain", "/chain2", 302)
+        s.redirect("/chain2", "/chain3", 307)
+        s.redirect("/chain3", "/ok", 301)
+        s.redirect("/loop", "/loop2")
+        s.redirect("/loop2", "/loop")
+        for i in range(15):
+            s.redirect(f"/long{i}", f"/long{i + 1}")
+        s.page("/long15", ARTICLE)
+        s.redirect("/tohome", "/")
+        s.redirect("/to404", "/errors/404.html")
+        s.page("/errors/404.html", SOFT)
+        s.page("/refresh", b'<html><head><meta http-equiv="refresh" content="0; url=/ok"></head><body>Moved</body></html>')
+        s.page("/gone-page", b"", None)
+        s.route("/gone", Reply(410, b"<html><body>Gone</body></html>"))
+        s.page("/soft", SOFT)
+        s.route("/wall", Reply(403, WALL))
+        s.route("/wall503", Reply(503, WALL))
+        s.route("/429once", sequence(Reply(429, b"slow down", headers={"Retry-After": "1"}), Reply(200, ARTICLE)))
+        s.route("/429always", Reply(429, b"<html><body>Too many requests</body></html>", headers={"Retry-After": "1"}))
+        s.route("/429long", Reply(429, b"busy", headers={"Retry-After": "3600"}))
+        s.route("/503once", sequence(Reply(503, b"try again"), Reply(200, ARTICLE)))
+        s.route("/500", Reply(500, b"<html><body>Internal error</body></html>"))
+        s.route("/slow", Reply(200, b"<html><body><p>late</p></body></html>", delay=3))
+        s.route("/big", lambda r: Reply(200, big_stream(12_000_000), content_length=12_000_000))
+        s.route("/big-unsized", lambda r: Reply(200, big_stream(12_000_000)))
+        s.route("/bomb", Reply(200, gzip.compress(b"<html><body>" + b"A" * 50_000_000 + b"</body></html>"),
+                               headers={"Content-Encoding": "gzip"}))
+        s.route("/gzip", Reply(200, gzip.compress(ARTICLE), headers={"Content-Encoding": "gzip"}))
+        s.route("/deflate", Reply(200, zlib.compress(ARTICLE), headers={"Content-Encoding": "deflate"}))
+        s.route("/br", Reply(200, brotli.compress(ARTICLE), headers={"Content-Encoding": "br"}))
+        s.page("/js", JS_ONLY, "text/html")
+        s.page("/image", b"\x89PNG\r\n\x1a\n" + b"\0" * 2000, "image/png")
+        s.page("/report.pdf", PDF, "application/pdf")
+        s.page("/download", PDF, "application/octet-stream")
+        s.page("/untyped", ARTICLE, None)
+        s.page("/ru", RU_PAGE, "text/html")
+        s.route("/etag", lambda r: Reply(304, b"", headers={"ETag": '"v1"'}) if r.headers.get("if-none-match") == '"v1"'
+                else Reply(200, ARTICLE, headers={"ETag": '"v1"'}))
+        s.route("/echo-ua", lambda r: Reply(200, ARTICLE, headers={"X-Seen-UA": r.headers.get("user-agent", "")}))
+        s.route("/set-cookie", Reply(302, b"", headers={"Set-Cookie": "sid=secret; Path=/", "Location": "/ok"}))
+        s.route("/cross", lambda r: Reply(302, b"", headers={
+            "Set-Cookie": "sid=secret; Path=/", "Location": f"http://localhost:{s.port}/landing"}))
+        s.page("/landing", ARTICLE)
+        s.page("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
+        s.page("/private/doc", ARTICLE)
+        yield s
+
+
+async def get(srv: LoopbackServer, path: str, **kw: object) -> Snapshot:
+    async with Fetcher(settings(**kw), backoff_base=0.05) as f:
+        return await f.fetch(srv.url(path))
+
+
+@pytest.mark.parametrize("path,status", [
+    ("/ok", LinkStatus.OK), ("/moved", LinkStatus.OK), ("/chain", LinkStatus.OK), ("/refresh", LinkStatus.OK),
+    ("/loop", LinkStatus.UNREACHABLE), ("/long0", LinkStatus.UNREACHABLE), ("/tohome", LinkStatus.SOFT_404),
+    ("/to404", LinkStatus.SOFT_404), ("/missing", LinkStatus.NOT_FOUND), ("/gone", LinkStatus.NOT_FOUND),
+    ("/soft", LinkStatus.SOFT_404), ("/wall", LinkStatus.BLOCKED), ("/wall503", LinkStatus.BLOCKED),
+    ("/429long", LinkStatus.BLOCKED), ("/503once", LinkStatus.OK), ("/500", LinkStatus.SERVER_ERROR),
+    ("/js", LinkStatus.NO_TEXT), ("/image", LinkStatus.NO_TEXT), ("/report.pdf", LinkStatus.OK),
+    ("/ru", LinkStatus.OK), ("/gzip", LinkStatus.OK), ("/deflate", LinkStatus.OK), ("/br", LinkStatus.OK),
+    ("/big", LinkStatus.TOO_LARGE), ("/big-unsized", LinkStatus.TOO_LARGE), ("/bomb", LinkStatus.TOO_LARGE),
+    ("/private/doc", LinkStatus.REFUSED),
+])
+async def test_link_status(srv: LoopbackServer, path: str, status: LinkStatus) -> None:
+    snap = await get(srv, path)
+    assert snap.status == status, snap.error
+    assert snap.url == srv.url(path)
+    assert (snap.error is None) == (status == LinkStatus.OK)
+
+
+async def test_ok_snapshot_carries_body_and_headers(srv: LoopbackServer) -> None:
+    snap = await get(srv, "/gzip")
+    assert snap.body == ARTICLE and snap.http_status == 200 and snap.content_type == "text/html"
+    assert snap.headers["content-encoding"] == "gzip" and "date" in snap.headers
+    assert snap.fetched_at is not None
+
+
+async def test_redirect_chain_is_recorded(srv: LoopbackServer) -> None:
+    snap = await get(srv, "/chain")
+    assert snap.redirects == [srv.url("/chain2"), srv.url("/chain3"), srv.url("/ok")]
+    assert snap.final_url == srv.url("/ok")
+    refresh = await get(srv, "/refresh")
+    assert refresh.final_url == srv.url("/ok") and refresh.redirects == [srv.url("/ok")]
+
+
+async def test_too_many_redirects_follows_the_setting(srv: LoopbackServer) -> None:
+    assert (await get(srv, "/long0", max_redirects=20)).status == LinkStatus.OK
+    snap = await get(srv, "/long0", max_redirects=3)
+    assert snap.status == LinkStatus.UNREACHABLE and "too many redirects" in (snap.error or "")
+
+
+async def test_429_once_then_ok_waits_retry_after(srv: LoopbackServer) -> None:
+    t0 = time.monotonic()
+    snap = await get(srv, "/429once")
+    assert snap.status == LinkStatus.OK and time.monotonic() - t0 >= 0.9
+
+
+async def test_429_always_blocked_after_retries(srv: LoopbackServer) -> None:
+    before = srv.hits["/429always"]
+    snap = await get(srv, "/429always")
+    assert snap.status == LinkStatus.BLOCKED and srv.hits["/429always"] - before == 3
+
+
+async def test_500_always_retried_then_server_error(srv: LoopbackServer) -> None:
+    before = srv.hits["/500"]
+    snap = await get(srv, "/500")
+    assert snap.status == LinkStatus.SERVER_ERROR and srv.hits["/500"] - before == 3
+
+
+async def test_slow_page_times_out_on_one_deadline(srv: LoopbackServer) -> None:
+    t0 = time.monotonic()
+    snap = await get(srv, "/slow", fetch_timeout=1.0)
+    assert snap.status == LinkStatus.TIMEOUT and time.monotonic() - t0 < 2.5
+
+
+async def test_bomb_and_big_body_stay_bounded(srv: LoopbackServer) -> None:
+    for path in ("/bomb", "/big-unsized"):
+        snap = await get(srv, path, fetch_max_bytes=1_000_000)
+        assert snap.status == LinkStatus.TOO_LARGE and snap.body == b""
+
+
+async def test_pdf_gets_its_own_cap_and_sniffed_type(srv: LoopbackServer) -> None:
+    snap = await get(srv, "/report.pdf", fetch_max_bytes=100, pdf_max_bytes=10_000)
+    assert snap.status == LinkStatus.OK and snap.body == PDF
+    dl = await get(srv, "/download")
+    assert dl.status == LinkStatus.OK and dl.content_type == "application/pdf"
+    untyped = await get(srv, "/untyped")
+    assert untyped.status == LinkStatus.OK and untyped.content_type == "text/html"
+
+
+async def test_windows_1251_page_body_is_kept(srv: LoopbackServer) -> None:
+    snap = await get(srv, "/ru")
+    assert snap.status == LinkStatus.OK and RU in snap.body.decode("cp1251")
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "javascript:alert(1)", "gopher://x/"])
+async def test_other_schemes_refused(url: str) -> None:
+    async with Fetcher(settings()) as f:
+        snap = await f.fetch(url)
+    assert snap.status == LinkStatus.REFUSED and snap.http_status is None
+
+
+async def test_closed_port_is_unreachable() -> None:
+    async with Fetcher(settings(), backoff_base=0.05) as f:
+        snap = await f.fetch("http://127.0.0.1:9/closed")
+    assert snap.status == LinkStatus.UNREACHABLE and snap.error == "connection refused"
+
+
+async def test_bad_urls_never_raise() -> None:
+    async with Fetcher(settings()) as f:
+        for url in ("", "http://", "http://exa mple.com/", "not a url", "http://[::1"):
+            snap = await f.fetch(url)
+            assert snap.status in (LinkStatus.REFUSED, LinkStatus.UNREACHABLE), url
+
+
+async def test_loopback_refused_without_allowance_and_never_contacted(srv: LoopbackServer) -> None:
+    before = srv.total_hits()
+    async with Fetcher(settings(allow_private_hosts=False)) as f:
+        for url in (srv.url("/ok"), f"http://localhost:{srv.port}/ok", f"http://2130706433:{srv.port}/ok",
+                    f"http://127.1:{srv.port}/ok", f"http://[::ffff:127.0.0.1]:{srv.port}/ok"):
+            snap = await f.fetch(url)
+            assert snap.status == LinkStatus.REFUSED, (url, snap.error)
+    assert srv.total_hits() == before
+
+
+async def test_robots_disallow_refused_and_read_once(srv: LoopbackServer) -> None:
+    before = srv.hits["/robots.txt"]
+    async with Fetcher(settings()) as f:
+        assert (await f.fetch(srv.url("/private/doc"))).status == LinkStatus.REFUSED
+        assert (await f.fetch(srv.url("/ok"))).status == LinkStatus.OK
+    assert srv.hits["/robots.txt"] - before == 1
+    assert (await get(srv, "/private/doc", respect_robots=False)).status == LinkStatus.OK
+
+
+async def test_conditional_refetch_not_modified(srv: LoopbackServer) -> None:
+    first = await get(srv, "/etag")
+    assert first.status == LinkStatus.OK and first.headers["etag"] == '"v1"'
+    async with Fetcher(settings()) as f:
+        again = await f.fetch(srv.url("/etag"), etag=first.headers["etag"])
+    assert again.status == LinkStatus.OK and again.not_modified and again.http_status == 304
+
+
+async def test_user_agent_names_verifier(srv: LoopbackServer) -> None:
+    snap = await get(srv, "/echo-ua")
+    assert "verifier" in snap.headers.get("x-seen-ua", "") or "verifier" in next(
+        r.headers.get("user-agent", "") for r in reversed(srv.requests) if r.path == "/echo-ua")
+
+
+async def test_cookies_stay_with_their_host(srv: LoopbackServer) -> None:
+    await get(srv, "/set-cookie")
+    ok_req: Request = next(r for r in reversed(srv.requests) if r.path == "/ok")
+    assert ok_req.headers.get("cookie") == "sid=secret"  # same host, same fetch
+    await get(srv, "/cross")
+    landing = next(r for r in reversed(srv.requests) if r.path == "/landing")
+    assert "cookie" not in landing.headers  # another host
+    async with Fetcher(settings()) as f:
+        await f.fetch(srv.url("/ok"))
+    assert "cookie" not in next(r for r in reversed(srv.requests) if r.path == "/ok").headers  # no jar between fetches
+
+
+async def test_credentials_not_carried_to_another_host(srv: LoopbackServer) -> None:
+    async with Fetcher(settings()) as f:
+        snap = await f.fetch(f"http://user:pw@127.0.0.1:{srv.port}/cross")
+    assert snap.status == LinkStatus.OK
+    cross = next(r for r in reversed(srv.requests) if r.path == "/cross")
+    assert cross.headers.get("authorization") == "Basic dXNlcjpwdw=="  # the cited host gets them
+    landing = next(r for r in reversed(srv.requests) if r.path == "/landing")
+    assert "authorization" not in landing.headers
+
+
+async def test_fetch_many_fetches_each_distinct_url_once(srv: LoopbackServer) -> None:
+    urls = [srv.url("/ok"), srv.url("/gone"), srv.url("/ok"), srv.url("/soft"), "file:///x"]
+    before = srv.hits["/ok"]
+    done: list[str] = []
+    out = await fetch_many(urls, settings(), on_done=lambda u, s: done.append(u))
+    assert list(out) == [srv.url("/ok"), srv.url("/gone"), srv.url("/soft"), "file:///x"]
+    assert sorted(done) == sorted(out)
+    assert srv.hits["/ok"] - before == 1
+    assert [s.status for s in out.values()] == [LinkStatus.OK, LinkStatus.NOT_FOUND, LinkStatus.SOFT_404,
+                                                LinkStatus.REFUSED]
+
+
+async def test_fetch_many_honours_host_interval(srv: LoopbackServer) -> None:
+    urls = [srv.url(f"/missing-{i}") for i in range(4)]
+    t0 = time.monotonic()
+    await fetch_many(urls, settings(host_interval=0.2, respect_robots=False))
+    assert time.monotonic() - t0 >= 0.55
+
+
+def test_fetch_one_sync(srv: LoopbackServer) -> None:
+    assert fetch_one(srv.url("/ok"), settings()).status == LinkStatus.OK

@@ -1,0 +1,190 @@
+"""The link-status classifier, case by case."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.classify import (
+    classify_response,
+    decode_text,
+    is_home_url,
+    read_page,
+    says_not_found,
+)
+from verifier.statuses import LinkStatus
+
+URL = "https://news.example/2024/05/committee-findings"
+HTML = {"content-type": "text/html; charset=utf-8"}
+LOREM = ("The committee published its findings on Tuesday after a year of hearings, and the report "
+         "was welcomed by members of every party who had followed the inquiry closely. ")
+
+
+def html(title: str, body: str, h1: str | None = None) -> bytes:
+    head = f"<h1>{h1}</h1>" if h1 else ""
+    return (f"<html><head><title>{title}</title></head><body><nav>Home News Sport</nav>"
+            f"<article>{head}<p>{body}</p></article></body></html>").encode()
+
+
+def classify(body: bytes, status: int = 200, headers: dict[str, str] | None = None,
+             url: str = URL, final: str | None = None, redirects: tuple[str, ...] = ()) -> LinkStatus:
+    h = headers if headers is not None else HTML
+    return classify_response(status, h, url, final or url, list(redirects), read_page(body, h.get("content-type")))
+
+
+def test_article_ok() -> None:
+    assert classify(html("Committee publishes findings", LOREM * 5)) == LinkStatus.OK
+
+
+@pytest.mark.parametrize("code,expected", [
+    (404, LinkStatus.NOT_FOUND), (410, LinkStatus.NOT_FOUND), (400, LinkStatus.NOT_FOUND),
+    (401, LinkStatus.BLOCKED), (403, LinkStatus.BLOCKED), (451, LinkStatus.BLOCKED), (429, LinkStatus.BLOCKED),
+    (500, LinkStatus.SERVER_ERROR), (502, LinkStatus.SERVER_ERROR), (503, LinkStatus.SERVER_ERROR),
+    (304, LinkStatus.OK),
+])
+def test_status_codes(code: int, expected: LinkStatus) -> None:
+    assert classify(html("Error", "Something went wrong."), status=code) == expected
+
+
+@pytest.mark.parametrize("title,body", [
+    ("Page not found", "Sorry, the page you were looking for could not be found. Return to the home page."),
+    ("404", "Nothing here."),
+    ("Error 404 – Example News", "We looked everywhere."),
+    ("Example News", "Sorry, this page doesn't exist. Try searching instead."),
+    ("Example News", "The article you requested is no longer available."),
+    ("Seite nicht gefunden", "Die angeforderte Seite existiert nicht."),
+    ("Página no encontrada", "Lo sentimos, la página que busca no existe."),
+    ("Page introuvable", "La page que vous cherchez n'existe pas ou a été déplacée."),
+    ("Страница не найдена", "Запрашиваемая страница не существует."),
+    ("Pagina non trovata", "La pagina richiesta non esiste."),
+    ("Página não encontrada", "A página que você procura não existe."),
+    ("ページが見つかりません", "お探しのページは見つかりませんでした。"),
+    ("Oops!", "We can't find the page you're looking for."),
+])
+def test_soft_404_wordings(title: str, body: str) -> None:
+    assert classify(html(title, body)) == LinkStatus.SOFT_404
+
+
+def test_soft_404_by_heading_on_a_page_with_heavy_navigation() -> None:
+    nav = " ".join(f"Section{i}" for i in range(300))
+    page = html("Example News", nav, h1="Sorry, we couldn't find that page")
+    assert classify(page) == LinkStatus.SOFT_404
+
+
+def test_long_article_mentioning_not_found_stays_ok() -> None:
+    body = LOREM * 4 + "The missing files were not found, and the page was no longer available online. " + LOREM * 4
+    assert classify(html("Audit of the archive", body)) == LinkStatus.OK
+
+
+def test_news_headline_with_not_found_is_not_an_error_page() -> None:
+    body = LOREM * 12
+    assert classify(html("Missing hiker not found after three days of searching", body)) == LinkStatus.OK
+
+
+def test_article_about_404_pages_stays_ok_when_long() -> None:
+    assert classify(html("Page not found: why the web forgets", LOREM * 80)) == LinkStatus.OK
+
+
+@pytest.mark.parametrize("status", [200, 403, 503, 429])
+def test_cloudflare_challenge_is_blocked_whatever_the_status(status: int) -> None:
+    wall = (b"<html><head><title>Just a moment...</title></head><body><noscript>Please enable JavaScript "
+            b"and cookies to continue</noscript><div id=challenge>Checking your browser before accessing the "
+            b"site.</div></body></html>")
+    assert classify(wall, status=status) == LinkStatus.BLOCKED
+
+
+@pytest.mark.parametrize("body", [
+    b"<html><head><title>Access to this page has been denied</title></head><body><div id='px-captcha'></div>"
+    b"<p>Press &amp; Hold to confirm you are a human (and not a bot).</p></body></html>",  # PerimeterX
+    b"<html><head><title>example.com</title></head><body><script src='https://ct.captcha-delivery.com/c.js'>"
+    b"</script><p>Please enable JS and disable any ad blocker</p></body></html>",  # DataDome
+    b"<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You don't have permission to "
+    b"access this resource on this server.<p>Reference #18.2f1e3b17.1715000000.5c4d</p></body></html>",  # Akamai
+    b"<html><head><title>Attention Required! | Cloudflare</title></head><body>Sorry, you have been blocked"
+    b"</body></html>",
+    b"<html><body><form action='/verify'><div class='g-recaptcha' data-sitekey='x'></div>"
+    b"<p>Please complete the security check.</p></form></body></html>",
+])
+def test_bot_walls(body: bytes) -> None:
+    assert classify(body) == LinkStatus.BLOCKED
+
+
+def test_challenge_header_marks_a_wall() -> None:
+    assert classify_response(403, {"cf-mitigated": "challenge"}, URL) == LinkStatus.BLOCKED
+
+
+def test_article_about_captchas_stays_ok() -> None:
+    body = LOREM * 10 + "Critics say the captcha checks annoy readers who are not bots. " + LOREM * 10
+    assert classify(html("Why captchas are everywhere", body)) == LinkStatus.OK
+
+
+def test_redirect_to_home_page_is_soft_404() -> None:
+    home = html("Welcome to the Daily Ledger", "Top stories of the day. Subscribe to our newsletter.")
+    assert classify(home, final="https://news.example/", redirects=("https://news.example/",)) == LinkStatus.SOFT_404
+    assert classify(home, final="https://www.news.example/en/",
+                    redirects=("https://www.news.example/en/",)) == LinkStatus.SOFT_404
+
+
+def test_redirect_to_error_path_is_soft_404() -> None:
+    page = html("Example", LOREM)
+    for final in ("https://news.example/404", "https://news.example/errors/not-found.html",
+                  "https://news.example/search?error=404"):
+        assert classify(page, final=final, redirects=(final,)) == LinkStatus.SOFT_404
+
+
+def test_ordinary_redirect_stays_ok() -> None:
+    final = "https://news.example/2024/05/committee-findings-published"
+    assert classify(html("Committee", LOREM * 3), final=final, redirects=(final,)) == LinkStatus.OK
+    assert classify(html("Home", LOREM * 3), url="http://news.example/", final="https://news.example/",
+                    redirects=("https://news.example/",)) == LinkStatus.OK
+
+
+def test_login_and_paywall_reached_by_redirect_are_blocked() -> None:
+    login = html("Sign in", "Email Password Forgot your password?")
+    final = "https://news.example/account/login?next=/2024/05/committee-findings"
+    assert classify(login, final=final, redirects=(final,)) == LinkStatus.BLOCKED
+    wall = html("Subscribe to continue reading", "Already a subscriber? Log in.")
+    final2 = "https://news.example/offers?ref=article"
+    assert classify(wall, final=final2, redirects=(final2,)) == LinkStatus.BLOCKED
+
+
+@pytest.mark.parametrize("ctype", ["image/png", "image/jpeg", "video/mp4", "audio/mpeg", "application/zip",
+                                   "application/octet-stream", "font/woff2"])
+def test_non_text_types(ctype: str) -> None:
+    assert classify_response(200, {"content-type": ctype}, URL) == LinkStatus.NO_TEXT
+
+
+@pytest.mark.parametrize("ctype", ["application/pdf", "text/plain; charset=utf-8", "application/json",
+                                   "application/xml"])
+def test_text_types_without_page_are_ok(ctype: str) -> None:
+    assert classify_response(200, {"content-type": ctype}, URL) == LinkStatus.OK
+
+
+def test_script_only_page_is_no_text() -> None:
+    js = b"<html><head><script src=/app.js></script></head><body><div id=root></div></body></html>"
+    assert classify(js) == LinkStatus.NO_TEXT
+    cra = (b"<html><head><title>App</title></head><body><noscript>You need to enable JavaScript to run this "
+           b"app.</noscript><div id=root>Loading...</div><script>boot()</script></body></html>")
+    assert classify(cra) == LinkStatus.NO_TEXT
+
+
+def test_home_urls() -> None:
+    assert is_home_url("https://a.example/") and is_home_url("https://a.example") and is_home_url("https://a.example/index.html")
+    assert is_home_url("https://a.example/de/") and not is_home_url("https://a.example/ok")
+    assert not is_home_url("https://a.example/news/")
+
+
+def test_says_not_found_strict_mode() -> None:
+    assert says_not_found("404 Not Found", strict=True)
+    assert says_not_found("Page not found | Example", strict=True)
+    assert not says_not_found("Missing hiker not found", strict=True)
+    assert says_not_found("Missing hiker not found")
+
+
+def test_decoding_legacy_charset_from_meta() -> None:
+    text = "Доклад комиссии подтверждает выводы"
+    body = f'<html><head><meta charset="windows-1251"><title>{text}</title></head><body><p>{text}</p></body></html>'
+    raw = body.encode("cp1251")
+    assert text in decode_text(raw, "text/html")
+    page = read_page(raw, "text/html")
+    assert page.title == text
+    assert classify_response(200, {"content-type": "text/html"}, URL, page=page) == LinkStatus.OK
