@@ -33,6 +33,7 @@ class Page:
     headings: list[str] = field(default_factory=list)  # h1/h2 texts, in order
     text: str = ""  # visible text: no script, style, noscript, template
     markup: str = ""  # the decoded markup, lower-cased (markers in scripts and attributes)
+    complete: bool = True  # False when only a prefix of a longer body was read
     _words: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -100,7 +101,7 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
     """Title, headings and visible text of the first PAGE_SCAN_BYTES of an HTML page."""
     raw = body[:PAGE_SCAN_BYTES]
     src = _XML_DECL.sub("", decode_text(raw, content_type))
-    page = Page(markup=src.lower())
+    page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)
     if not src.strip():
         return page
     try:
@@ -390,7 +391,8 @@ def classify_response(
     if page is not None:
         if is_soft_404_page(page):
             return LinkStatus.SOFT_404
-        if not page.text.strip() or _is_script_shell(page):
+        # a long page whose first part is all scripts may still have text further on: extraction decides
+        if page.complete and (not page.text.strip() or _is_script_shell(page)):
             return LinkStatus.NO_TEXT
     return LinkStatus.OK
 

@@ -7,7 +7,10 @@ readable text gives SourceText(text="") and the pipeline calls that no_text.
 from __future__ import annotations
 
 import codecs
+import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from verifier.core import SourceText
@@ -375,20 +378,131 @@ def _strip_running(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def extract_pdf(body: bytes, *, max_pages: int = 2000) -> tuple[SourceText, list[int]]:
-    """Page texts joined by "\n\n", with page offsets; also the 1-based pages that had no text layer.
+PdfSource = bytes | str | os.PathLike[str]
+#: the OCR hook: (1-based pages, the PDF as given) -> page texts; verifier.ocr.make_ocr builds one
+OcrFn = Callable[[list[int], PdfSource], dict[int, str]]
+
+#: a text layer with fewer letters than this on a page is no text layer (a scan with a stamp)
+MIN_LAYER_LETTERS = 25
+#: or with letters making up less than this share of its visible characters (a broken font map)
+MIN_LETTER_SHARE = 0.5
+_FUZZY_HEAD = 85.0  # rapidfuzz ratio for two OCR readings of one running header
+
+
+def usable_layer(text: str) -> bool:
+    """Whether a page's text layer is real text: enough letters, and mostly letters, not
+    replacement characters, private-use glyphs or punctuation soup from a broken font."""
+    vis = [c for c in text if not c.isspace()]
+    letters = sum(1 for c in vis if c.isalpha() and not ("\ue000" <= c <= "\uf8ff"))
+    return letters >= MIN_LAYER_LETTERS and letters >= MIN_LETTER_SHARE * len(vis)
+
+
+@dataclass
+class PdfText:
+    """What extract_pdf learnt about a PDF, beyond the SourceText."""
+
+    source: SourceText
+    page_count: int = 0  # pages read (max_pages caps it)
+    no_text: list[int] = field(default_factory=list)  # 1-based pages left without any text
+    scanned: list[int] = field(default_factory=list)  # pages without a usable text layer
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text came from OCR
+    ocr_error: str | None = None  # the OCR hook raised (tesseract missing, ...)
+
+
+def scan_note(pdf: PdfText, ocr_ran: bool) -> str | None:
+    """A line for the snapshot's error/note when a scanned PDF's pages could not be read."""
+    missing = [p for p in pdf.scanned if p not in pdf.ocr_pages]
+    if not missing:
+        return None
+    if not ocr_ran:
+        return "scanned PDF: OCR unavailable (install tesseract-ocr)"
+    pages = _page_list(missing)
+    if pdf.ocr_error:
+        return f"scanned PDF: OCR failed ({pdf.ocr_error}); pages without text: {pages}"
+    return f"scanned PDF: OCR gave no text for pages {pages}"
+
+
+def _page_list(pages: list[int], limit: int = 12) -> str:
+    runs: list[str] = []
+    i = 0
+    while i < len(pages):
+        j = i
+        while j + 1 < len(pages) and pages[j + 1] == pages[j] + 1:
+            j += 1
+        runs.append(str(pages[i]) if i == j else f"{pages[i]}-{pages[j]}")
+        i = j + 1
+    return ", ".join(runs[:limit]) + (", ..." if len(runs) > limit else "")
+
+
+def _strip_running_ocr(pages: list[list[str]], ocr_pages: set[int]) -> list[list[str]]:
+    """Running heads of OCR pages, matched loosely: each OCR reading garbles them differently
+    ("Atterney-WeorkProduet"), so an edge line whose letters are >= 85% like edge lines on >= 40%
+    of the OCR pages is dropped."""
+    if len(ocr_pages) < 4:
+        return pages
+    from rapidfuzz import fuzz, process
+
+    def key(line: str) -> str:
+        return "".join(c for c in line.casefold() if c.isalpha())
+
+    edge: dict[str, set[int]] = {}
+    for no in ocr_pages:
+        lines = pages[no - 1]
+        for x in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]:
+            k = key(x)
+            if len(k) >= 6:
+                edge.setdefault(k, set()).add(no)
+    keys = list(edge)
+    if not keys:
+        return pages
+    need = max(3, int(0.4 * len(ocr_pages) + 0.999))
+    running: set[str] = set()
+    for k in keys:
+        pgs: set[int] = set()
+        for other, _, _ in process.extract(k, keys, scorer=fuzz.ratio, score_cutoff=_FUZZY_HEAD, limit=None):
+            pgs |= edge[other]
+        if len(pgs) >= need:
+            running.add(k)
+    if not running:
+        return pages
+    out = []
+    for no, lines in enumerate(pages, 1):
+        lines = list(lines)
+        if no in ocr_pages:
+            for _ in range(_EDGE_LINES):
+                if lines and key(lines[0]) in running:
+                    lines.pop(0)
+            for _ in range(_EDGE_LINES):
+                if lines and key(lines[-1]) in running:
+                    lines.pop()
+        out.append(lines)
+    return out
+
+
+def _layer_lines(t: str) -> list[str]:
+    # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
+    # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
+    t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
+    t = _clean_chars(t)
+    return [x.rstrip() for x in t.split("\n") if x.strip()]
+
+
+def read_pdf(body: PdfSource, *, max_pages: int = 2000, ocr: OcrFn | None = None) -> PdfText:
+    """A PDF (bytes, or a file path: a large scan is never read whole) as page texts joined by
+    "\n\n", with page offsets; pages without a usable text layer go to `ocr` when given.
 
     Line-end hyphenation ("inves-\ntigation") is left as is, and where pdfium rejoined such a word
     ("investi\ufffegation") the break is put back: the aligner's normaliser joins it.
-    Past max_pages the rest of the document is not read.
+    Past max_pages the rest of the document is not read. Never raises.
     """
     try:
         import pypdfium2 as pdfium
 
-        doc = pdfium.PdfDocument(body)
-    except Exception:  # not a PDF, encrypted, damaged beyond repair
-        return SourceText(text=""), []
+        doc = pdfium.PdfDocument(bytes(body) if isinstance(body, bytes | bytearray) else os.fspath(body))
+    except Exception:  # not a PDF, encrypted, damaged beyond repair, no such file
+        return PdfText(SourceText(text=""))
     raw_pages: list[list[str]] = []
+    scanned: list[int] = []
     title: str | None = None
     try:
         try:
@@ -396,10 +510,12 @@ def extract_pdf(body: bytes, *, max_pages: int = 2000) -> tuple[SourceText, list
         except Exception:
             title = None
         for i in range(min(len(doc), max(0, max_pages))):
+            t = ""
             try:
                 page = doc[i]
             except Exception:
                 raw_pages.append([])
+                scanned.append(i + 1)
                 continue
             try:
                 tp = page.get_textpage()
@@ -411,16 +527,29 @@ def extract_pdf(body: bytes, *, max_pages: int = 2000) -> tuple[SourceText, list
                 t = ""
             finally:
                 page.close()
-            # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
-            # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
-            t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
-            t = _clean_chars(t)
-            raw_pages.append([x.rstrip() for x in t.split("\n") if x.strip()])
+            lines = _layer_lines(t)
+            raw_pages.append(lines)
+            if not usable_layer(t):
+                scanned.append(i + 1)
     except Exception:
-        return SourceText(text=""), []
+        return PdfText(SourceText(text=""))
     finally:
         doc.close()
+    ocr_pages: list[int] = []
+    ocr_error: str | None = None
+    if ocr is not None and scanned:
+        try:
+            got = ocr(list(scanned), body)
+        except Exception as e:  # the hook is I/O: tesseract missing, killed, out of time
+            got, ocr_error = {}, str(e)[:200] or type(e).__name__
+        for no in scanned:
+            lines = _layer_lines(got.get(no) or "")
+            have = sum(len(x) for x in raw_pages[no - 1])
+            if lines and sum(len(x) for x in lines) > have:
+                raw_pages[no - 1] = lines
+                ocr_pages.append(no)
     pages = _strip_running(raw_pages)
+    pages = _strip_running_ocr(pages, set(ocr_pages))
     parts: list[str] = []
     offsets: list[tuple[int, int]] = []
     empty: list[int] = []
@@ -436,9 +565,19 @@ def extract_pdf(body: bytes, *, max_pages: int = 2000) -> tuple[SourceText, list
         parts.append(t)
         pos += len(t)
     text = "".join(parts)
-    if not text.strip():
-        return SourceText(text="", title=title, pages=offsets), empty
-    return SourceText(text=text, title=title, pages=offsets), empty
+    src = SourceText(text=text if text.strip() else "", title=title, pages=offsets)
+    return PdfText(src, len(raw_pages), empty, scanned, ocr_pages, ocr_error)
+
+
+def extract_pdf(body: PdfSource, *, max_pages: int = 2000,
+                ocr: OcrFn | None = None) -> tuple[SourceText, list[int]]:
+    """Page texts joined by "\n\n", with page offsets; also the 1-based pages left without text.
+
+    `body` is the PDF's bytes or a path to it; `ocr`, when given, reads the pages that have no
+    usable text layer (see read_pdf).
+    """
+    r = read_pdf(body, max_pages=max_pages, ocr=ocr)
+    return r.source, r.no_text
 
 
 # ---------------------------------------------------------------- dispatch
@@ -475,19 +614,49 @@ def sniff_kind(body: bytes, content_type: str | None) -> str:
     return "text"
 
 
-def extract(body: bytes, content_type: str | None, url: str | None = None, *,
-            max_pdf_pages: int = 2000, max_html_elements: int = 25_000) -> SourceText:
-    """Text of a fetched body, dispatched on its sniffed type; empty text means no readable text."""
+def _head(body: PdfSource, n: int = 1024) -> bytes:
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    try:
+        with open(os.fspath(body), "rb") as f:
+            return f.read(n)
+    except OSError:
+        return b""
+
+
+def extract_with_note(body: PdfSource, content_type: str | None, url: str | None = None, *,
+                      max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
+                      ocr: OcrFn | None = None) -> tuple[SourceText, str | None]:
+    """extract(), and a note on what could not be read (a scanned PDF without OCR), else None.
+
+    `body` may be a path to the downloaded file: PDFs are then read from disk page by page;
+    other kinds are read into memory.
+    """
     body = body or b""
     try:
-        kind = sniff_kind(body, content_type)
+        head = _head(body)
+        kind = sniff_kind(head, content_type)
         if kind == "pdf":
-            return extract_pdf(body, max_pages=max_pdf_pages)[0]
+            r = read_pdf(body, max_pages=max_pdf_pages, ocr=ocr)
+            return r.source, scan_note(r, ocr is not None)
+        if not isinstance(body, bytes | bytearray):
+            with open(os.fspath(body), "rb") as f:
+                body = f.read()
+        data = bytes(body)
         if kind == "html":
-            return extract_html(decode_html(body, content_type), url, max_main_elements=max_html_elements)
+            return extract_html(decode_html(data, content_type), url, max_main_elements=max_html_elements), None
         if kind == "text":
-            text = _clean_chars(decode_text(body, content_type))
-            return SourceText(text=text if text.strip() else "")
+            text = _clean_chars(decode_text(data, content_type))
+            return SourceText(text=text if text.strip() else ""), None
     except Exception:  # the last guard: garbage never raises out of extraction
-        return SourceText(text="")
-    return SourceText(text="")
+        return SourceText(text=""), None
+    return SourceText(text=""), None
+
+
+def extract(body: PdfSource, content_type: str | None, url: str | None = None, *,
+            max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
+            ocr: OcrFn | None = None) -> SourceText:
+    """Text of a fetched body (bytes, or a path to it), dispatched on its sniffed type; empty text
+    means no readable text. `ocr` reads scanned PDF pages (verifier.ocr.make_ocr)."""
+    return extract_with_note(body, content_type, url, max_pdf_pages=max_pdf_pages,
+                             max_html_elements=max_html_elements, ocr=ocr)[0]

@@ -1,68 +1,200 @@
-"""The self-contained HTML report: the brief with its quotes highlighted, and the evidence beside."""
+"""The self-contained HTML report: the brief with its quotes highlighted, and the evidence beside.
+
+Why server-side Jinja2 with autoescape and no JavaScript: quotes, titles and URLs are untrusted
+text, and the report must open from a file, print, and work in any browser. Every value reaches
+the page through an autoescaped template; hrefs pass `safe_href` (http(s) only); a CSP meta tag
+forbids scripts as a second line of defence.
+"""
 
 from __future__ import annotations
 
-import html as _html
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote as urlquote
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from verifier.report import VERDICT_MARK, summary_counts
+from verifier.report import (
+    DIFF_LABEL,
+    LINK_STATUSES,
+    STATUS_LABEL,
+    VERDICT_HELP,
+    VERDICT_LABEL,
+    VERDICT_MARK,
+    VERDICTS,
+    Seg,
+    has_changes,
+    ordered,
+    quote_diff,
+    status_label,
+    status_mark,
+    summary_counts,
+    verdict_label,
+    verdict_mark,
+)
 
-_env = Environment(loader=PackageLoader("verifier", "templates"), autoescape=select_autoescape(["html"]),
+__all__ = ["VERDICT_COLORS", "VERDICT_LABEL", "highlighted_brief", "render_html", "safe_href",
+           "text_fragment_url"]
+
+_env = Environment(loader=PackageLoader("verifier", "templates"),
+                   autoescape=select_autoescape(["html", "htm", "j2"], default_for_string=True, default=True),
                    trim_blocks=True, lstrip_blocks=True)
 
-VERDICT_LABEL = {
-    "verified": "Verified", "minor_differences": "Minor differences", "altered": "Altered",
-    "not_found": "Not found", "misattributed": "Misattributed", "unverifiable": "Unverifiable",
+#: (text colour, background) per verdict; every pair, and body text (#111) on each background,
+#: has a contrast ratio of at least 4.5:1 (tested in tests/unit/test_report.py).
+VERDICT_COLORS = {
+    "verified": ("#0a5a2a", "#e2f3e7"),
+    "minor_differences": ("#0b5260", "#dff1f4"),
+    "altered": ("#9a1b1b", "#fde6e6"),
+    "not_found": ("#7a300c", "#fdeadb"),
+    "misattributed": ("#5a2390", "#f0e6fb"),
+    "unverifiable": ("#5f4600", "#fff1c2"),
+    "pending": ("#444444", "#eeeeee"),
 }
+STATUS_COLORS = {"ok": ("#0a5a2a", "#e2f3e7"), "pending": ("#444444", "#eeeeee")}
+BAD_STATUS_COLORS = ("#9a1b1b", "#fde6e6")
+
+
+def safe_href(url: str | None) -> str | None:
+    """A URL fit for an href: http(s) with a host only (no javascript:, data:, file:)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\r\n\t"):
+        return None
+    return url
+
+
+def _frag(s: str) -> str:
+    """Percent-encode for a text directive: `-`, `,` and `&` are syntax there."""
+    return urlquote(s, safe="").replace("-", "%2D")
 
 
 def text_fragment_url(url: str, passage: str) -> str:
-    """A link that opens the source scrolled to the passage (the `#:~:text=start,end` form)."""
+    """A link that opens a web page scrolled to the passage (`#:~:text=start,end`)."""
     words = passage.split()
     if not words:
         return url
-    enc = lambda s: urlquote(s, safe="")  # noqa: E731
-    frag = enc(" ".join(words)) if len(words) <= 8 else f"{enc(' '.join(words[:4]))},{enc(' '.join(words[-4:]))}"
-    return f"{url.split('#')[0]}#:~:text={frag}"
+    base = url.split("#")[0]
+    if len(words) <= 8:
+        return f"{base}#:~:text={_frag(' '.join(words))}"
+    return f"{base}#:~:text={_frag(' '.join(words[:4]))},{_frag(' '.join(words[-4:]))}"
+
+
+def passage_link(source: dict[str, Any] | None, evidence: dict[str, Any] | None) -> str | None:
+    """Where "open the source at this passage" goes: a text fragment for web pages, `#page=N` for
+    PDFs (browsers' PDF viewers honour it), else the page itself; None for non-http(s) URLs."""
+    if not source:
+        return None
+    href = safe_href(source.get("final_url")) or safe_href(source.get("url"))
+    if href is None:
+        return None
+    ev = evidence or {}
+    ctype = (source.get("content_type") or "").lower()
+    if ev.get("page") or "pdf" in ctype:
+        return f"{href.split('#')[0]}#page={int(ev.get('page') or 1)}"
+    if ev.get("text") and ("html" in ctype or "text/plain" in ctype or not ctype):
+        return text_fragment_url(href, ev["text"])
+    return href
 
 
 def highlighted_brief(text: str, quotes: list[dict[str, Any]]) -> Markup:
-    """The brief's text with each checked quote wrapped in a mark carrying its verdict."""
+    """The brief's text with each checked quote wrapped in a link to its card, carrying its verdict
+    as a class (colour), a symbol and a screen-reader label (never colour alone)."""
     out: list[str] = []
     pos = 0
-    for q in sorted(quotes, key=lambda q: q["start"]):
-        if q["start"] < pos:
+    for q in sorted(quotes, key=lambda q: (q.get("start") or 0)):
+        start, end = q.get("start"), q.get("end")
+        if start is None or end is None or start < pos or end > len(text) or end <= start:
             continue
         v = q.get("verdict") or "pending"
-        out.append(_html.escape(text[pos:q["start"]]))
-        out.append(f'<a class="q v-{v}" href="#{q["id"]}" title="{VERDICT_LABEL.get(v, v)}">'
-                   f'{_html.escape(text[q["start"]:q["end"]])}<sup>{VERDICT_MARK.get(v, "")}'
-                   f'{q["id"]}</sup></a>')
-        pos = q["end"]
-    out.append(_html.escape(text[pos:]))
+        qid = str(q["id"])
+        out.append(str(escape(text[pos:start])))
+        out.append(f'<a class="q v-{escape(v)}" id="in-brief-{escape(qid)}" href="#quote-{escape(qid)}">'
+                   f'<mark>{escape(text[start:end])}</mark>'
+                   f'<sup aria-hidden="true">{escape(verdict_mark(v))}{escape(qnum(qid))}</sup>'
+                   f'<span class="sr-only"> (quote {escape(qnum(qid))}: {escape(verdict_label(v))})</span></a>')
+        pos = end
+    out.append(str(escape(text[pos:])))
     return Markup("".join(out))
 
 
-def word_diff(q: dict[str, Any]) -> list[tuple[str, str]]:
-    """(kind, words) pieces for showing a quote against its source."""
-    return [(d["kind"], d.get("quote") or "", ) if d["kind"] != "dropped" else (d["kind"], d.get("source") or "")
-            for d in q.get("differences") or []]
+def evidence_parts(ev: dict[str, Any] | None) -> tuple[str, str, str] | None:
+    """(before, passage, after) of the evidence within its context, so the passage can be marked."""
+    if not ev or not ev.get("text"):
+        return None
+    passage, ctx = ev["text"], ev.get("context") or ""
+    i = ctx.find(passage)
+    if i < 0:
+        return ("", passage, "")
+    before, after = ctx[:i], ctx[i + len(passage):]
+    # the context is cut by characters: drop the partial words at its ends
+    if before and (ev.get("start") or 0) > len(before):
+        cut = min((k for k in (before.find(" "), before.find("\n")) if k >= 0), default=-1)
+        before = before[cut + 1:] if cut >= 0 else before
+    if after:
+        cut = max(after.rfind(" "), after.rfind("\n"))
+        after = after[:cut] if cut > 0 else after
+    return (before, passage, after)
+
+
+def when(iso: str | None) -> str:
+    """An ISO 8601 UTC time as people read it: 2026-03-03 14:05 UTC."""
+    if not iso:
+        return ""
+    try:
+        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return iso
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(UTC)
+    return dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def qnum(qid: str) -> str:
+    """"q7" reads as "7" for people; other ids stay as they are."""
+    return qid[1:] if qid[:1] == "q" and qid[1:].isdigit() else qid
+
+
+def _colors_css() -> Markup:
+    rules = []
+    for v, (fg, bg) in VERDICT_COLORS.items():
+        rules.append(f".v-{v}{{--fg:{fg};--bg:{bg}}}")
+    for st in (*LINK_STATUSES, "pending"):
+        fg, bg = STATUS_COLORS.get(st, BAD_STATUS_COLORS)
+        rules.append(f".s-{st}{{--fg:{fg};--bg:{bg}}}")
+    return Markup("\n".join(rules))
 
 
 def render_html(doc: dict[str, Any]) -> str:
-    brief_text = doc.get("brief_text")
+    """The whole report as one HTML document (inline CSS, no scripts, no external resources)."""
     verdicts, statuses = summary_counts(doc)
     src_by_ref = {s["ref"]: s for s in doc["sources"]}
+    quotes = []
     for q in doc["quotes"]:
         s = src_by_ref.get(q.get("source_ref") or "")
-        ev = q.get("evidence") or {}
-        q["_link"] = (text_fragment_url(s.get("final_url") or s["url"], ev.get("text", ""))
-                      if s and ev and (s.get("content_type") or "").startswith("text/html") else
-                      (s.get("final_url") or s["url"]) if s else None)
+        segs: list[Seg] = quote_diff(q)
+        quotes.append({
+            "q": q, "v": q.get("verdict") or "pending", "source": s,
+            "link": passage_link(s, q.get("evidence")),
+            "evidence": evidence_parts(q.get("evidence")),
+            "segs": segs if has_changes(segs) else [],
+            "credited": [src_by_ref[c] for c in q.get("cites") or [] if c in src_by_ref],
+        })
+    attention_q = sum(n for v, n in verdicts.items() if v not in ("verified", "minor_differences"))
+    attention_s = sum(n for st, n in statuses.items() if st != "ok")
+    brief_text = doc.get("brief_text")
     return _env.get_template("report.html").render(
-        doc=doc, verdicts=verdicts, statuses=statuses, labels=VERDICT_LABEL, marks=VERDICT_MARK,
-        brief_html=highlighted_brief(brief_text, doc["quotes"]) if brief_text else None)
+        doc=doc, quotes=quotes, sources=doc["sources"],
+        verdict_counts=ordered(verdicts, VERDICTS), status_counts=ordered(statuses, LINK_STATUSES),
+        attention_q=attention_q, attention_s=attention_s,
+        brief_html=highlighted_brief(brief_text, doc["quotes"]) if brief_text else None,
+        colors_css=_colors_css(), safe_href=safe_href, vlabel=verdict_label, vmark=verdict_mark,
+        slabel=status_label, smark=status_mark, vhelp=VERDICT_HELP, diff_label=DIFF_LABEL,
+        status_labels=STATUS_LABEL, verdict_marks=VERDICT_MARK, when=when, qnum=qnum)

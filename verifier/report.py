@@ -1,24 +1,78 @@
-"""Render a result document for people: a terminal table, Markdown, and a self-contained HTML page."""
+"""Render a result document for people: a terminal table, Markdown, CSV and the contract's JSON.
+
+Why one module: the words, symbols and order used for verdicts and link statuses must read the same
+in every format (and never by colour alone), so they are defined once here and the HTML report
+(verifier/html.py) imports them.
+"""
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-VERDICT_STYLE = {
-    "verified": "bold green", "minor_differences": "green", "altered": "bold red",
-    "not_found": "red", "misattributed": "bold magenta", "unverifiable": "yellow",
+from verifier.normalize import CORE, EDITORIAL, PAREN, parse_quote, tokenize
+
+VERDICTS = ("verified", "minor_differences", "altered", "not_found", "misattributed", "unverifiable")
+LINK_STATUSES = ("ok", "not_found", "soft_404", "blocked", "server_error", "timeout", "unreachable",
+                 "too_large", "no_text", "refused")
+
+VERDICT_LABEL = {
+    "verified": "Verified", "minor_differences": "Minor differences", "altered": "Altered",
+    "not_found": "Not found", "misattributed": "Misattributed", "unverifiable": "Unverifiable",
+    "pending": "Pending",
 }
 VERDICT_MARK = {
     "verified": "✓", "minor_differences": "≈", "altered": "✗", "not_found": "?",
-    "misattributed": "⇄", "unverifiable": "…",
+    "misattributed": "⇄", "unverifiable": "…", "pending": "·",
 }
-STATUS_STYLE = {"ok": "green", "refused": "dim", "blocked": "yellow", "soft_404": "red", "not_found": "red"}
+VERDICT_HELP = {
+    "verified": "the cited source has these words",
+    "minor_differences": "small slips that keep the words and meaning",
+    "altered": "words changed, added or cut without marks",
+    "not_found": "no readable cited source has the passage",
+    "misattributed": "found in another cited source, not the one credited",
+    "unverifiable": "the credited source could not be read",
+    "pending": "not judged yet",
+}
+VERDICT_STYLE = {
+    "verified": "bold green", "minor_differences": "green", "altered": "bold red",
+    "not_found": "red", "misattributed": "bold magenta", "unverifiable": "yellow", "pending": "dim",
+}
+STATUS_LABEL = {
+    "ok": "OK", "not_found": "Not found", "soft_404": "Error page (soft 404)", "blocked": "Blocked",
+    "server_error": "Server error", "timeout": "Timed out", "unreachable": "Unreachable",
+    "too_large": "Too large", "no_text": "No readable text", "refused": "Refused by policy",
+    "pending": "Pending",
+}
+STATUS_MARK = {"ok": "✓", "pending": "·"}  # every other status is a failure: ✗
+STATUS_STYLE = {"ok": "green", "refused": "dim", "blocked": "yellow", "timeout": "yellow",
+                "pending": "dim"}
+DIFF_LABEL = {"replaced": "replaced", "added": "added", "dropped": "dropped",
+              "inserted_note": "inserted note", "spelling": "spelling"}
+
+
+def verdict_label(v: str | None) -> str:
+    return VERDICT_LABEL.get(v or "pending", v or "pending")
+
+
+def verdict_mark(v: str | None) -> str:
+    return VERDICT_MARK.get(v or "pending", "·")
+
+
+def status_label(s: str | None) -> str:
+    return STATUS_LABEL.get(s or "pending", s or "pending")
+
+
+def status_mark(s: str | None) -> str:
+    return STATUS_MARK.get(s or "pending", "✗")
 
 
 def _short(s: str | None, n: int) -> str:
@@ -26,120 +80,377 @@ def _short(s: str | None, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def _diff_text(differences: list[dict[str, str]]) -> Text:
-    out = Text()
-    for d in differences:
-        kind = d.get("kind", "")
-        if out:
-            out.append("; ")
-        if kind == "replaced":
-            out.append(d.get("source", ""), style="green")
-            out.append(" → ")
-            out.append(d.get("quote", ""), style="bold red")
-        elif kind == "added":
-            out.append("+" + d.get("quote", ""), style="bold red")
-        elif kind == "dropped":
-            out.append("−" + d.get("source", ""), style="red")
-        elif kind == "inserted_note":
-            out.append("note " + d.get("quote", ""), style="yellow")
-        else:
-            out.append(f"{kind}: {d.get('source', '')} → {d.get('quote', '')}", style="yellow")
-    return out
-
-
 def summary_counts(doc: dict[str, Any]) -> tuple[Counter[str], Counter[str]]:
+    """Quotes per verdict and sources per link status ("pending" while not judged)."""
     return (Counter(q.get("verdict") or "pending" for q in doc["quotes"]),
             Counter(s.get("status") or "pending" for s in doc["sources"]))
 
 
+def ordered(counts: Counter[str], order: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Counts in the contract's order (not by frequency), so reports compare at a glance."""
+    known = [(k, counts[k]) for k in order if counts.get(k)]
+    return known + sorted((k, n) for k, n in counts.items() if k not in order)
+
+
+# ---------------------------------------------------------------- word diff of quote vs source
+
+class Seg(NamedTuple):
+    """A piece of the word diff: `kind` is same, replaced, spelling, added, dropped, elided,
+    note or editorial; `quote` is the quote's words, `source` the source's."""
+
+    kind: str
+    quote: str
+    source: str
+
+
+def diff_segments(quote: str, source: str, differences: list[dict[str, Any]] | None = None) -> list[Seg]:
+    """The quote as a word-level diff against the evidence passage.
+
+    Why recompute: `differences` says what changed but not where. A difflib pass over the same
+    folded tokens the aligner uses places each change in the quote's own words; changes inside a
+    word ("£3.4" vs "£2.4") widen to the whole word so they read naturally. Typography-only runs
+    (glued or split words) count as the same; words left out at an ellipsis are `elided`;
+    [bracketed] and (parenthetical) insertions are `editorial` / `note`, never `added`.
+    """
+    pq = parse_quote(quote)
+    qt = pq.toks
+    st = tokenize(source)
+    spelled = {(d.get("quote") or "").casefold() for d in differences or [] if d.get("kind") == "spelling"}
+    ops = difflib.SequenceMatcher(None, [t.norm for t in qt], [t.norm for t in st], autojunk=False).get_opcodes()
+    segs: list[Seg] = []
+    qpos = 0
+    spos = st[0].start if st else 0
+
+    def same_to(end: int) -> None:
+        nonlocal qpos
+        if end > qpos:
+            segs.append(Seg("same", quote[qpos:end], ""))
+            qpos = end
+
+    for n, (tag, i1, i2, j1, j2) in enumerate(ops):
+        nxt = next((o for o in ops[n + 1:] if o[0] != "equal"), None)
+        q_limit = min(qt[nxt[1]].start if nxt and nxt[1] < len(qt) and nxt[2] > nxt[1] else len(quote), len(quote))
+        s_limit = st[nxt[3]].start if nxt and nxt[3] < len(st) and nxt[4] > nxt[3] else len(source)
+        if tag == "equal":
+            same_to(qt[i2 - 1].end)
+            spos = max(spos, st[j2 - 1].end)
+            continue
+        if i2 > i1:
+            qa, qb = qt[i1].start, qt[i2 - 1].end
+            groups = {qt[i].group for i in range(i1, i2) if qt[i].group >= 0}
+            for g in groups:
+                qa, qb = min(qa, pq.spans[g][0]), max(qb, pq.spans[g][1])
+        else:
+            qa = qb = qpos
+        sa, sb = (st[j1].start, st[j2 - 1].end) if j2 > j1 else (spos, spos)
+        if tag == "insert":  # source words the quote lacks
+            kind = "elided" if i1 in pq.boundaries or (i1 == len(qt) and len(qt) in pq.boundaries) else "dropped"
+            if kind == "elided" and i1 < len(qt):
+                same_to(qt[i1].start)
+            text = source[sa:sb]
+            text = f" {text}" if qpos and kind == "dropped" else f"{text} " if kind == "elided" else text + " "
+            segs.append(Seg(kind, "", text))
+            spos = max(spos, sb)
+            continue
+        kinds = {qt[i].kind for i in range(i1, i2)}
+        if tag == "delete":  # quote words the source lacks
+            same_to(qa)
+            kind = "editorial" if kinds == {EDITORIAL} else "note" if PAREN in kinds and CORE not in kinds else "added"
+            segs.append(Seg(kind, quote[qa:qb], ""))
+            qpos = qb
+            continue
+        # replace
+        q_norm = "".join(qt[i].norm for i in range(i1, i2))
+        s_norm = "".join(t.norm for t in st[j1:j2])
+        if q_norm == s_norm:  # glued or split words: typography
+            same_to(qb)
+            spos = max(spos, sb)
+            continue
+        if kinds == {EDITORIAL}:
+            same_to(qa)
+            segs.append(Seg("editorial", quote[qa:qb], source[sa:sb]))
+            qpos, spos = qb, max(spos, sb)
+            continue
+        while qa > qpos and not quote[qa - 1].isspace():
+            qa -= 1
+        while qb < q_limit and (quote[qb] in _WORDISH or quote[qb].isalnum()):
+            qb += 1
+        while sa > spos and not source[sa - 1].isspace():
+            sa -= 1
+        while sb < s_limit and (source[sb] in _WORDISH or source[sb].isalnum()):
+            sb += 1
+        qb, sb = _trim_punct(quote, qa, qb), _trim_punct(source, sa, sb)
+        same_to(qa)
+        one = i2 - i1 == 1 and j2 - j1 == 1
+        kind = "spelling" if one and quote[qt[i1].start:qt[i1].end].casefold() in spelled else "replaced"
+        segs.append(Seg(kind, quote[qa:qb], source[sa:sb]))
+        qpos, spos = max(qpos, qb), max(spos, sb)
+    same_to(len(quote))
+    merged: list[Seg] = []
+    for s in segs:
+        if merged and s.kind == "same" and merged[-1].kind == "same":
+            merged[-1] = Seg("same", merged[-1].quote + s.quote, "")
+        else:
+            merged.append(s)
+    return merged
+
+
+_WORDISH = frozenset(".,£$€%-/:'’")
+
+
+def _trim_punct(text: str, a: int, b: int) -> int:
+    """Keep a trailing comma or full stop out of a changed word."""
+    while b > a + 1 and text[b - 1] in ".,:;":
+        b -= 1
+    return b
+
+
+def quote_diff(q: dict[str, Any]) -> list[Seg]:
+    """The word diff of a quote against its evidence, or [] when there is nothing to compare."""
+    ev = q.get("evidence") or {}
+    if not ev.get("text") or not q.get("text"):
+        return []
+    return diff_segments(q["text"], ev["text"], q.get("differences"))
+
+
+def has_changes(segs: list[Seg]) -> bool:
+    return any(s.kind not in ("same", "elided") for s in segs)
+
+
+# ---------------------------------------------------------------- terminal
+
+def _diff_rich(segs: list[Seg], color: bool) -> Text:
+    """wdiff-style marks that read without colour: [-source-]{+quote+}; colour only adds emphasis."""
+    out = Text()
+    for s in segs:
+        if s.kind == "same":
+            out.append(s.quote)
+        elif s.kind in ("replaced", "spelling"):
+            out.append(f"[-{s.source}-]", style="red strike" if color else "")
+            out.append(f"{{+{s.quote}+}}", style=("bold yellow" if s.kind == "spelling" else "bold red")
+                       if color else "")
+        elif s.kind == "added":
+            out.append(f"{{+{s.quote}+}}", style="bold red" if color else "")
+        elif s.kind == "dropped":
+            out.append(f"[-{s.source.strip()}-]", style="red strike" if color else "")
+            out.append(" " if s.source.endswith(" ") else "")
+        elif s.kind == "elided":
+            out.append(f"(…{_short(s.source, 30)}…) ", style="dim")
+        else:  # note, editorial
+            out.append(s.quote, style="italic cyan" if color else "")
+    return out
+
+
+def _diff_list(differences: list[dict[str, Any]], color: bool) -> Text:
+    out = Text()
+    for d in differences:
+        if out:
+            out.append("; ")
+        kind = d.get("kind", "")
+        out.append(f"{DIFF_LABEL.get(kind, kind)}: ", style="dim")
+        if d.get("source"):
+            out.append(f"[-{d['source']}-]", style="red strike" if color else "")
+        if d.get("quote"):
+            out.append(f"{{+{d['quote']}+}}", style="bold red" if color else "")
+    return out
+
+
 def render_table(doc: dict[str, Any], console: Console) -> None:
-    """The default terminal view: one row per quote, then the sources."""
-    width = console.width or 120
-    quotes = Table(title=f"Quotes in brief {doc['brief_id']}", expand=True, show_lines=True)
-    quotes.add_column("#", no_wrap=True)
-    quotes.add_column("Quote", ratio=3)
+    """The terminal view: one compact row per quote (verdict in words and a symbol, the quote with
+    its changes marked inline), then the sources, then a one-line summary.
+
+    Why two shapes: at 80 columns a fifth column squeezes every cell to a few words, so narrow
+    terminals get the evidence under the quote instead of beside it.
+    """
+    width = console.width or 100
+    color = console.is_terminal and not console.no_color
+    narrow = width < 110
+    quotes = Table(title=Text(f"Quotes in brief {doc['brief_id']}", style="bold"), expand=True,
+                   show_lines=True, pad_edge=False, box=None if narrow else None, title_justify="left")
+    quotes.add_column("#", no_wrap=True, style="dim")
     quotes.add_column("Verdict", no_wrap=True)
-    quotes.add_column("Src", no_wrap=True)
-    quotes.add_column("Evidence / differences", ratio=3)
+    quotes.add_column("Src", no_wrap=True, justify="right")
+    quotes.add_column("Quote (changes: [-source-]{+quote+})", ratio=3)
+    if not narrow:
+        quotes.add_column("Source says / note", ratio=2)
     for q in doc["quotes"]:
         v = q.get("verdict") or "pending"
         ev = q.get("evidence") or {}
-        cell = Text(_short(ev.get("text"), max(60, width // 3)), style="dim") if ev else Text("")
+        segs = quote_diff(q)
+        qcell = _diff_rich(segs, color) if has_changes(segs) else Text(_short(q["text"], 400))
+        if q.get("differences") and not has_changes(segs):
+            qcell.append("\n")
+            qcell.append_text(_diff_list(q["differences"], color))
+        info = Text()
+        if ev.get("text") and (not narrow or not has_changes(segs)) and v != "verified":
+            info.append(_short(ev["text"], 160 if narrow else 240), style="dim")
         if ev.get("page"):
-            cell.append(f" (p. {ev['page']})", style="dim")
-        if q.get("differences"):
-            cell = Text.assemble(cell, "\n", _diff_text(q["differences"])) if ev else _diff_text(q["differences"])
+            info.append(f"{' ' if info else ''}(p. {ev['page']})", style="dim")
         if q.get("note"):
-            cell.append(("\n" if cell else "") + q["note"], style="italic")
-        quotes.add_row(q["id"], Text(_short(q["text"], max(60, width // 3))),
-                       Text(f"{VERDICT_MARK.get(v, '')} {v}", style=VERDICT_STYLE.get(v, "")),
-                       q.get("source_ref") or "", cell)
-    sources = Table(title="Sources", expand=True)
-    sources.add_column("Ref", no_wrap=True)
+            info.append(("\n" if info else "") + q["note"], style="italic")
+        if q.get("drift") and q["drift"] != "unchanged":
+            info.append(("\n" if info else "") + f"source now: {q['drift']}", style="yellow" if color else "")
+        label = Text(f"{verdict_mark(v)} {verdict_label(v) if not narrow else _short_verdict(v)}",
+                     style=VERDICT_STYLE.get(v, "") if color else "")
+        src = q.get("source_ref") or ("/".join(q.get("cites") or []) or "–")
+        if narrow:
+            if info:
+                qcell.append("\n")
+                qcell.append_text(info)
+            quotes.add_row(q["id"], label, src, qcell)
+        else:
+            quotes.add_row(q["id"], label, src, qcell, info)
+    sources = Table(title=Text("Sources", style="bold"), expand=True, pad_edge=False, title_justify="left")
+    sources.add_column("Ref", no_wrap=True, justify="right")
     sources.add_column("Status", no_wrap=True)
-    sources.add_column("HTTP", no_wrap=True)
-    sources.add_column("URL", ratio=3, overflow="fold")
-    sources.add_column("Note", ratio=2)
+    sources.add_column("URL / note", ratio=3, overflow="fold")
     for s in doc["sources"]:
         st = s.get("status") or "pending"
-        sources.add_row(s["ref"], Text(st, style=STATUS_STYLE.get(st, "red")), str(s.get("http_status") or ""),
-                        Text(s["url"]), Text(s.get("error") or _short(s.get("title"), 60)))
+        cell = Text(s["url"])
+        if s.get("final_url") and s["final_url"] != s["url"]:
+            cell.append(f"\n→ {s['final_url']}", style="dim")
+        note = s.get("error") or (s.get("title") if st == "ok" else "")
+        if note:
+            cell.append(f"\n{_short(note, 120)}", style="dim")
+        http = f" {s['http_status']}" if s.get("http_status") else ""
+        sources.add_row(s["ref"], Text(f"{status_mark(st)} {st}{http}",
+                                       style=STATUS_STYLE.get(st, "red") if color else ""), cell)
     verdicts, statuses = summary_counts(doc)
-    line = Text("Summary: ")
-    line.append(", ".join(f"{n} {k}" for k, n in verdicts.most_common()) or "no quotes")
+    line = Text("Summary: ", style="bold")
+    line.append(", ".join(f"{n} {verdict_mark(k)} {k}" for k, n in ordered(verdicts, VERDICTS)) or "no quotes")
     line.append(" · sources: ")
-    line.append(", ".join(f"{n} {k}" for k, n in statuses.most_common()) or "none")
+    line.append(", ".join(f"{n} {k}" for k, n in ordered(statuses, LINK_STATUSES)) or "none")
     parts: list[Any] = [quotes] if doc["quotes"] else [Text("No quoted passages found in the brief.")]
     parts += [sources] if doc["sources"] else [Text("The brief cites no sources.")]
     parts.append(line)
     console.print(Group(*parts))
 
 
-def _md_cell(s: str | None) -> str:
-    return (s or "").replace("|", "\\|").replace("\n", " ")
+def _short_verdict(v: str) -> str:
+    return {"minor_differences": "minor", "not_found": "not found", "misattributed": "misattrib.",
+            "unverifiable": "unverif."}.get(v, v)
+
+
+# ---------------------------------------------------------------- Markdown
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"})
+
+
+def md_escape(s: str | None) -> str:
+    """Untrusted text made inert in Markdown: no emphasis, links, tables or raw HTML."""
+    return " ".join((s or "").split()).translate(_MD_SPECIAL)
+
+
+def _md_diff(segs: list[Seg]) -> str:
+    out = []
+    for s in segs:
+        if s.kind == "same":
+            out.append(md_escape(s.quote) if s.quote.strip() else " ")
+        elif s.kind in ("replaced", "spelling"):
+            out.append(f"~~{md_escape(s.source)}~~ **{md_escape(s.quote)}**")
+        elif s.kind == "added":
+            out.append(f"**{md_escape(s.quote)}**")
+        elif s.kind == "dropped":
+            out.append(f" ~~{md_escape(s.source)}~~ ")
+        elif s.kind == "elided":
+            out.append("")
+        else:
+            out.append(f"*{md_escape(s.quote)}*")
+    return " ".join("".join(out).split())
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
+    """A report to paste into an editor's notes: summary, one short section per quote, sources."""
     verdicts, statuses = summary_counts(doc)
-    out = [f"# Verification of brief {doc['brief_id']}", ""]
-    if doc.get("title"):
-        out += [f"*{_md_cell(doc['title'])}*", ""]
-    out += ["**Quotes:** " + (", ".join(f"{n} {k}" for k, n in verdicts.most_common()) or "none"),
-            "", "**Sources:** " + (", ".join(f"{n} {k}" for k, n in statuses.most_common()) or "none"), ""]
-    out += ["## Quotes", "", "| # | Quote | Verdict | Source | Evidence | Differences |",
-            "|---|---|---|---|---|---|"]
+    src_by_ref = {s["ref"]: s for s in doc["sources"]}
+    title = f"Verification report: {md_escape(doc['title'])}" if doc.get("title") else "Verification report"
+    out = [f"# {title}", "", f"Brief `{doc['brief_id']}` · status {doc.get('status') or ''}"
+           + (f" · checked {doc['finished_at']}" if doc.get("finished_at") else ""), ""]
+    out += ["**Quotes:** " + (", ".join(f"{n} {verdict_mark(k)} {verdict_label(k).lower()}"
+                                        for k, n in ordered(verdicts, VERDICTS)) or "none"),
+            "", "**Sources:** " + (", ".join(f"{n} {status_label(k).lower()}"
+                                            for k, n in ordered(statuses, LINK_STATUSES)) or "none"), ""]
+    out += ["## Quotes", ""]
+    if not doc["quotes"]:
+        out += ["No quoted passages were found in the brief.", ""]
     for q in doc["quotes"]:
+        v = q.get("verdict") or "pending"
         ev = q.get("evidence") or {}
-        evt = _md_cell(_short(ev.get("text"), 200)) + (f" (p. {ev['page']})" if ev.get("page") else "")
-        diffs = "; ".join(f"{d['kind']}: “{d.get('quote', '')}” / “{d.get('source', '')}”"
-                          for d in q.get("differences") or [])
-        out.append(f"| {q['id']} | “{_md_cell(q['text'])}” | **{q.get('verdict')}** | "
-                   f"{q.get('source_ref') or ''} | {evt} | {_md_cell(diffs or q.get('note') or '')} |")
-    out += ["", "## Sources", "", "| Ref | Status | HTTP | URL |", "|---|---|---|---|"]
+        cites = " ".join(f"\\[{md_escape(c)}\\]" for c in q.get("cites") or [])
+        out.append(f"### {md_escape(q['id'])}. {verdict_mark(v)} {verdict_label(v)}")
+        out.append("")
+        out.append(f"> “{md_escape(q['text'])}” {cites}".rstrip())
+        out.append("")
+        s = src_by_ref.get(q.get("source_ref") or "")
+        if ev.get("text"):
+            where = f" (page {ev['page']})" if ev.get("page") else ""
+            out.append(f"- **Source \\[{md_escape(q.get('source_ref'))}\\] says{where}:** "
+                       f"“{md_escape(ev['text'])}”")
+        segs = quote_diff(q)
+        if has_changes(segs):
+            out.append(f"- **Changes** (~~source~~ **quote**): {_md_diff(segs)}")
+        for d in q.get("differences") or []:
+            if not has_changes(segs):
+                out.append(f"- {DIFF_LABEL.get(d['kind'], d['kind'])}: ~~{md_escape(d.get('source'))}~~ "
+                           f"**{md_escape(d.get('quote'))}**")
+        if q.get("note"):
+            out.append(f"- Note: {md_escape(q['note'])}")
+        if s is not None:
+            out.append(f"- Link: {_md_link(s)} — {status_mark(s.get('status'))} {status_label(s.get('status'))}")
+        if q.get("drift") and q["drift"] != "unchanged":
+            out.append(f"- The source has since {'changed' if q['drift'] == 'changed' else q['drift']}"
+                       + (f": “{md_escape(q.get('drift_text'))}”" if q.get("drift_text") else ""))
+        out.append("")
+    out += ["## Sources", "", "| Ref | Status | HTTP | Link | Note |", "|---|---|---|---|---|"]
     for s in doc["sources"]:
-        out.append(f"| {s['ref']} | {s.get('status')} | {s.get('http_status') or ''} | <{s['url']}> |")
+        st = s.get("status")
+        note = s.get("error") or s.get("title") or ""
+        out.append(f"| {md_escape(s['ref'])} | {status_mark(st)} {status_label(st)} | {s.get('http_status') or ''} "
+                   f"| {_md_link(s)} | {md_escape(note)} |")
     return "\n".join(out) + "\n"
 
 
-def render_csv(doc: dict[str, Any]) -> str:
-    """One row per quote, for spreadsheets."""
-    import csv
-    import io
+def _md_link(s: dict[str, Any]) -> str:
+    url = s.get("url") or ""
+    if url.startswith(("http://", "https://")) and not any(c in url for c in " <>"):
+        return f"<{url}>"
+    return f"`{url.replace('`', '')}`"
 
+
+# ---------------------------------------------------------------- CSV and JSON
+
+CSV_COLUMNS = ["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
+               "differences", "score", "verdict_label", "note", "source_status", "source_title",
+               "evidence_context", "quote_start", "quote_end", "evidence_start", "evidence_end", "drift"]
+
+
+def _cell(v: Any) -> str:
+    """A spreadsheet cell that cannot become a formula (quotes are untrusted text)."""
+    s = "" if v is None else str(v)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def render_csv(doc: dict[str, Any]) -> str:
+    """One row per quote, for spreadsheets; the first ten columns are the original ones, in order."""
+    src_by_ref = {s["ref"]: s for s in doc["sources"]}
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
-                "differences", "score"])
+    w.writerow(CSV_COLUMNS)
     for q in doc["quotes"]:
         ev = q.get("evidence") or {}
-        w.writerow([q["id"], q.get("verdict"), q["text"], " ".join(q.get("cites") or []),
-                    q.get("source_ref") or "", q.get("source_url") or "", ev.get("text", ""),
-                    ev.get("page") or "",
-                    "; ".join(f"{d['kind']}: {d.get('quote', '')} / {d.get('source', '')}"
-                              for d in q.get("differences") or []),
-                    q.get("score") if q.get("score") is not None else ""])
+        s = src_by_ref.get(q.get("source_ref") or "") or {}
+        row = [q["id"], q.get("verdict"), q["text"], " ".join(q.get("cites") or []),
+               q.get("source_ref") or "", q.get("source_url") or "", ev.get("text", ""), ev.get("page") or "",
+               "; ".join(f"{d['kind']}: {d.get('quote', '')} / {d.get('source', '')}"
+                         for d in q.get("differences") or []),
+               q.get("score") if q.get("score") is not None else "",
+               verdict_label(q.get("verdict")), q.get("note") or "", s.get("status") or "", s.get("title") or "",
+               ev.get("context") or "", q.get("start"), q.get("end"), ev.get("start", ""), ev.get("end", ""),
+               q.get("drift") or ""]
+        w.writerow([_cell(c) for c in row])
     return buf.getvalue()
 
 
 def render_json(doc: dict[str, Any]) -> str:
+    """The contract's result document, as plain JSON."""
     return json.dumps(doc, ensure_ascii=False, indent=2)
