@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     dead_after: int = 3
     strike_spacing: float = 86400.0
     archive_url: str = "https://archive.org/wayback/available"
+    archive_on_verify: bool = False  # ask the archive to save live sources when a brief is first checked
+    recheck_min_interval: float = 86400.0
+    recheck_max_interval: float = 8 * 604800.0
+    recheck_backoff: float = 1.5
+    recheck_jitter: float = 0.1
+    recheck_lease: float = 900.0
+    recheck_batch_size: int = 200
+    recheck_sweep_limit: int = 5000
 
     stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
     max_attempts: int = 4

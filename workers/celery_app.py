@@ -14,7 +14,7 @@ VISIBILITY_TIMEOUT = 2 * TASK_TIME_LIMIT
 
 def make_app() -> Celery:
     s = get_settings()
-    app = Celery("verifier", broker=s.redis_url, backend=s.redis_url, include=["workers.tasks"])
+    app = Celery("verifier", broker=s.redis_url, backend=s.redis_url, include=["workers.tasks", "workers.recheck"])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -24,13 +24,18 @@ def make_app() -> Celery:
         task_default_queue="match",
         task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr")),
         task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
-                     "workers.tasks.judge": {"queue": "match"}},
+                     "workers.tasks.judge": {"queue": "match"},
+                     "workers.recheck.*": {"queue": "recheck"}},
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_expires=86400,
         broker_connection_retry_on_startup=True,
         task_serializer="json",
-        beat_schedule={"recover-stalled": {"task": "workers.tasks.recover_stalled", "schedule": 60.0}},
+        beat_schedule={
+            "recover-stalled": {"task": "workers.tasks.recover_stalled", "schedule": 60.0},
+            "recheck-sweep": {"task": "workers.recheck.sweep_due", "schedule": 60.0},
+            "deliver-webhooks": {"task": "workers.recheck.deliver_webhooks", "schedule": 60.0},
+        },
         accept_content=["json"],
     )
     return app

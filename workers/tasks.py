@@ -20,9 +20,11 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from verifier import db, pipeline
+from verifier.core import Snapshot
 from verifier.fetch import fetch_many
 from verifier.models import Brief, utcnow
-from verifier.settings import get_settings
+from verifier.politeness import RedisHostLimiter
+from verifier.settings import Settings, get_settings
 from verifier.statuses import BriefStatus
 from workers.celery_app import app
 
@@ -43,13 +45,22 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
                         .values(status=BriefStatus.RUNNING))
         session.commit()
     try:
-        snaps = asyncio.run(fetch_many([url], settings))
+        snaps = asyncio.run(_fetch_shared_limits(url, settings))
     except Exception as exc:  # a bug or a broken event loop, not a bad link: those are snapshots
         raise self.retry(exc=exc) from exc
     with db.session_for(settings.database_url) as session:
         pipeline.save_fetch(session, url, snaps[url], settings)
         _touch(session, brief_id, sources_done=Brief.sources_done + 1)
     return url
+
+
+async def _fetch_shared_limits(url: str, settings: Settings) -> dict[str, Snapshot]:
+    """Fetch with per-host limits kept in Redis, so they hold across every worker process."""
+    limiter = RedisHostLimiter.from_settings(settings)
+    try:
+        return await fetch_many([url], settings, limiter=limiter)
+    finally:
+        await limiter.aclose()
 
 
 @app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)

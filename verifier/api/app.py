@@ -130,6 +130,10 @@ def create_app() -> FastAPI:
 
     CallerDep = Annotated[Caller, Depends(caller)]
 
+    from verifier.api import rechecks
+
+    app.include_router(rechecks.make_router(caller))
+
     def own_brief(session: Session, who: Caller, brief_id: str) -> Brief:
         row = session.get(Brief, brief_id)
         if row is None or row.org_id != who.org_id:
