@@ -61,7 +61,7 @@ def pg_url() -> str:
         with eng.connect() as c:
             c.execute(text("select 1"))
         eng.dispose()
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         _service_or_skip("PostgreSQL", e)
     return TEST_DATABASE_URL
 
@@ -73,6 +73,6 @@ def redis_url() -> str:
 
     try:
         redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=2).ping()
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         _service_or_skip("Redis", e)
     return TEST_REDIS_URL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -84,10 +85,8 @@ class Service:
 
     def kill_worker(self, w: subprocess.Popen[bytes]) -> None:
         """SIGKILL the worker and its pool children, as a crash would."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(w.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         w.wait(timeout=10)
 
     def stop(self) -> None:
@@ -97,10 +96,8 @@ class Service:
                     os.killpg(p.pid, signal.SIGTERM)
                     p.wait(timeout=10)
                 except (ProcessLookupError, subprocess.TimeoutExpired):
-                    try:
+                    with contextlib.suppress(ProcessLookupError):
                         os.killpg(p.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
 
     def wait_done(self, client: httpx.Client, brief_ids: list[str], timeout: float = 180) -> dict[str, dict]:
         done: dict[str, dict] = {}

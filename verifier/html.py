@@ -36,11 +36,12 @@ from verifier.report import (
 )
 
 __all__ = ["VERDICT_COLORS", "VERDICT_LABEL", "highlighted_brief", "render_html", "safe_href",
-           "text_fragment_url"]
+           "templates", "text_fragment_url"]
 
 _env = Environment(loader=PackageLoader("verifier", "templates"),
                    autoescape=select_autoescape(["html", "htm", "j2"], default_for_string=True, default=True),
                    trim_blocks=True, lstrip_blocks=True)
+templates = _env  # shared with verifier/api/web.py
 
 #: (text colour, background) per verdict; every pair, and body text (#111) on each background,
 #: has a contrast ratio of at least 4.5:1 (tested in tests/unit/test_report.py).

@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from typing import Any, NamedTuple
 
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -266,7 +267,8 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
     color = console.is_terminal and not console.no_color
     narrow = width < 110
     quotes = Table(title=Text(f"Quotes in brief {doc['brief_id']}", style="bold"), expand=True,
-                   show_lines=True, pad_edge=False, box=None if narrow else None, title_justify="left")
+                   show_lines=True, pad_edge=False, box=box.HORIZONTALS if narrow else box.ROUNDED,
+                   title_justify="left")
     quotes.add_column("#", no_wrap=True, style="dim")
     quotes.add_column("Verdict", no_wrap=True)
     quotes.add_column("Src", no_wrap=True, justify="right")
@@ -282,7 +284,7 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
             qcell.append("\n")
             qcell.append_text(_diff_list(q["differences"], color))
         info = Text()
-        if ev.get("text") and (not narrow or not has_changes(segs)) and v != "verified":
+        if ev.get("text") and not narrow and has_changes(segs):
             info.append(_short(ev["text"], 160 if narrow else 240), style="dim")
         if ev.get("page"):
             info.append(f"{' ' if info else ''}(p. {ev['page']})", style="dim")
@@ -300,7 +302,8 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
             quotes.add_row(q["id"], label, src, qcell)
         else:
             quotes.add_row(q["id"], label, src, qcell, info)
-    sources = Table(title=Text("Sources", style="bold"), expand=True, pad_edge=False, title_justify="left")
+    sources = Table(title=Text("Sources", style="bold"), expand=True, pad_edge=False, title_justify="left",
+                    box=box.HORIZONTALS if narrow else box.ROUNDED)
     sources.add_column("Ref", no_wrap=True, justify="right")
     sources.add_column("Status", no_wrap=True)
     sources.add_column("URL / note", ratio=3, overflow="fold")
@@ -316,7 +319,8 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
         sources.add_row(s["ref"], Text(f"{status_mark(st)} {st}{http}",
                                        style=STATUS_STYLE.get(st, "red") if color else ""), cell)
     verdicts, statuses = summary_counts(doc)
-    line = Text("Summary: ", style="bold")
+    line = Text()
+    line.append("Summary: ", style="bold")
     line.append(", ".join(f"{n} {verdict_mark(k)} {k}" for k, n in ordered(verdicts, VERDICTS)) or "no quotes")
     line.append(" · sources: ")
     line.append(", ".join(f"{n} {k}" for k, n in ordered(statuses, LINK_STATUSES)) or "none")
@@ -345,7 +349,9 @@ def _md_diff(segs: list[Seg]) -> str:
     out = []
     for s in segs:
         if s.kind == "same":
-            out.append(md_escape(s.quote) if s.quote.strip() else " ")
+            lead = " " if s.quote[:1].isspace() else ""
+            trail = " " if s.quote[-1:].isspace() and s.quote.strip() else ""
+            out.append(lead + md_escape(s.quote) + trail if s.quote.strip() else " ")
         elif s.kind in ("replaced", "spelling"):
             out.append(f"~~{md_escape(s.source)}~~ **{md_escape(s.quote)}**")
         elif s.kind == "added":
@@ -373,6 +379,12 @@ def render_markdown(doc: dict[str, Any]) -> str:
     out += ["## Quotes", ""]
     if not doc["quotes"]:
         out += ["No quoted passages were found in the brief.", ""]
+    else:  # an overview first, in the contract's words; details per quote below
+        out += ["| # | Verdict | Quote | Source |", "|---|---|---|---|"]
+        out += [f"| {md_escape(q['id'])} | {verdict_mark(q.get('verdict'))} **{q.get('verdict') or 'pending'}** "
+                f"| “{md_escape(_short(q['text'], 90))}” | {md_escape(q.get('source_ref') or '')} |"
+                for q in doc["quotes"]]
+        out.append("")
     for q in doc["quotes"]:
         v = q.get("verdict") or "pending"
         ev = q.get("evidence") or {}

@@ -51,17 +51,17 @@ def test_check_json_gives_every_verdict_and_status(brief_file: Path, loopback_en
     assert by_start["we"]["evidence"]["text"].startswith("We underestimated")
     assert by_start["fishing"]["verdict"] == "minor_differences"
     assert any(d["kind"] == "spelling" for d in by_start["fishing"]["differences"])
-    changed = [q for q in doc["quotes"] if "£3.4" in q["text"]][0]
+    changed = next(q for q in doc["quotes"] if "£3.4" in q["text"])
     assert changed["verdict"] == "altered"
     assert any(d["kind"] == "replaced" and "3" in d["quote"] for d in changed["differences"])
     assert by_start["sea"]["verdict"] == "misattributed" and by_start["sea"]["source_ref"] == "2"
-    reopen = [q for q in doc["quotes"] if "will not reopen" in q["text"]][0]
+    reopen = next(q for q in doc["quotes"] if "will not reopen" in q["text"])
     assert reopen["verdict"] == "verified"
-    ellipsis = [q for q in doc["quotes"] if ". . ." in q["text"]][0]
+    ellipsis = next(q for q in doc["quotes"] if ". . ." in q["text"])
     assert ellipsis["verdict"] == "verified"
-    pdf_quote = [q for q in doc["quotes"] if "inspected every two years" in q["text"]][0]
+    pdf_quote = next(q for q in doc["quotes"] if "inspected every two years" in q["text"])
     assert pdf_quote["verdict"] == "verified" and pdf_quote["evidence"]["page"] == 1
-    assert [q for q in doc["quotes"] if "closed to all boats" in q["text"]][0]["verdict"] == "unverifiable"
+    assert next(q for q in doc["quotes"] if "closed to all boats" in q["text"])["verdict"] == "unverifiable"
     assert by_start["nobody"]["verdict"] == "not_found"
     statuses = {s["ref"]: s["status"] for s in doc["sources"]}
     assert statuses == {"1": "ok", "2": "ok", "3": "ok", "4": "not_found", "5": "soft_404"}
@@ -71,7 +71,7 @@ def test_check_json_gives_every_verdict_and_status(brief_file: Path, loopback_en
 
 
 def test_show_and_list_read_the_stored_result(brief_file: Path, loopback_env: dict[str, str]) -> None:
-    code, doc, _ = check_json(brief_file, loopback_env)
+    _code, doc, _ = check_json(brief_file, loopback_env)
     shown = run("show", doc["brief_id"], "--format", "json", env=loopback_env)
     assert shown.returncode == 0
     again = json.loads(shown.stdout)

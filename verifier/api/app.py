@@ -133,6 +133,9 @@ def create_app() -> FastAPI:
     from verifier.api import rechecks
 
     app.include_router(rechecks.make_router(caller))
+    from verifier.api.web import router as web_router
+
+    app.include_router(web_router)
 
     def own_brief(session: Session, who: Caller, brief_id: str) -> Brief:
         row = session.get(Brief, brief_id)
