@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: floors from the issues (verdict accuracy: issue 3; link health: issue 4)
+#: floors from the issues (verdict accuracy: issue 3; link health: issue 4; rechecks: issue 6)
 QUOTE_FLOORS = {
     "true_quote_acceptance": (">=", 0.99),
     "false_verification_rate": ("<=", 0.01),
@@ -72,6 +72,10 @@ def main() -> None:
                             "ssrf_refused": (">=", m.get("links", 0))})
         if zoo.get("wrong"):
             print("  wrong statuses:", json.dumps(zoo["wrong"]))
+    print("quality gate: drift (rechecks)")
+    drift = run_harness(shared, "--drift")
+    print(json.dumps(drift["metrics"], indent=1))
+    failed += check(drift["metrics"], {"correct": (">=", drift["metrics"].get("cases") or 7)})
     if failed:
         raise SystemExit(f"quality gate: below the floor on {', '.join(failed)}")
     print("quality gate: all floors met")
