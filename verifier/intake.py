@@ -131,30 +131,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_text(data: bytes, declared: str | None, label: str) -> str:
-    """Decode text that may not be UTF-8; refuse binary files rather than guess at them."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _check_text(data[len(bom):].decode(enc), label)
-            except UnicodeDecodeError:
-                raise _not_text(label) from None
-    if b"\x00" in data:
-        raise _not_text(label)
-    try:
-        return _check_text(data.decode("utf-8"), label)
-    except UnicodeDecodeError:
-        pass
-    if declared:
-        try:
-            return _check_text(data.decode(declared), label)
-        except (UnicodeDecodeError, LookupError):
-            pass
-    import charset_normalizer
+    """Decode text that may not be UTF-8 (as sources are decoded); refuse binary files rather than guess."""
+    from verifier.extract import decode_text
 
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
+    has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
+    if b"\x00" in data and not has_bom:
         raise _not_text(label)
-    return _check_text(str(best), label)
+    return _check_text(decode_text(data, f"text/plain; charset={declared}" if declared else None), label)
 
 
 def _check_text(text: str, label: str) -> str:
@@ -335,23 +318,10 @@ class _Render:
         return "".join(self.parts)
 
 
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
-
-
 def _decode_html(data: bytes, declared: str | None, label: str) -> str:
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, "replace")
-    candidates = [declared] if declared else []
-    m = _META_CHARSET.search(data[:4096])
-    if m:
-        candidates.append(m.group(1).decode("ascii", "ignore"))
-    for enc in candidates:
-        try:
-            return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return _decode_text(data, None, label)
+    from verifier.extract import decode_html
+
+    return decode_html(data, f"text/html; charset={declared}" if declared else None)
 
 
 def _from_html(data: bytes, declared: str | None, base_url: str | None, label: str) -> BriefText:

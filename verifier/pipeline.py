@@ -95,14 +95,9 @@ def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) ->
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
-    cits = store.citations_of(session, brief_id)
-    sources = store.sources_by_id(session, [c.source_id for c in cits])
-    snaps = store.snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
-                                            if s.latest_snapshot_id is not None])
+    cited = store.cited_sources(session, brief_id)
     by_ref: dict[str, _Readable] = {}
-    for c in cits:
-        src = sources[c.source_id]
-        row = snaps.get(src.latest_snapshot_id or -1)
+    for c, _src, row in cited:
         text = store.source_text_of(row) if row else None
         by_ref[c.ref] = _Readable(row.id if row else None, text, SourceIndex.build(text) if text else None)
     readable = {ref: r.index is not None for ref, r in by_ref.items()}
@@ -121,7 +116,7 @@ def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) ->
         session.add(q)
         progress("quote", {"id": q.qid, "verdict": str(j.verdict)})
     brief.quotes_done = len(quotes)
-    brief.sources_done = len(cits)
+    brief.sources_done = len(cited)
     brief.status = BriefStatus.DONE
     brief.finished_at = brief.updated_at = now
     session.add(brief)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from verifier import store
-from verifier.models import Brief, CheckRow, SnapshotRow
+from verifier.models import Brief, CheckRow
 from verifier.statuses import ACCEPTED, LinkStatus
 
 
@@ -21,21 +21,17 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
-    cits = store.citations_of(session, brief_id)
-    sources = store.sources_by_id(session, [c.source_id for c in cits])
-    snaps = store.snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
-                                            if s.latest_snapshot_id is not None])
+    cited = store.cited_sources(session, brief_id)
+    source_ids = list({src.id for _, src, _ in cited if src.id is not None})
     checks: dict[int, list[CheckRow]] = {}
-    if history and sources:
-        rows = session.exec(select(CheckRow).where(col(CheckRow.source_id).in_(list(sources)))
+    if history and source_ids:
+        rows = session.exec(select(CheckRow).where(col(CheckRow.source_id).in_(source_ids))
                             .order_by(col(CheckRow.checked_at)))
         for ch in rows:
             checks.setdefault(ch.source_id, []).append(ch)
-    url_of_ref = {c.ref: c.url for c in cits}
+    url_of_ref = {c.ref: c.url for c, _, _ in cited}
     out_sources = []
-    for c in cits:
-        src = sources[c.source_id]
-        snap: SnapshotRow | None = snaps.get(src.latest_snapshot_id or -1)
+    for c, src, snap in cited:
         src_doc: dict[str, Any] = {
             "ref": c.ref, "url": c.url,
             "final_url": snap.final_url if snap else None,

@@ -82,6 +82,15 @@ def snapshots_by_id(session: Session, ids: Sequence[int]) -> dict[int, SnapshotR
     return {r.id: r for r in rows if r.id is not None}
 
 
+def cited_sources(session: Session, brief_id: str) -> list[tuple[Citation, Source, SnapshotRow | None]]:
+    """Each citation of a brief with its shared Source and that source's latest snapshot (3 queries)."""
+    cits = citations_of(session, brief_id)
+    sources = sources_by_id(session, [c.source_id for c in cits])
+    snaps = snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
+                                      if s.latest_snapshot_id is not None])
+    return [(c, sources[c.source_id], snaps.get(sources[c.source_id].latest_snapshot_id or -1)) for c in cits]
+
+
 def fresh_snapshot(session: Session, source: Source, max_age: float) -> SnapshotRow | None:
     """The source's latest snapshot if it is recent enough to reuse for another brief."""
     if source.latest_snapshot_id is None or max_age <= 0:
