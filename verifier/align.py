@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from rapidfuzz.distance import Levenshtein
 
@@ -31,6 +32,13 @@ ELLIPSIS_GAP = 400
 TOP_WINDOWS = 4
 #: share of the quote's own words that must align for the passage to count as there
 MIN_FOUND = 0.6
+#: character fallback (OCR text): exact letter chunks of this length place the quote
+CHUNK = 10
+CHUNK_STEP = 3
+#: chunks found more often than this in a source are not used
+CHUNK_MAX_HITS = 20
+#: source words of margin around a character-level window
+CHAR_MARGIN = 8
 CONTEXT = 150
 
 _RANK = {Verdict.VERIFIED: 0, Verdict.MINOR: 1, Verdict.ALTERED: 2}
@@ -48,6 +56,15 @@ class SourceIndex:
     vocab: dict[str, int]
     tri: dict[int, list[int]] = field(repr=False)
     uni: dict[int, list[int]] = field(repr=False)
+    _sq: tuple[str, list[int]] | None = field(default=None, repr=False)
+
+    def squashed(self) -> tuple[str, list[int]]:
+        """The source's folded words glued together, and where each word starts in it (built
+        on first use: only quotes that the word index cannot place need it)."""
+        if self._sq is None:
+            starts = list(accumulate((len(w) for w in self.norms), initial=0))
+            self._sq = ("".join(self.norms), starts[:-1])
+        return self._sq
 
     @classmethod
     def build(cls, source: SourceText) -> SourceIndex:
@@ -381,6 +398,178 @@ def _evidence(index: SourceIndex, cols: list[tuple[int, int]], qq: _Quote) -> Ev
                     text[max(0, start - CONTEXT):end + CONTEXT])
 
 
+# ------------------------------------------------------------------ character fallback (OCR)
+
+def _qchars(qq: _Quote) -> tuple[str, list[int]]:
+    """The quote's folded words glued together, and the quote word of each character."""
+    chars: list[str] = []
+    owner: list[int] = []
+    for i, t in enumerate(qq.pq.toks):
+        chars.append(t.norm)
+        owner.extend([i] * len(t.norm))
+    return "".join(chars), owner
+
+
+def _word_windows(qq: _Quote, chains: list[list[tuple[int, int, int, int]]], index: SourceIndex) -> list[tuple[int, int]]:
+    """Source word ranges around the word-level chains (glued OCR words shift them a little)."""
+    out = []
+    n = len(qq.ids)
+    for ch in chains:
+        _, a0, _, p0 = ch[0]
+        _, _, c1, p1 = ch[-1]
+        lo = max(0, p0 - qq.qpos[a0] - CHAR_MARGIN)
+        hi = min(len(index.ids), p1 + 3 + (qq.qpos[-1] - qq.qpos[c1] if c1 < n else 0) + CHAR_MARGIN)
+        out.append((lo, hi))
+    return out
+
+
+def _chunk_windows(qq: _Quote, index: SourceIndex) -> list[tuple[int, int]]:
+    """Source word ranges where exact runs of the quote's letters stand, spacing aside: the
+    fallback for OCR text whose glued and broken words leave no word 3-gram intact."""
+    core = "".join(t.norm for t in qq.pq.toks if t.kind == CORE)
+    if len(core) < 2 * CHUNK:
+        return []
+    sq, starts = index.squashed()
+    # character offset of each core character within the glued core letters
+    hits: list[tuple[int, int]] = []  # (diagonal, chunk offset)
+    for off in range(0, len(core) - CHUNK + 1, CHUNK_STEP):
+        chunk = core[off:off + CHUNK]
+        found: list[int] = []
+        x = sq.find(chunk)
+        while x >= 0 and len(found) <= CHUNK_MAX_HITS:
+            found.append(x)
+            x = sq.find(chunk, x + 1)
+        if len(found) > CHUNK_MAX_HITS:
+            continue
+        hits.extend((x - off, off) for x in found)
+    if not hits:
+        return []
+    nseg = 1 + len(qq.pq.boundaries)
+    tol = 40 + ELLIPSIS_GAP * 6 * (nseg - 1)
+    hits.sort()
+    groups: list[list[tuple[int, int]]] = [[hits[0]]]
+    for h in hits[1:]:
+        if h[0] - groups[-1][-1][0] <= 40 and h[0] - groups[-1][0][0] <= tol:
+            groups[-1].append(h)
+        else:
+            groups.append([h])
+    counted = sorted(((len({h[1] for h in g}), g) for g in groups), key=lambda cg: -cg[0])
+    top = counted[0][0]
+    if top < 2:
+        return []
+    out = []
+    for c, g in counted[:TOP_WINDOWS]:
+        if c * 3 < top or c < 2:
+            break
+        lo_c = max(0, g[0][0] - 20)
+        hi_c = g[-1][0] + len(core) + 20
+        lo = max(0, bisect.bisect_right(starts, lo_c) - 1 - CHAR_MARGIN // 2)
+        hi = min(len(starts), bisect.bisect_right(starts, hi_c) + CHAR_MARGIN // 2)
+        out.append((lo, hi))
+    return out
+
+
+def _char_cols(qq: _Quote, index: SourceIndex, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Word columns from a character alignment of the quote's letters with source words lo..hi.
+
+    Quote and source words whose letters align are linked; linked groups become runs of columns
+    (a glued "notinvited" is one source word for two quote words), so the judge sees glued and
+    broken words as runs whose letters agree, and real changes as runs whose letters do not.
+    """
+    qs, qown = _qchars(qq)
+    norms = index.norms
+    sown: list[int] = []
+    for j in range(lo, hi):
+        sown.extend([j] * len(norms[j]))
+    ss = "".join(norms[lo:hi])
+    if not qs or not ss:
+        return []
+    parent: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def find(x: tuple[int, int]) -> tuple[int, int]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    ops = Levenshtein.opcodes(qs, ss)
+    eq = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= 4]
+    if eq:  # tighten: the start and end (on the diagonals of exact runs) that align best, first wins ties
+        starts = sorted({max(0, op.dest_start - op.src_start) for op in eq})
+        ends = sorted({min(len(ss), op.dest_end + len(qs) - op.src_end) for op in eq})
+        b = ends[-1]
+        a = min(starts, key=lambda x: (Levenshtein.distance(qs, ss[x:b]) if x < b else len(qs), x))
+        b = min((e for e in ends if e > a), key=lambda y: (Levenshtein.distance(qs, ss[a:y]), y), default=b)
+        ss, sown = ss[a:b], sown[a:b]
+        ops = Levenshtein.opcodes(qs, ss)
+    equal_s: set[int] = set()
+    for op in ops:
+        if op.tag == "equal":
+            equal_s.update(sown[op.dest_start:op.dest_end])
+    links: list[tuple[int, int]] = []
+    for op in ops:
+        if op.tag not in ("equal", "replace"):
+            continue
+        la, lb = op.src_end - op.src_start, op.dest_end - op.dest_start
+        for x in range(max(la, lb)):
+            links.append((qown[op.src_start + min(x, la - 1)], sown[op.dest_start + min(x, lb - 1)]))
+    # a spare source word at either end that only shares a quote word with a better partner goes
+    partners: dict[int, set[int]] = {}
+    for qi, sj in links:
+        partners.setdefault(qi, set()).add(sj)
+    spare: set[int] = set()
+    for side in (sorted({sj for _, sj in links}), sorted({sj for _, sj in links}, reverse=True)):
+        for sj in side:
+            if sj in equal_s:
+                break
+            if all(len(partners[qi]) > 1 for qi, s2 in links if s2 == sj):
+                spare.add(sj)
+                for qi in {qi for qi, s2 in links if s2 == sj}:
+                    partners[qi].discard(sj)
+            else:
+                break
+    linked_q: set[int] = set()
+    linked_s: set[int] = set()
+    for qi, sj in links:
+        if sj in spare:
+            continue
+        linked_q.add(qi)
+        linked_s.add(sj)
+        ra, rb = find((0, qi)), find((1, sj))
+        if ra != rb:
+            parent[ra] = rb
+    if not linked_s:
+        return []
+    groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for qi in sorted(linked_q):
+        groups.setdefault(find((0, qi)), ([], []))[0].append(qi)
+    for sj in sorted(linked_s):
+        groups.setdefault(find((1, sj)), ([], []))[1].append(sj)
+    comps = sorted(groups.values(), key=lambda g: (g[0][0] if g[0] else -1, g[1][0]))
+    # every word inside a group's span belongs to it (a quote word whose letters the source
+    # lacks, "was not also" against "wasalso", must stay in the run the judge sees)
+    for qg, sg in comps:
+        if qg:
+            qg[:] = list(range(qg[0], qg[-1] + 1))
+            linked_q.update(qg)
+        sg[:] = list(range(sg[0], sg[-1] + 1))
+        linked_s.update(sg)
+    cols: list[tuple[int, int]] = []
+    qnext, snext = 0, min(linked_s)
+    for qg, sg in comps:
+        if qg:
+            cols.extend((q, -1) for q in range(qnext, qg[0]) if q not in linked_q)
+            qnext = max(qnext, qg[-1] + 1)
+        cols.extend((-1, j) for j in range(snext, sg[0]) if j not in linked_s)
+        snext = max(snext, sg[-1] + 1)
+        for x in range(max(len(qg), len(sg))):
+            cols.append((qg[x] if x < len(qg) else -1, sg[x] if x < len(sg) else -1))
+    cols.extend((q, -1) for q in range(qnext, len(qq.ids)) if q not in linked_q)
+    if [q for q, _ in cols if q >= 0] != list(range(len(qq.ids))):
+        return []  # never judge a quote with a word left out of the columns
+    return cols
+
+
 def align(quote_text: str, index: SourceIndex) -> Match | None:
     """The best alignment of the quote in this one source, or None when it is not there.
 
@@ -392,28 +581,39 @@ def align(quote_text: str, index: SourceIndex) -> Match | None:
         return None
     hits = _hits(qq, index)
     col_sets: Iterable[list[tuple[int, int]]]
-    if hits:
-        col_sets = (_align_chain(qq, ch, index) for ch in _chains(qq, hits))
+    chains = _chains(qq, hits) if hits else []
+    if chains:
+        col_sets = (_align_chain(qq, ch, index) for ch in chains)
     elif qq.core <= 3:
         col_sets = _exact_short(qq, index)
     else:
         col_sets = []
     best: tuple[tuple[int, float, int], Judged, list[tuple[int, int]]] | None = None
-    for cols in col_sets:
-        if best is not None and best[0][:2] == (0, -1.0):
-            break  # a perfect match; windows come best first
-        if not any(sj >= 0 for _, sj in cols):
-            continue
-        j = judge_alignment(qq.pq, cols, index.norms, index.source.text, (index.starts, index.ends), index.vocab,
-                            index.is_rare)
-        if j.matched < MIN_FOUND * j.core or j.matched == 0:
-            continue
-        if j.core <= 3 and j.verdict is not Verdict.VERIFIED:
-            continue
-        first = min(sj for _, sj in cols if sj >= 0)
-        key = (_RANK[j.verdict], -j.score, first)
-        if best is None or key < best[0]:
-            best = (key, j, cols)
+
+    def consider(col_sets: Iterable[list[tuple[int, int]]]) -> None:
+        nonlocal best
+        for cols in col_sets:
+            if best is not None and best[0][:2] == (0, -1.0):
+                break  # a perfect match; windows come best first
+            if not any(sj >= 0 for _, sj in cols):
+                continue
+            j = judge_alignment(qq.pq, cols, index.norms, index.source.text, (index.starts, index.ends),
+                                index.vocab, index.is_rare)
+            if j.matched < MIN_FOUND * j.core or j.matched == 0:
+                continue
+            if j.core <= 3 and j.verdict is not Verdict.VERIFIED:
+                continue
+            first = min(sj for _, sj in cols if sj >= 0)
+            key = (_RANK[j.verdict], -j.score, first)
+            if best is None or key < best[0]:
+                best = (key, j, cols)
+
+    consider(col_sets)
+    if qq.core > 3 and (best is None or best[1].verdict is Verdict.ALTERED):
+        # OCR text: glued and broken words ("Trumpwill notbe") defeat word alignment; align letters
+        windows = _word_windows(qq, chains, index)
+        windows += [w for w in _chunk_windows(qq, index) if w not in windows]
+        consider(_char_cols(qq, index, lo, hi) for lo, hi in windows)
     if best is None:
         return None
     _, j, cols = best

@@ -250,6 +250,31 @@ def _print_history(doc: dict[str, Any]) -> None:
     _out().print(t)
 
 
+@app.command()
+def snapshot(
+    snapshot_id: Annotated[int, typer.Argument(metavar="SNAPSHOT_ID",
+                                               help="a source's snapshot_id from `show --format json`")],
+    raw: Annotated[bool, typer.Option("--raw", help="the body as the server sent it, not the extracted text")] = False,
+    database_url: DbOpt = None,
+) -> None:
+    """Print a stored copy of a source: the text verdicts were judged on, or the raw body."""
+    with _guard():
+        import gzip
+
+        from verifier.models import SnapshotRow
+
+        row = _session(_settings(database_url)).get(SnapshotRow, snapshot_id)
+        if row is None:
+            raise Exit(f"no snapshot {snapshot_id}")
+        say(f"verifier: snapshot {row.id} of {row.final_url or ''} fetched {row.fetched_at:%Y-%m-%d %H:%M} UTC, "
+            f"{row.status}")
+        if raw:
+            sys.stdout.buffer.write(gzip.decompress(row.body_gz) if row.body_gz else b"")
+        else:
+            sys.stdout.write((row.text or "") + "\n")
+        sys.stdout.flush()
+
+
 @app.command("list")
 def list_briefs(
     limit: Annotated[int, typer.Option("--limit", "-n", help="how many, newest first")] = 20,

@@ -118,6 +118,13 @@ def judge_alignment(
                 "".join(toks[i].norm for i in q_idx), [src_norms[j] for j in s_idx], s_idx, at_start, at_end, rare):
             matched += len(q_idx)
             continue
+        if q_idx and s_idx and len(q_idx) != len(s_idx):
+            # glued or broken words on one side (OCR): quote words whose letters open or close
+            # the run on both sides are typography; only the middle is a difference
+            kept, q_idx, s_idx = _peel([toks[i].norm for i in q_idx], q_idx, [src_norms[j] for j in s_idx], s_idx)
+            matched += kept
+            if not q_idx and not s_idx:
+                continue
         if not q_idx:
             diffs.append(Difference(DiffKind.DROPPED, "", stext(s_idx)))
             dropped_n += len(s_idx)
@@ -164,6 +171,40 @@ def judge_alignment(
     if verdict is Verdict.MINOR:
         score = min(score, 0.99)
     return Judged(verdict, diffs, matched, core_total, round(score, 4))
+
+
+def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> tuple[int, list[int], list[int]]:
+    """Strip quote words whose letters start (end) the run's source letters too, ending on a
+    quote word boundary; source words wholly inside the stripped letters go with them.
+    Returns (quote words stripped, quote words left, source words left)."""
+    qs, ss = "".join(qw), "".join(sw)
+    if not qs or not ss:
+        return 0, q_idx, s_idx
+    # prefix
+    k = 0
+    acc = 0
+    while k < len(qw) and ss.startswith(qs[: acc + len(qw[k])]):
+        acc += len(qw[k])
+        k += 1
+    pre_q, pre_chars = k, acc
+    # suffix, not overlapping the prefix
+    k = 0
+    acc = 0
+    while (pre_q + k < len(qw) and acc + len(qw[-1 - k]) <= len(ss) - pre_chars
+           and ss.endswith(qs[len(qs) - acc - len(qw[-1 - k]):])):
+        acc += len(qw[-1 - k])
+        k += 1
+    suf_q, suf_chars = k, acc
+    if not pre_q and not suf_q:
+        return 0, q_idx, s_idx
+    # source words wholly within the stripped letters
+    ends = [0]
+    for w in sw:
+        ends.append(ends[-1] + len(w))
+    lo = sum(1 for x in range(len(sw)) if ends[x + 1] <= pre_chars)
+    hi = sum(1 for x in range(len(sw)) if ends[x] < len(ss) - suf_chars)
+    hi = max(hi, lo)
+    return pre_q + suf_q, q_idx[pre_q:len(q_idx) - suf_q], s_idx[lo:hi]
 
 
 def _glued_edge(q: str, s_words: list[str], s_idx: list[int], at_start: bool, at_end: bool,

@@ -77,6 +77,10 @@ def test_show_and_list_read_the_stored_result(brief_file: Path, loopback_env: di
     again = json.loads(shown.stdout)
     assert [q["verdict"] for q in again["quotes"]] == [q["verdict"] for q in doc["quotes"]]
     assert again["sources"][0]["history"][0]["status"] == "ok"
+    snap = run("snapshot", str(again["sources"][0]["snapshot_id"]), env=loopback_env)
+    assert snap.returncode == 0 and "We underestimated how much of the stonework" in snap.stdout.decode()
+    raw = run("snapshot", str(again["sources"][0]["snapshot_id"]), "--raw", env=loopback_env)
+    assert raw.stdout.startswith(b"<!doctype html>")
     listed = run("list", env=loopback_env)
     assert doc["brief_id"] in listed.stdout.decode()
     md = run("show", doc["brief_id"], "--format", "markdown", env=loopback_env)
