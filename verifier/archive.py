@@ -89,7 +89,7 @@ async def lookup(fetcher: Fetcher, settings: Settings, url: str, at: datetime | 
 async def read_copy(fetcher: Fetcher, copy: ArchivedCopy) -> SourceText | None:
     """Fetch and extract an archived copy; None when it cannot be read."""
     snap = await fetcher.fetch(raw_copy_url(copy.url))
-    _, text = read_snapshot(snap)
+    _, text, _ = read_snapshot(snap, fetcher.settings)
     return text
 
 

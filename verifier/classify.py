@@ -9,6 +9,7 @@ here knows about particular test pages.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -257,6 +258,23 @@ _CHALLENGE_WEAK = re.compile(
     r"reference #\s*[0-9a-f]+\.|unusual traffic|automated (?:queries|requests|access)|bot detection|"
     r"has been blocked|blocked by"
 )
+# Literal fragments of which every marker above contains at least one: a cheap `in` test
+# that spares the regex scan on the (vast) majority of pages that carry none of them.
+_STRONG_HINTS = ("cf-chl", "cf_chl", "challenge", "cf-turnstile", "incapsula", "px-captcha", "perimeterx",
+                 "captcha-delivery", "datadome", "_abck", "ak_bmsc", "sec-if-cpt", "checking ", "enable javascript",
+                 "verify you are", "are you a robot", "hold", "ddos protection", "why have i been blocked")
+_WEAK_HINTS = ("captcha", "access denied", "permission to access", "reference #", "unusual traffic", "automated ",
+               "bot detection", "blocked")
+
+
+def _has_strong_marker(markup: str) -> bool:
+    return any(h in markup for h in _STRONG_HINTS) and bool(_CHALLENGE_STRONG.search(markup))
+
+
+def _has_weak_marker(markup: str) -> bool:
+    return any(h in markup for h in _WEAK_HINTS) and bool(_CHALLENGE_WEAK.search(markup))
+
+
 CHALLENGE_MAX_WORDS = 300  # interstitials say little; a page longer than this is content
 _CHALLENGE_HEADERS = (("cf-mitigated", "challenge"), ("x-datadome", ""), ("x-px-block", ""))
 
@@ -273,9 +291,9 @@ def is_challenge_page(page: Page | None, headers: Mapping[str, str] | None = Non
         return False
     if page.title and _CHALLENGE_TITLES.match(_norm(page.title)):
         return True
-    if _CHALLENGE_STRONG.search(page.markup):  # markup holds the visible text too, lower-cased
+    if _has_strong_marker(page.markup):  # markup holds the visible text too, lower-cased
         return True
-    return page.words <= SHORT_PAGE_WORDS and bool(_CHALLENGE_WEAK.search(page.markup))
+    return page.words <= SHORT_PAGE_WORDS and _has_weak_marker(page.markup)
 
 
 _LOGIN_PATH = re.compile(
@@ -395,6 +413,57 @@ def classify_response(
         if page.complete and (not page.text.strip() or _is_script_shell(page)):
             return LinkStatus.NO_TEXT
     return LinkStatus.OK
+
+
+# ------------------------------------------------------------------ when the page matters
+
+#: a 2xx page with at least this many visible words (by the cheap count) is judged without parsing
+#: when nothing in its markup, title or headings hints at an error, challenge or login page
+LONG_PAGE_WORDS = 2 * SHORT_PAGE_WORDS
+_SCREEN_HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head"})
+_SCREEN_STRIP = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>|<[^>]*>", re.I | re.S)
+_SCREEN_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+_SCREEN_HEADING = re.compile(r"<h[12]\b[^>]*>(.*?)</h[12]\s*>", re.I | re.S)
+_SCREEN_TAG = re.compile(r"<[^>]*>")
+_SCREEN_HIDDEN_TAGS = re.compile(r"<(/?)(script|style|noscript|template|svg|head)\b", re.I)
+
+
+def page_can_matter(status_code: int, body: bytes, content_type: str | None = None, *,
+                    redirected: bool = False) -> bool:
+    """May reading this HTML answer (read_page) change classify_response's status?
+
+    False only when the page cannot: a 404/410 (not_found whatever it says), or a 2xx page reached
+    without a redirect whose cheap visible-word count is long (so it is not an empty, script-only
+    or short error page), which carries no challenge marker unless far longer than a challenge
+    page, and whose every title and h1/h2 reads as neither an error nor a challenge page. A cheap,
+    conservative screen: when in doubt (unbalanced hidden elements, an unclosed title), True.
+    """
+    if status_code in NOT_FOUND_CODES:
+        return False
+    if not 200 <= status_code < 300 or redirected:
+        return True
+    src = decode_text(body[:PAGE_SCAN_BYTES], content_type)
+    low = src.lower()
+    balance: dict[str, int] = {}
+    for close, tag in _SCREEN_HIDDEN_TAGS.findall(low):
+        balance[tag] = balance.get(tag, 0) + (-1 if close else 1)
+    if any(balance.values()):
+        return True  # an unclosed script or style hides the rest of the page from a parser
+    words = len(_SCREEN_STRIP.sub(" ", src).split())
+    # short pages are judged on their text: parse. The margins (twice each limit) absorb the
+    # difference between this count and the parser's.
+    if words < LONG_PAGE_WORDS:
+        return True
+    if words < 2 * CHALLENGE_MAX_WORDS and _has_strong_marker(low):
+        return True  # (weak markers count on pages of SHORT_PAGE_WORDS or fewer only)
+    titles = _SCREEN_TITLE.findall(src)
+    if low.count("<title") != len(titles):
+        return True
+    for raw in (*titles, *_SCREEN_HEADING.findall(src)):
+        text = html.unescape(_SCREEN_TAG.sub(" ", raw))
+        if says_not_found(text) or says_not_found(text, strict=True) or _CHALLENGE_TITLES.search(_norm(text)):
+            return True
+    return False
 
 
 _JS_NOTICE = re.compile(r"(?:enable|turn on|requires?) javascript|javascript (?:is )?(?:required|disabled)|loading")

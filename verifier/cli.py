@@ -134,6 +134,12 @@ class _Progress:
                 self._progress.console.print(f"  {line}", markup=False, highlight=False)
             else:
                 say(f"  {line}")
+        elif event == "ocr":
+            line = f"OCR {info['done']}/{info['total']} pages of {info['url']}"
+            if self._progress is not None:
+                self._progress.update(self._task, description="OCR", last=line[:80])
+            elif info["done"] == info["total"] or int(str(info["done"])) % 10 == 0:
+                say(f"  {line}")
         elif event == "quote" and self._progress is not None:
             self._progress.update(self._task, description="judging")
 

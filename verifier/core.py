@@ -80,6 +80,7 @@ class Snapshot:
     fetched_at: datetime | None = None
     redirects: list[str] = field(default_factory=list)
     not_modified: bool = False  # a conditional refetch answered 304
+    body_path: str | None = None  # a large body (a PDF) streamed to a temporary file instead of `body`
 
 
 @dataclass

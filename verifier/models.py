@@ -49,6 +49,8 @@ class Brief(SQLModel, table=True):
     sources_done: int = 0
     quotes_total: int = 0
     quotes_done: int = 0
+    ocr_pages_total: int = 0
+    ocr_pages_done: int = 0
     attempts: int = 0  # times the service (re)started its work; recovery gives up after a few
     skipped: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
@@ -110,6 +112,7 @@ class SnapshotRow(SQLModel, table=True):
     text_sha256: str | None = Field(default=None, index=True)
     pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     main_end: int | None = None
+    ocr_pending: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class QuoteRow(SQLModel, table=True):

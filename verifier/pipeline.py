@@ -6,18 +6,20 @@ brief → parse → store → fetch (+extract) each source → judge every quote
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlmodel import Session
 
 from verifier import store
 from verifier.align import SourceIndex, align
 from verifier.core import BriefText, Judgement, Match, Snapshot, SourceText
-from verifier.extract import extract
+from verifier.extract import OcrFn, extract_with_note
 from verifier.fetch import fetch_many
 from verifier.judge import decide
-from verifier.models import Brief, utcnow
+from verifier.models import Brief, SnapshotRow, utcnow
 from verifier.parse import parse_brief
 from verifier.settings import Settings
 from verifier.statuses import BriefStatus, LinkStatus, Verdict
@@ -39,16 +41,45 @@ def register_brief(session: Session, brief: BriefText, *, origin: str | None,
                               brief_id=brief_id)
 
 
-def read_snapshot(snap: Snapshot) -> tuple[Snapshot, SourceText | None]:
-    """Extract the text of a fetched page; an OK page with no readable text becomes no_text."""
+def _ocr_hook(settings: Settings, url: str, progress: Progress) -> OcrFn | None:
+    """The OCR reader for scanned PDF pages, or None when OCR is off or Tesseract is missing."""
+    if not settings.ocr_enabled:
+        return None
+    from verifier.ocr import make_ocr
+
+    return make_ocr(workers=settings.ocr_workers, lang=settings.ocr_lang, dpi=settings.ocr_dpi,
+                    page_timeout=settings.ocr_page_timeout,
+                    cache_dir=Path(settings.ocr_cache_dir) if settings.ocr_cache_dir else None,
+                    progress=lambda done, total: progress("ocr", {"url": url, "done": done, "total": total}))
+
+
+def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quiet, *,
+                  defer_ocr: bool = False) -> tuple[Snapshot, SourceText | None, list[int]]:
+    """Extract the text of a fetched page; an OK page with no readable text becomes no_text.
+
+    Scanned PDF pages are read with OCR here, or, with `defer_ocr` (the service, where OCR has
+    its own queue), returned as pages still to read.
+    """
     if snap.status != LinkStatus.OK or snap.not_modified:
-        return snap, None
-    text = extract(snap.body, snap.content_type, snap.final_url or snap.url)
+        return snap, None, []
+    url = snap.final_url or snap.url
+    hook = _ocr_hook(settings, url, progress)
+    deferred: list[int] = []
+    if hook is not None and defer_ocr:
+        def hook(pages: list[int], _src: object) -> dict[int, str]:
+            deferred.extend(pages)
+            return {}
+
+    text, note = extract_with_note(snap.body_path or snap.body, snap.content_type, url, ocr=hook)
+    if deferred:
+        return snap, text if text.text.strip() else None, deferred
     if len(text.text.split()) < MIN_WORDS:
         snap.status = LinkStatus.NO_TEXT
-        snap.error = snap.error or "no readable text on the page"
-        return snap, None
-    return snap, text
+        snap.error = note or snap.error or "no readable text on the page"
+        return snap, None, []
+    if note:
+        snap.error = snap.error or note
+    return snap, text, []
 
 
 def sources_to_fetch(session: Session, brief_id: str, settings: Settings,
@@ -63,19 +94,44 @@ def sources_to_fetch(session: Session, brief_id: str, settings: Settings,
     return urls
 
 
-def save_fetch(session: Session, url: str, snap: Snapshot, settings: Settings) -> None:
+def save_fetch(session: Session, url: str, snap: Snapshot, settings: Settings,
+               progress: Progress = _quiet, *, defer_ocr: bool = False) -> SnapshotRow:
     """Extract and store one fetch of a URL as its source's latest snapshot."""
-    snap, text = read_snapshot(snap)
-    src = store.get_or_create_source(session, url)
-    store.record_snapshot(session, src, snap, text, next_check_in=settings.recheck_interval)
+    try:
+        snap, text, pending = read_snapshot(snap, settings, progress, defer_ocr=defer_ocr)
+        src = store.get_or_create_source(session, url)
+        row = store.record_snapshot(session, src, snap, text, next_check_in=settings.recheck_interval,
+                                    ocr_pending=pending)
+        session.commit()
+        return row
+    finally:
+        if snap.body_path:
+            Path(snap.body_path).unlink(missing_ok=True)
+
+
+def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
+                 progress: Progress = _quiet) -> SnapshotRow | None:
+    """Read a stored snapshot's scanned pages with OCR (the service's `ocr` queue) and update its text."""
+    row = session.get(SnapshotRow, snapshot_id)
+    if row is None or not row.ocr_pending:
+        return row
+    hook = _ocr_hook(settings, row.final_url or "", progress)
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        store.write_body(row, tmp)
+        tmp.flush()
+        text, note = extract_with_note(tmp.name, row.content_type, row.final_url, ocr=hook)
+    store.update_text(row, text if len(text.text.split()) >= MIN_WORDS else None,
+                      note=note, no_text=len(text.text.split()) < MIN_WORDS)
+    session.add(row)
     session.commit()
+    return row
 
 
 async def fetch_sources(session: Session, urls: list[str], settings: Settings,
                         progress: Progress = _quiet) -> None:
     """Fetch every URL concurrently within the per-host limits, storing each as it lands."""
     def done(url: str, snap: Snapshot) -> None:
-        save_fetch(session, url, snap, settings)
+        save_fetch(session, url, snap, settings, progress)
         progress("source", {"url": url, "status": str(snap.status), "http_status": snap.http_status})
 
     for url in urls:

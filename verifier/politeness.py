@@ -14,7 +14,7 @@ import urllib.robotparser
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -37,7 +37,27 @@ class _HostState:
     sem: asyncio.Semaphore
     next_start: float = 0.0
     backoff: float = 0.0  # extra seconds between starts, grown by 429/5xx, shrunk by successes
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class _Slot:
+    """One of a host's concurrent slots, as a plain async context manager (no generator per use)."""
+
+    __slots__ = ("_limiter", "_st")
+
+    def __init__(self, limiter: HostLimiter, st: _HostState) -> None:
+        self._limiter = limiter
+        self._st = st
+
+    async def __aenter__(self) -> None:
+        await self._st.sem.acquire()
+        try:
+            await self._limiter._wait_turn(self._st)
+        except BaseException:
+            self._st.sem.release()
+            raise
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._st.sem.release()
 
 
 class HostLimiter:
@@ -72,21 +92,18 @@ class HostLimiter:
         return st
 
     async def _wait_turn(self, st: _HostState) -> None:
-        """Reserve the next start time for this host, then sleep until it comes."""
-        async with st.lock:
-            now = self._clock()
-            start = max(now, st.next_start)
-            st.next_start = start + self.interval + st.backoff
+        """Reserve the next start time for this host, then sleep until it comes.
+
+        The reservation runs without an await, so on one event loop it needs no lock."""
+        now = self._clock()
+        start = max(now, st.next_start)
+        st.next_start = start + self.interval + st.backoff
         if start > now:
             await self._sleep(start - now)
 
-    @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    def slot(self, host: str) -> _Slot:
         """Hold one of the host's concurrent slots, started no sooner than the interval allows."""
-        st = self._state(host.lower())
-        async with st.sem:
-            await self._wait_turn(st)
-            yield
+        return _Slot(self, self._state(host.lower()))
 
     def penalize(self, host: str, delay: float | None = None) -> None:
         """After a 429/5xx: push the host's next start back and widen its spacing."""

@@ -338,7 +338,7 @@ class _Round:
             status = LinkStatus.OK
             self.summary.not_modified += 1
         else:
-            snap, new_text = read_snapshot(snap)
+            snap, new_text, _ = read_snapshot(snap, self.settings)
             store.record_snapshot(self.s, src, snap, new_text)
             status = LinkStatus(snap.status)
         self.summary.statuses[str(status)] += 1

@@ -65,7 +65,8 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
         "brief_id": brief.id, "status": brief.status, "title": brief.title, "origin": brief.origin,
         "created_at": iso(brief.created_at), "finished_at": iso(brief.finished_at), "error": brief.error,
         "progress": {"sources_total": brief.sources_total, "sources_done": brief.sources_done,
-                     "quotes_total": brief.quotes_total, "quotes_done": brief.quotes_done},
+                     "quotes_total": brief.quotes_total, "quotes_done": brief.quotes_done,
+                     "ocr_pages_total": brief.ocr_pages_total, "ocr_pages_done": brief.ocr_pages_done},
         "sources": out_sources, "quotes": out_quotes, "skipped_quotes": list(brief.skipped),
     }
     if with_text:

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
 
     stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
     max_attempts: int = 4
+    ocr_enabled: bool = True
+    ocr_lang: str = "eng"
+    ocr_workers: int = 2
+    ocr_dpi: int = 300
+    ocr_page_timeout: float = 120.0
+    ocr_cache_dir: str | None = None  # None: the user cache dir
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
 

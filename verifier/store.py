@@ -7,6 +7,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import IO
 
 from sqlmodel import Session, col, select
 
@@ -101,20 +102,40 @@ def fresh_snapshot(session: Session, source: Source, max_age: float) -> Snapshot
     return snap
 
 
+def _compress_file(path: str) -> tuple[bytes, str, int]:
+    """gzip a body streamed to disk, a chunk at a time: (compressed, sha256, size)."""
+    import io
+
+    digest, size, out = hashlib.sha256(), 0, io.BytesIO()
+    with open(path, "rb") as fh, gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6) as gz:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            gz.write(chunk)
+    return out.getvalue(), digest.hexdigest(), size
+
+
 def record_snapshot(session: Session, source: Source, snap: Snapshot, text: SourceText | None,
-                    *, next_check_in: float | None = None) -> SnapshotRow:
+                    *, next_check_in: float | None = None, ocr_pending: list[int] | None = None) -> SnapshotRow:
     """Keep one fetch as evidence (raw body compressed, extracted text) and log it as a check."""
     body = snap.body or b""
+    body_gz: bytes | None
+    body_sha: str | None
+    if snap.body_path:
+        body_gz, body_sha, body_size = _compress_file(snap.body_path)
+    else:
+        body_gz = gzip.compress(body, compresslevel=6) if body else None
+        body_sha, body_size = (sha256(body) if body else None), len(body)
     row = SnapshotRow(
         source_id=source.id or 0, fetched_at=snap.fetched_at or utcnow(), status=str(snap.status),
         http_status=snap.http_status, final_url=snap.final_url, content_type=snap.content_type,
         title=text.title if text else None, error=snap.error,
         headers={k: v for k, v in snap.headers.items() if k.lower() in KEPT_HEADERS},
         redirects=list(snap.redirects),
-        body_gz=gzip.compress(body, compresslevel=6) if body else None,
-        body_sha256=sha256(body) if body else None, body_size=len(body),
+        body_gz=body_gz, body_sha256=body_sha, body_size=body_size,
         text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,
         pages=[list(p) for p in text.pages] if text else [], main_end=text.main_end if text else None,
+        ocr_pending=list(ocr_pending or []),
     )
     session.add(row)
     session.flush()
@@ -129,6 +150,30 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
         source.next_check_at = row.fetched_at + timedelta(seconds=next_check_in)
     session.add(source)
     return row
+
+
+def write_body(row: SnapshotRow, out: IO[bytes]) -> None:
+    """The stored raw body, decompressed a chunk at a time into a file."""
+    if not row.body_gz:
+        return
+    import io
+
+    with gzip.GzipFile(fileobj=io.BytesIO(row.body_gz)) as gz:
+        while chunk := gz.read(1 << 20):
+            out.write(chunk)
+
+
+def update_text(row: SnapshotRow, text: SourceText | None, *, note: str | None, no_text: bool) -> None:
+    """A snapshot's text after OCR read its scanned pages."""
+    row.text = text.text if text else None
+    row.text_sha256 = sha256(text.text) if text and text.text else None
+    row.pages = [list(p) for p in text.pages] if text else []
+    row.ocr_pending = []
+    if no_text:
+        row.status = str(LinkStatus.NO_TEXT)
+        row.error = note or "no readable text in the PDF"
+    elif note:
+        row.error = note
 
 
 def source_text_of(row: SnapshotRow) -> SourceText | None:

@@ -7,9 +7,12 @@ from kombu import Queue
 
 from verifier.settings import get_settings
 
-#: a task may run this long before it is killed; Redis redelivers unacked work after the visibility timeout
+#: a task may run this long before it is killed (OCR tasks get a limit fitted to their page count, at most
+#: OCR_TIME_LIMIT). Redis redelivers unacked work only after the visibility timeout, so it is longer than
+#: any task may run; a brief whose work was lost sooner is restarted by workers.tasks.recover_stalled.
 TASK_TIME_LIMIT = 600
-VISIBILITY_TIMEOUT = 2 * TASK_TIME_LIMIT
+OCR_TIME_LIMIT = 5400
+VISIBILITY_TIMEOUT = OCR_TIME_LIMIT + 600
 
 
 def make_app() -> Celery:
@@ -25,6 +28,7 @@ def make_app() -> Celery:
         task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr")),
         task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
                      "workers.tasks.judge": {"queue": "match"},
+                     "workers.tasks.ocr_source": {"queue": "ocr"},
                      "workers.recheck.*": {"queue": "recheck"}},
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -22,11 +23,11 @@ from sqlmodel import col, select
 from verifier import db, pipeline
 from verifier.core import Snapshot
 from verifier.fetch import fetch_many
-from verifier.models import Brief, utcnow
+from verifier.models import Brief, Citation, utcnow
 from verifier.politeness import RedisHostLimiter
 from verifier.settings import Settings, get_settings
 from verifier.statuses import BriefStatus
-from workers.celery_app import app
+from workers.celery_app import OCR_TIME_LIMIT, app
 
 log = logging.getLogger("verifier.tasks")
 
@@ -49,9 +50,53 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
     except Exception as exc:  # a bug or a broken event loop, not a bad link: those are snapshots
         raise self.retry(exc=exc) from exc
     with db.session_for(settings.database_url) as session:
-        pipeline.save_fetch(session, url, snaps[url], settings)
+        row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
         _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+        if row.ocr_pending and row.id is not None:
+            enqueue_ocr(brief_id, row.id, len(row.ocr_pending))
     return url
+
+
+def enqueue_ocr(brief_id: str, snapshot_id: int, pages: int) -> None:
+    """Scanned pages go to their own queue, with a time limit fitted to the page count."""
+    from verifier.ocr import time_limit
+
+    limit = min(OCR_TIME_LIMIT, time_limit(pages, workers=get_settings().ocr_workers))
+    ocr_source.apply_async((brief_id, snapshot_id), queue="ocr", time_limit=limit,
+                           soft_time_limit=max(30.0, limit - 30))
+
+
+@app.task(bind=True, max_retries=2, default_retry_delay=10, acks_late=True)
+def ocr_source(self: Any, brief_id: str, snapshot_id: int) -> int:
+    """Read a snapshot's scanned pages with OCR, then judge the briefs that were waiting for it."""
+    settings = get_settings()
+    last = [0.0]
+
+    def progress(event: str, info: dict[str, object]) -> None:
+        now = time.monotonic()
+        done, total = info.get("done"), info.get("total")
+        if now - last[0] > 5 or done == total:  # also keeps the stalled-brief recovery away
+            last[0] = now
+            with db.session_for(settings.database_url) as s:
+                _touch(s, brief_id, ocr_pages_done=done, ocr_pages_total=total)
+
+    with db.session_for(settings.database_url) as session:
+        row = pipeline.complete_ocr(session, snapshot_id, settings, progress)
+        if row is None:
+            return snapshot_id
+        waiting = session.exec(select(Citation.brief_id).join(Brief, col(Brief.id) == Citation.brief_id).where(
+            Citation.source_id == row.source_id, col(Brief.status) == BriefStatus.RUNNING)).all()
+    for waiting_id in {*waiting, brief_id}:
+        judge.delay(None, waiting_id)
+    return snapshot_id
+
+
+def _pending_ocr(session: Any, brief_id: str) -> list[tuple[int, int]]:
+    """(snapshot id, pages) of the brief's sources whose scanned pages still wait for OCR."""
+    from verifier import store
+
+    return [(snap.id, len(snap.ocr_pending)) for _, _, snap in store.cited_sources(session, brief_id)
+            if snap is not None and snap.id is not None and snap.ocr_pending]
 
 
 async def _fetch_shared_limits(url: str, settings: Settings) -> dict[str, Snapshot]:
@@ -69,6 +114,8 @@ def judge(self: Any, _fetched: object, brief_id: str) -> str:
     settings = get_settings()
     try:
         with db.session_for(settings.database_url) as session:
+            if _pending_ocr(session, brief_id):
+                return brief_id  # the OCR task judges the brief when its pages are read
             pipeline.judge_brief(session, brief_id)
     except KeyError:
         return brief_id
@@ -87,6 +134,9 @@ def enqueue_brief(brief_id: str) -> None:
     with db.session_for(settings.database_url) as session:
         urls = pipeline.sources_to_fetch(session, brief_id, settings)
         _touch(session, brief_id, attempts=Brief.attempts + 1)
+        pending = _pending_ocr(session, brief_id)
+    for snapshot_id, pages in pending:
+        enqueue_ocr(brief_id, snapshot_id, pages)
     if urls:
         chord([fetch_source.s(brief_id, u) for u in urls])(judge.s(brief_id))
     else:

@@ -88,6 +88,8 @@ def upgrade() -> None:
         sa.Column("sources_done", sa.Integer(), nullable=False),
         sa.Column("quotes_total", sa.Integer(), nullable=False),
         sa.Column("quotes_done", sa.Integer(), nullable=False),
+        sa.Column("ocr_pages_total", sa.Integer(), nullable=False),
+        sa.Column("ocr_pages_done", sa.Integer(), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("skipped", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -121,6 +123,7 @@ def upgrade() -> None:
         sa.Column("text_sha256", sa.String(), nullable=True),
         sa.Column("pages", sa.JSON(), nullable=False),
         sa.Column("main_end", sa.Integer(), nullable=True),
+        sa.Column("ocr_pending", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["source.id"],

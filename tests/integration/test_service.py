@@ -152,3 +152,24 @@ def test_a_killed_worker_loses_no_brief(service: Service, client: httpx.Client, 
     done = service.wait_done(client, ids, timeout=240)
     assert set(done) == set(ids)
     assert all(d["status"] == "done" for d in done.values())
+
+
+def test_scanned_pdf_is_read_on_the_ocr_queue(service: Service, client: httpx.Client) -> None:
+    """A scanned PDF source: the fetch defers its pages to the `ocr` queue, then the brief is judged."""
+    from tests.httpserver import LoopbackServer
+    from tests.integration.test_scanned_pdf import PAGES
+    from tests.unit.test_extract import make_pdf
+    from verifier import ocr
+
+    if not ocr.ocr_available():
+        pytest.skip(str(ocr.unavailable_reason()))
+    scan = ocr.rasterize_pdf(make_pdf(PAGES), dpi=200)
+    with LoopbackServer() as srv:
+        srv.page("/scan.pdf", scan, content_type="application/pdf")
+        bid = submit(client, "The report says “The campaign chairman shared internal polling data with a "
+                             f"business associate on several occasions” [1].\n\n[1] Report. {srv.url('/scan.pdf')}\n")
+        doc = service.wait_done(client, [bid], timeout=240)[bid]
+    q = doc["quotes"][0]
+    assert doc["status"] == "done" and q["verdict"] == "verified", q
+    assert q["evidence"]["page"] == 2
+    assert doc["progress"]["ocr_pages_total"] == 4 and doc["progress"]["ocr_pages_done"] == 4
