@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: floors from the issues (verdict accuracy: issue 3; link health: issue 4; rechecks: issue 6)
+#: floors from the issues (verdict accuracy: issue 3; link health: issue 4; rechecks: issue 6; OCR: issue 8)
 QUOTE_FLOORS = {
     "true_quote_acceptance": (">=", 0.99),
     "false_verification_rate": ("<=", 0.01),
@@ -76,6 +76,12 @@ def main() -> None:
     drift = run_harness(shared, "--drift")
     print(json.dumps(drift["metrics"], indent=1))
     failed += check(drift["metrics"], {"correct": (">=", drift["metrics"].get("cases") or 7)})
+    if (shared / "corpus" / "large" / "mueller-report-doj-ocr-2019-04-18.txt").exists():
+        print("quality gate: quotes against the DOJ report's OCR text")
+        ocr = run_harness(shared, "--ocr", "--seed", str(args.seed))
+        print(json.dumps(ocr["metrics"], indent=1))
+        failed += check(ocr["metrics"], {"true_quote_acceptance": (">=", 0.95),
+                                         "false_verification_rate": ("<=", 0.02), "missing_quotes": ("<=", 0)})
     if failed:
         raise SystemExit(f"quality gate: below the floor on {', '.join(failed)}")
     print("quality gate: all floors met")
