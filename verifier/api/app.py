@@ -190,12 +190,12 @@ def create_app() -> FastAPI:
                             "sources": b.sources_total} for b in rows]}
 
     @app.get("/v1/briefs/{brief_id}", tags=["briefs"])
-    def get_brief(brief_id: str, session: SessionDep, who: CallerDep) -> dict[str, Any]:
+    def get_brief(brief_id: str, session: SessionDep, who: CallerDep) -> JSONResponse:
         """The result document; `status` moves queued → running → done (or failed)."""
         from verifier.result import build_result
 
         own_brief(session, who, brief_id)
-        return build_result(session, brief_id)
+        return JSONResponse(build_result(session, brief_id))  # plain JSON already: no re-encoding
 
     @app.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse, tags=["briefs"])
     def get_report(brief_id: str, session: SessionDep, who: CallerDep) -> HTMLResponse:
