@@ -17,13 +17,16 @@ import sys
 import time
 from pathlib import Path
 
+#: the shared evaluation material beside the checkout (../shared)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-HARNESS = Path("/work/shared/eval")
+HARNESS = Path(str(SHARED / "eval"))
 
-from verifier.align import SourceIndex, align  # noqa: E402
-from verifier.core import SourceText  # noqa: E402
+from verifier.align import SourceIndex, align
+from verifier.core import SourceText
 
-DEFAULT_LARGE = "/work/shared/corpus/large"
+DEFAULT_LARGE = str(SHARED / "corpus" / "large")
 
 
 def visible(raw: bytes) -> str:
@@ -88,7 +91,7 @@ def main() -> None:
         w2.insert(i, "not") if rng.random() < 0.5 else w2.__setitem__(i, "elephants")
         altered.append(" ".join(w2))
     absent: list[str] = []
-    dev = Path("/work/shared/corpus/dev/gold.json")
+    dev = SHARED / "corpus" / "dev" / "gold.json"
     if dev.exists():
         import json
 

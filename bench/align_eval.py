@@ -18,12 +18,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-HARNESS = Path("/work/shared/eval")
+#: the shared evaluation material beside the checkout (../shared)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+HARNESS = Path(str(SHARED / "eval"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verifier.align import SourceIndex, align  # noqa: E402
-from verifier.core import Match, SourceText  # noqa: E402
-from verifier.judge import decide  # noqa: E402
+from verifier.align import SourceIndex, align
+from verifier.core import Match, SourceText
+from verifier.judge import decide
 
 
 class FakeSite:
@@ -65,7 +68,7 @@ def refs_of(text: str, style: str) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--corpus", default="/work/shared/corpus/dev")
+    ap.add_argument("--corpus", default=str(SHARED / "corpus" / "dev"))
     ap.add_argument("--seeds", type=int, nargs="+", default=[7, 8, 9])
     ap.add_argument("--briefs", type=int, default=30)
     ap.add_argument("--show", type=int, default=10)
@@ -201,7 +204,7 @@ def ocr_eval(large: Path, quotes: int, seed: int, show: int) -> None:
 if __name__ == "__main__" and "--ocr" in sys.argv:
     ap2 = argparse.ArgumentParser()
     ap2.add_argument("--ocr", action="store_true")
-    ap2.add_argument("--large", default="/work/shared/corpus/large")
+    ap2.add_argument("--large", default=str(SHARED / "corpus" / "large"))
     ap2.add_argument("--quotes", type=int, default=60)
     ap2.add_argument("--seed", type=int, default=7)
     ap2.add_argument("--show", type=int, default=10)

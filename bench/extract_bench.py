@@ -13,8 +13,8 @@ from pathlib import Path
 
 from verifier.extract import extract, extract_pdf
 
-SHARED = Path("/work/shared")
-
+#: the shared evaluation material beside the checkout (../shared)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 def dev_recall(corpus: Path, eval_dir: Path, show: int) -> None:
     """Share of harness gold sentences (on the page) found in the main section and in main+fallback."""

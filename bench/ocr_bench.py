@@ -20,13 +20,16 @@ import tempfile
 import time
 from pathlib import Path
 
+#: the shared evaluation material beside the checkout (../shared)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier import ocr
 from verifier.align import SourceIndex, align
 from verifier.extract import read_pdf
 
-VOL1 = Path("/work/shared/corpus/large/mueller-report-opensource-edition-vol-1.pdf")
+VOL1 = SHARED / "corpus" / "large" / "mueller-report-opensource-edition-vol-1.pdf"
 
 
 def layer_pages(pdf: Path, pages: list[int]) -> dict[int, str]:

@@ -20,44 +20,22 @@ import sys
 import time
 from pathlib import Path
 
+#: the shared evaluation material beside the checkout (../shared)
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, "/work/shared/eval")
+sys.path.insert(0, str(SHARED / "eval"))
 
 from verifier import ocr
 from verifier.align import SourceIndex, align
 from verifier.extract import read_pdf
+from verifier.pdfwrite import text_pdf
 
-LARGE = Path("/work/shared/corpus/large")
+LARGE = SHARED / "corpus" / "large"
 
 
 def make_pdf(pages: list[list[str]], size: float = 7.5, lead: float = 10.0) -> bytes:
-    """A text PDF, one line per entry, one page per list (Helvetica, small enough that DOJ lines fit
-    a Letter page, so a rendered page image holds every word)."""
-    import io
-
-    n = len(pages)
-    objs = ["<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [" + " ".join(f"{3 + 2 * i} 0 R" for i in range(n)) + f"] /Count {n} >>"]
-    font = 3 + 2 * n
-    for i, lines in enumerate(pages):
-        esc = [x.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for x in lines]
-        content = f"BT /F1 {size} Tf 30 770 Td {lead} TL " + " ".join(f"({x}) '" for x in esc) + " ET"
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
-                    f"/Resources << /Font << /F1 {font} 0 R >> >> >>")
-        objs.append(f"<< /Length {len(content.encode('latin-1'))} >>\nstream\n{content}\nendstream")
-    objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
-    buf = io.BytesIO()
-    buf.write(b"%PDF-1.4\n")
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(buf.tell())
-        buf.write(f"{i} 0 obj\n{o}\nendobj\n".encode("latin-1"))
-    x = buf.tell()
-    buf.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offs:
-        buf.write(f"{off:010d} 00000 n \n".encode())
-    buf.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode())
-    return buf.getvalue()
+    return text_pdf(pages, font_size=size, leading=lead, page_size=(612, 792))
 
 
 def doj_pages() -> dict[int, list[str]]:

@@ -9,7 +9,6 @@ here knows about particular test pages.
 from __future__ import annotations
 
 import codecs
-import html
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -98,6 +97,13 @@ def _clean(s: str) -> str:
     return " ".join(s.split())
 
 
+# lxml.etree's own HTML parser: the same tree as lxml.html's, without its Python element-class
+# lookup on every element touched (which cost more than the parse itself). XPath string() is
+# what lxml.html's text_content() runs.
+_HTML_PARSER = lxml.etree.HTMLParser()
+_STRING_OF = lxml.etree.XPath("string()")
+
+
 def read_page(body: bytes, content_type: str | None = None) -> Page:
     """Title, headings and visible text of the first PAGE_SCAN_BYTES of an HTML page."""
     raw = body[:PAGE_SCAN_BYTES]
@@ -106,13 +112,15 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
     if not src.strip():
         return page
     try:
-        doc = lxml.html.document_fromstring(src)
+        doc = lxml.etree.fromstring(src, _HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
+        return page
+    if doc is None:  # nothing but a doctype or comments
         return page
     title = doc.find(".//title")
     if title is not None:
-        page.title = _clean(title.text_content())
-    page.headings = [_clean(h.text_content()) for h in doc.iter("h1", "h2")][:5]
+        page.title = _clean(_STRING_OF(title))
+    page.headings = [_clean(_STRING_OF(h)) for h in doc.iter("h1", "h2")][:5]
     lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
     page.text = _clean(" ".join(doc.itertext()))  # text nodes joined apart: adjacent blocks stay separate words
     return page
@@ -413,57 +421,6 @@ def classify_response(
         if page.complete and (not page.text.strip() or _is_script_shell(page)):
             return LinkStatus.NO_TEXT
     return LinkStatus.OK
-
-
-# ------------------------------------------------------------------ when the page matters
-
-#: a 2xx page with at least this many visible words (by the cheap count) is judged without parsing
-#: when nothing in its markup, title or headings hints at an error, challenge or login page
-LONG_PAGE_WORDS = 2 * SHORT_PAGE_WORDS
-_SCREEN_HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "head"})
-_SCREEN_STRIP = re.compile(r"<(script|style|noscript|template|svg|head)\b.*?</\1\s*>|<[^>]*>", re.I | re.S)
-_SCREEN_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
-_SCREEN_HEADING = re.compile(r"<h[12]\b[^>]*>(.*?)</h[12]\s*>", re.I | re.S)
-_SCREEN_TAG = re.compile(r"<[^>]*>")
-_SCREEN_HIDDEN_TAGS = re.compile(r"<(/?)(script|style|noscript|template|svg|head)\b", re.I)
-
-
-def page_can_matter(status_code: int, body: bytes, content_type: str | None = None, *,
-                    redirected: bool = False) -> bool:
-    """May reading this HTML answer (read_page) change classify_response's status?
-
-    False only when the page cannot: a 404/410 (not_found whatever it says), or a 2xx page reached
-    without a redirect whose cheap visible-word count is long (so it is not an empty, script-only
-    or short error page), which carries no challenge marker unless far longer than a challenge
-    page, and whose every title and h1/h2 reads as neither an error nor a challenge page. A cheap,
-    conservative screen: when in doubt (unbalanced hidden elements, an unclosed title), True.
-    """
-    if status_code in NOT_FOUND_CODES:
-        return False
-    if not 200 <= status_code < 300 or redirected:
-        return True
-    src = decode_text(body[:PAGE_SCAN_BYTES], content_type)
-    low = src.lower()
-    balance: dict[str, int] = {}
-    for close, tag in _SCREEN_HIDDEN_TAGS.findall(low):
-        balance[tag] = balance.get(tag, 0) + (-1 if close else 1)
-    if any(balance.values()):
-        return True  # an unclosed script or style hides the rest of the page from a parser
-    words = len(_SCREEN_STRIP.sub(" ", src).split())
-    # short pages are judged on their text: parse. The margins (twice each limit) absorb the
-    # difference between this count and the parser's.
-    if words < LONG_PAGE_WORDS:
-        return True
-    if words < 2 * CHALLENGE_MAX_WORDS and _has_strong_marker(low):
-        return True  # (weak markers count on pages of SHORT_PAGE_WORDS or fewer only)
-    titles = _SCREEN_TITLE.findall(src)
-    if low.count("<title") != len(titles):
-        return True
-    for raw in (*titles, *_SCREEN_HEADING.findall(src)):
-        text = html.unescape(_SCREEN_TAG.sub(" ", raw))
-        if says_not_found(text) or says_not_found(text, strict=True) or _CHALLENGE_TITLES.search(_norm(text)):
-            return True
-    return False
 
 
 _JS_NOTICE = re.compile(r"(?:enable|turn on|requires?) javascript|javascript (?:is )?(?:required|disabled)|loading")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import http.server
 import threading
 import time
-import zlib
 from types import TracebackType
 
 from verifier.core import BriefText
+from verifier.pdfwrite import text_pdf
 
 HARBOUR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour wall repairs to take longer than planned | The Kestrel Bay Courier</title></head>
@@ -79,30 +79,8 @@ An older story claimed that “the harbour will be closed to all boats for a yea
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
-    """A one-page text PDF, built by hand so the demo needs nothing else."""
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    stream = "BT /F1 12 Tf 72 760 Td 16 TL " + " ".join(f"({esc(x)}) '" for x in lines) + " ET"
-    data = zlib.compress(stream.encode("latin-1"))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A one-page text PDF for the demo site."""
+    return text_pdf([lines], font_size=12, leading=16, page_size=(595, 842), font="Times-Roman", compress=True)
 
 
 class DemoSite:

@@ -46,7 +46,6 @@ from verifier.classify import (
     is_challenge_page,
     is_html,
     mime_of,
-    page_can_matter,
     read_page,
     redirected_to_home_or_error,
     text_page,
@@ -235,7 +234,7 @@ class BoundedDecoder:
     The decoded bytes go to `sink` (a _Sink; by default one kept in memory, `buf`)."""
 
     def __init__(self, content_encoding: str | None, cap: int, sink: _Sink | None = None) -> None:
-        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        codings = [c.strip().lower() for c in content_encoding.split(",")] if content_encoding else []
         self.stages = [_Stage(c) for c in reversed(codings) if c and c != "identity"]
         self.sink = sink if sink is not None else _Sink(cap)
         self.sink.cap = cap
@@ -435,27 +434,24 @@ class _Answer:
     content_type: str = ""
     declared: str | None = None
     retry_after: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    _pages: dict[bool, Page | None] = field(default_factory=dict, repr=False)
+    _page: Page | None = field(default=None, repr=False)
+    _read: bool = field(default=False, repr=False)
 
-    def page(self, redirected: bool = False) -> Page | None:
-        """The page as the classifier reads it, or None where it could not change the status.
-
-        Parsing is the costliest step of a fetch, so it happens only for a body that may be an
-        error, challenge, login or empty page (classify.page_can_matter)."""
-        if redirected not in self._pages:
+    def page(self) -> Page | None:
+        """The page as the classifier reads it (read once, on demand), or None where it cannot
+        change the status: a 404/410 is not_found whatever it says, and a type with no text."""
+        if not self._read:
             page: Page | None = None
             ok = 200 <= self.status_code < 300
             if self.status_code in NOT_FOUND_CODES:
                 page = None  # 404/410 are not_found whatever they say
             elif is_html(self.content_type) or (not ok and b"<" in self.head[:2048]):
-                if page_can_matter(self.status_code, self.head, self.declared, redirected=redirected):
-                    page = read_page(self.head, self.declared)
-                    page.complete = self.body_size <= PAGE_SCAN_BYTES
+                page = read_page(self.head, self.declared)
+                page.complete = self.body_size <= PAGE_SCAN_BYTES
             elif self.content_type.startswith("text/"):
                 page = text_page(self.head, self.declared)
-            self._pages[redirected] = page
-        return self._pages[redirected]
+            self._page, self._read = page, True
+        return self._page
 
     def discard(self) -> None:
         if self.body_path:
@@ -697,7 +693,7 @@ class Fetcher:
             snap = self._snapshot(url, ans, LinkStatus.OK, None, chain)
             snap.not_modified = True
             return stop(snap)
-        page = ans.page(bool(chain))
+        page = ans.page()
         status = classify_response(ans.status_code, ans.headers, url, current, chain, page,
                                    content_type=ans.content_type)
         return stop(self._snapshot(url, ans, status, self._explain(status, ans, page, url, current, chain), chain))
@@ -799,17 +795,27 @@ class Fetcher:
 
     async def _attempt(self, u: httpx.URL, headers: dict[str, str], partial: _Partial | None) -> _Answer:
         assert self._conns is not None
+        reading: list[_Partial] = []  # the body being read, should the deadline cut it
         async with self.limiter.slot(u.host), self._conns:
             try:
                 async with asyncio.timeout(self.settings.fetch_timeout):
-                    return await self._exchange(u, headers, partial)
+                    return await self._exchange(u, headers, partial, reading)
             except TimeoutError:
-                raise _Failure(LinkStatus.TIMEOUT,
-                               f"no complete answer within {self.settings.fetch_timeout:g} s") from None
+                f = _Failure(LinkStatus.TIMEOUT, f"no complete answer within {self.settings.fetch_timeout:g} s")
+                if reading and reading[0].resumable:  # a large download still flowing: the next attempt resumes
+                    f.retry, f.partial = "transient", reading[0]
+                else:
+                    for body in reading:
+                        body.discard()
+                raise f from None
             except _Failure:
                 raise
             except Exception as exc:
                 raise _describe(exc, u.host) from exc
+            except BaseException:  # cancelled from outside: leave no file behind
+                for body in reading:
+                    body.discard()
+                raise
 
     async def _send(self, u: httpx.URL, headers: dict[str, str]) -> httpx.Response:
         """One GET through the transport (httpx's Request and Response, nothing in between)."""
@@ -821,7 +827,8 @@ class Fetcher:
             h = self._headers
         return await self._transport.handle_async_request(httpx.Request("GET", u, headers=h))
 
-    async def _exchange(self, u: httpx.URL, headers: dict[str, str], partial: _Partial | None) -> _Answer:
+    async def _exchange(self, u: httpx.URL, headers: dict[str, str], partial: _Partial | None,
+                        reading: list[_Partial]) -> _Answer:
         if partial is not None:
             headers = dict(headers, Range=f"bytes={partial.raw_bytes}-")
             if partial.validator:
@@ -833,6 +840,7 @@ class Fetcher:
             if partial is not None:
                 m = _CONTENT_RANGE.match(kept.get("content-range", ""))
                 if code == 206 and m and int(m.group(1)) == partial.raw_bytes:
+                    reading.append(partial)
                     return await self._read_body(response, partial)  # carry on where it stopped
                 partial.discard()  # changed since, or no range support after all: start over
                 partial = None
@@ -864,6 +872,7 @@ class Fetcher:
                 raise _Failure(LinkStatus.NO_TEXT, str(exc)) from None
             validator = kept.get("etag") if not kept.get("etag", "W/").startswith("W/") else kept.get("last-modified")
             body = _Partial(ans, decoder, validator=validator, must_be_pdf=must_be_pdf)
+            reading.append(body)
             return await self._read_body(response, body)
         finally:
             await response.aclose()
@@ -894,14 +903,11 @@ class Fetcher:
             sink.discard()
             raise _Failure(LinkStatus.NO_TEXT,
                            f"could not decode the {ans.headers.get('content-encoding')} body: {exc}"[:200]) from None
-        except Exception as exc:  # the transport failed mid-body
+        except Exception as exc:  # the transport failed mid-body (a deadline is _attempt's to handle)
             if ok and body.resumable:
                 f = _describe(exc, response.request.url.host)
                 f.partial = body
                 raise f from exc
-            sink.discard()
-            raise
-        except BaseException:  # the deadline (cancellation) or shutdown
             sink.discard()
             raise
         ans.head = sink.head(PAGE_SCAN_BYTES)

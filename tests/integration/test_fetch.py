@@ -287,3 +287,61 @@ async def test_fetch_many_honours_host_interval(srv: LoopbackServer) -> None:
 
 def test_fetch_one_sync(srv: LoopbackServer) -> None:
     assert fetch_one(srv.url("/ok"), settings()).status == LinkStatus.OK
+
+
+# ------------------------------------------------------------------ the fast page reader
+
+LOREM = ("The committee published its findings on Tuesday after a year of hearings, and the report "
+         "was welcomed by members of every party who had followed the inquiry closely. ")
+TITLES = ["Committee publishes findings", "Page not found", "404", "Oops!", "Error 404 – Example News",
+          "Just a moment...", "Sign in", "Seite nicht gefunden", "ページが見つかりません", "Access denied",
+          "Missing hiker not found after storm", "Attention Required! | Cloudflare", "News &amp; views"]
+EXTRAS = ["", "<div class=cf-turnstile></div>", "<p>Please complete the captcha.</p>",
+          "<script>var a = '" + "x " * 2000 + "'", "<noscript>Please enable JavaScript to continue.</noscript>",
+          "<![CDATA[" + "y " * 700 + "]]>", '<a title="a>b">link</a>', "<h2>Sorry, this page doesn't exist</h2>",
+          "<svg><title>Page not found</title></svg>", "<p>Why have I been blocked?</p>"]
+
+
+def _variants() -> Iterator[bytes]:
+    for title in TITLES:
+        for words in (0, 10, 120, 170, 320, 700, 1200):
+            for extra in EXTRAS:
+                body = LOREM * (words // 30) if words else ""
+                yield (f"<html><head><title>{title}</title></head><body><h1>{title if words % 2 else 'Report'}</h1>"
+                       f"{extra}<article><p>{body}</p></article></body></html>").encode()
+    yield from (ARTICLE, SOFT, WALL, HOME, JS_ONLY, RU_PAGE, b"", b"<html><title>Page not found", b"no markup at all")
+
+
+def _reference_page(body: bytes, content_type: str | None) -> object:
+    """read_page as it was, on lxml.html (HtmlElement, text_content()): the fast one must agree."""
+    import lxml.etree
+    import lxml.html
+
+    from verifier.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean, decode_text
+
+    src = _XML_DECL.sub("", decode_text(body[:PAGE_SCAN_BYTES], content_type))
+    page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)
+    if not src.strip():
+        return page
+    try:
+        doc = lxml.html.document_fromstring(src)
+    except (lxml.etree.ParserError, ValueError):
+        return page
+    title = doc.find(".//title")
+    if title is not None:
+        page.title = _clean(title.text_content())
+    page.headings = [_clean(h.text_content()) for h in doc.iter("h1", "h2")][:5]
+    lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
+    page.text = _clean(" ".join(doc.itertext()))
+    return page
+
+
+def test_fast_page_reader_matches_lxml_html() -> None:
+    from verifier.classify import read_page
+
+    extra = [b"<!-- only a comment -->", b"<!DOCTYPE html>", b"<title>a<!--x-->b &amp; c</title><h1>x<br>y</h1>",
+             b"<?xml version='1.0'?><html><body><p>xhtml</p></body></html>", "<p>caf\u00e9</p>".encode("latin-1"),
+             b"<html><body><svg><title>t</title></svg><h2>a<script>x</script>b</h2></body></html>"]
+    for body in [*_variants(), *extra]:
+        for ctype in ("text/html; charset=utf-8", "text/html", None):
+            assert read_page(body, ctype) == _reference_page(body, ctype), body[:200]

@@ -29,7 +29,7 @@ def _columns(url: str) -> dict[str, set[str]]:
 
 def _check_matches_models(url: str) -> None:
     cols = _columns(url)
-    assert TABLES <= set(cols)
+    assert set(cols) >= TABLES
     for name, table in SQLModel.metadata.tables.items():
         assert {c.name for c in table.columns} == cols[name], name
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
@@ -15,36 +14,14 @@ from verifier.extract import (
     sniff_kind,
     visible_text,
 )
+from verifier.pdfwrite import text_pdf
 
 RU = ("Комиссия опубликовала итоговый доклад во вторник после проверки, которая длилась девятнадцать месяцев. "
       "Члены комиссии заявили, что доказательства подтверждают большинство первоначальных выводов.")
 
 
 def make_pdf(pages: list[list[str]]) -> bytes:
-    """A PDF with one text line per entry, one page per list, written by hand (Helvetica, no fonts embedded)."""
-    n = len(pages)
-    objs = ["<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [" + " ".join(f"{3 + 2 * i} 0 R" for i in range(n)) + f"] /Count {n} >>"]
-    font = 3 + 2 * n
-    for i, lines in enumerate(pages):
-        esc = [x.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for x in lines]
-        content = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({x}) '" for x in esc) + " ET"
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents {4 + 2 * i} 0 R "
-                    f"/Resources << /Font << /F1 {font} 0 R >> >> >>")
-        objs.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
-    objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    buf = io.BytesIO()
-    buf.write(b"%PDF-1.4\n")
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(buf.tell())
-        buf.write(f"{i} 0 obj\n{o}\nendobj\n".encode("latin-1"))
-    x = buf.tell()
-    buf.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offs:
-        buf.write(f"{off:010d} 00000 n \n".encode())
-    buf.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode())
-    return buf.getvalue()
+    return text_pdf(pages)
 
 
 # ---------------------------------------------------------------- charsets

@@ -10,34 +10,11 @@ import pytest
 
 from verifier.core import BriefError
 from verifier.intake import brief_from_bytes, markdown_links, read_brief_file
+from verifier.pdfwrite import text_pdf
 
 
 def _pdf(pages: list[list[str]]) -> bytes:
-    """A minimal hand-written PDF with one text line per entry, one page per list."""
-    objs = ["<< /Type /Catalog /Pages 2 0 R >>", ""]
-    kids: list[str] = []
-    font_id = 3
-    objs.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    for lines in pages:
-        content = "BT /F1 11 Tf 50 780 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET"
-        objs.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
-        cid = len(objs)
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Contents {cid} 0 R "
-                    f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>")
-        kids.append(f"{len(objs)} 0 R")
-    objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    buf = io.BytesIO()
-    buf.write(b"%PDF-1.4\n")
-    offs = []
-    for i, o in enumerate(objs, 1):
-        offs.append(buf.tell())
-        buf.write(f"{i} 0 obj\n{o}\nendobj\n".encode("latin-1"))
-    x = buf.tell()
-    buf.write(f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode())
-    for off in offs:
-        buf.write(f"{off:010d} 00000 n \n".encode())
-    buf.write(f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{x}\n%%EOF\n".encode())
-    return buf.getvalue()
+    return text_pdf(pages)
 
 
 def _docx() -> bytes:

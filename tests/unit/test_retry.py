@@ -285,3 +285,16 @@ async def test_redis_limiter_holds_limits_across_instances(redis_url: str) -> No
     finally:
         await a.aclose()
         await b.aclose()
+
+
+async def test_limiter_slot_cancelled_while_waiting_its_turn_gives_the_slot_back() -> None:
+    lim = HostLimiter(concurrency=1, interval=5.0)
+    async with lim.slot("a.example"):
+        pass  # the next start is now 5 s away
+    waiter = asyncio.ensure_future(lim.slot("a.example").__aenter__())
+    await asyncio.sleep(0.01)
+    assert lim._hosts["a.example"].sem.locked()  # held while it waits for its turn
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    assert not lim._hosts["a.example"].sem.locked()

@@ -1,0 +1,42 @@
+"""A minimal text-PDF writer, so the demo, the tests and the benchmarks make real PDFs with no extra
+dependency. One Type1 font, one line per string, pages as given."""
+
+from __future__ import annotations
+
+import zlib
+
+
+def _esc(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 14,
+             page_size: tuple[int, int] = (612, 842), font: str = "Helvetica", compress: bool = False) -> bytes:
+    """A PDF whose page i shows the lines pages[i] (WinAnsi text: Latin-1 characters only)."""
+    width, height = page_size
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    font_id = 3
+    objects.append(f"<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>".encode())
+    kids = []
+    for lines in pages:
+        stream = (f"BT /F1 {font_size:g} Tf 50 {height - 60} Td {leading:g} TL "
+                  + " ".join(f"({_esc(x)}) '" for x in lines) + " ET").encode("latin-1", "replace")
+        if compress:
+            stream = zlib.compress(stream)
+        flt = b" /Filter /FlateDecode" if compress else b""
+        objects.append(b"<< /Length %d%s >>\nstream\n" % (len(stream), flt) + stream + b"\nendstream")
+        content_id = len(objects)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {content_id} 0 R "
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
