@@ -23,6 +23,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
         if key.startswith("VERIFIER_") and not key.startswith("VERIFIER_TEST_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("VERIFIER_DATABASE_URL", f"sqlite:///{tmp_path}/verifier.sqlite")
+    monkeypatch.setenv("VERIFIER_BLOB_DIR", str(tmp_path / "bodies"))
+    monkeypatch.setenv("VERIFIER_OCR_CACHE_DIR", str(tmp_path / "ocr-cache"))
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     yield

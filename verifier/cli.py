@@ -265,8 +265,6 @@ def snapshot(
 ) -> None:
     """Print a stored copy of a source: the text verdicts were judged on, or the raw body."""
     with _guard():
-        import gzip
-
         from verifier.models import SnapshotRow
 
         row = _session(_settings(database_url)).get(SnapshotRow, snapshot_id)
@@ -275,7 +273,9 @@ def snapshot(
         say(f"verifier: snapshot {row.id} of {row.final_url or ''} fetched {row.fetched_at:%Y-%m-%d %H:%M} UTC, "
             f"{row.status}")
         if raw:
-            sys.stdout.buffer.write(gzip.decompress(row.body_gz) if row.body_gz else b"")
+            from verifier.store import write_body
+
+            write_body(row, sys.stdout.buffer, _settings(database_url).blob_path)
         else:
             sys.stdout.write((row.text or "") + "\n")
         sys.stdout.flush()

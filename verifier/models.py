@@ -106,6 +106,7 @@ class SnapshotRow(SQLModel, table=True):
     headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     redirects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body_gz: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    body_ref: str | None = None  # a large body's gzip file in the blob store, relative to blob_dir
     body_sha256: str | None = None
     body_size: int = 0
     text: str | None = Field(default=None, sa_column=Column(Text))

@@ -101,7 +101,7 @@ def save_fetch(session: Session, url: str, snap: Snapshot, settings: Settings,
         snap, text, pending = read_snapshot(snap, settings, progress, defer_ocr=defer_ocr)
         src = store.get_or_create_source(session, url)
         row = store.record_snapshot(session, src, snap, text, next_check_in=settings.recheck_interval,
-                                    ocr_pending=pending)
+                                    ocr_pending=pending, blob_dir=settings.blob_path)
         session.commit()
         return row
     finally:
@@ -117,7 +117,7 @@ def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
         return row
     hook = _ocr_hook(settings, row.final_url or "", progress)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
-        store.write_body(row, tmp)
+        store.write_body(row, tmp, settings.blob_path)
         tmp.flush()
         text, note = extract_with_note(tmp.name, row.content_type, row.final_url, ocr=hook)
     store.update_text(row, text if len(text.text.split()) >= MIN_WORDS else None,

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, update
@@ -35,7 +36,7 @@ from verifier import archive, store
 from verifier.align import SourceIndex
 from verifier.anchor import Anchor, Drift, reanchor
 from verifier.core import Snapshot, SourceText
-from verifier.fetch import Fetcher
+from verifier.fetch import SPOOL_THRESHOLD, Fetcher
 from verifier.models import Brief, CheckRow, Citation, Event, QuoteRow, SnapshotRow, Source, utcnow
 from verifier.pipeline import read_snapshot
 from verifier.politeness import Limiter
@@ -129,8 +130,11 @@ def _same_as(snap: Snapshot, prev: SnapshotRow) -> bool:
         return False
     if snap.not_modified:
         return True
-    return bool(snap.body) and prev.body_sha256 == store.sha256(snap.body) and \
-        (snap.final_url or snap.url) == (prev.final_url or snap.url)
+    if (snap.final_url or snap.url) != (prev.final_url or snap.url):
+        return False
+    if snap.body_path:
+        return prev.body_sha256 == store.file_sha256(snap.body_path)
+    return bool(snap.body) and prev.body_sha256 == store.sha256(snap.body)
 
 
 def _main(text: str | None, main_end: int | None) -> str:
@@ -309,7 +313,7 @@ class _Round:
         """Fetch the chunk concurrently (conditional requests), decide, then look up archives: one loop."""
         snaps: dict[int, Snapshot] = {}
         limiter = self.make_limiter() if self.make_limiter is not None else None
-        async with Fetcher(self.settings, limiter) as f:
+        async with Fetcher(self.settings, limiter, spool_threshold=SPOOL_THRESHOLD) as f:
             async def one(sid: int, url: str, etag: str | None, lm: str | None) -> None:
                 snaps[sid] = await f.fetch(url, etag=etag, last_modified=lm)
 
@@ -324,6 +328,14 @@ class _Round:
     # -- one source
     def _one(self, src: Source, snap: Snapshot, prev: SnapshotRow | None, judged: dict[int, SnapshotRow],
              quotes: list[QuoteRow], now: datetime) -> None:
+        try:
+            self._judge_one(src, snap, prev, judged, quotes, now)
+        finally:
+            if snap.body_path:
+                Path(snap.body_path).unlink(missing_ok=True)
+
+    def _judge_one(self, src: Source, snap: Snapshot, prev: SnapshotRow | None, judged: dict[int, SnapshotRow],
+                   quotes: list[QuoteRow], now: datetime) -> None:
         settings = self.settings
         new_text: SourceText | None
         if prev is not None and _same_as(snap, prev):
@@ -339,7 +351,7 @@ class _Round:
             self.summary.not_modified += 1
         else:
             snap, new_text, _ = read_snapshot(snap, self.settings)
-            store.record_snapshot(self.s, src, snap, new_text)
+            store.record_snapshot(self.s, src, snap, new_text, blob_dir=settings.blob_path)
             status = LinkStatus(snap.status)
         self.summary.statuses[str(status)] += 1
 

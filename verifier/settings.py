@@ -48,6 +48,9 @@ class Settings(BaseSettings):
 
     stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
     max_attempts: int = 4
+    #: raw bodies larger than this are kept gzipped in blob_dir, not in the database
+    blob_threshold: int = 8_000_000
+    blob_dir: str | None = None  # None: "bodies" in the user data dir (share it between service machines)
     ocr_enabled: bool = True
     ocr_lang: str = "eng"
     ocr_workers: int = 2
@@ -60,6 +63,11 @@ class Settings(BaseSettings):
     @property
     def ua(self) -> str:
         return self.user_agent.format(contact=self.contact_url)
+
+
+    @property
+    def blob_path(self) -> Path:
+        return Path(self.blob_dir) if self.blob_dir else Path(user_data_dir("verifier", appauthor=False)) / "bodies"
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+import tempfile
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import IO
 
 from sqlmodel import Session, col, select
@@ -102,27 +105,48 @@ def fresh_snapshot(session: Session, source: Source, max_age: float) -> Snapshot
     return snap
 
 
-def _compress_file(path: str) -> tuple[bytes, str, int]:
-    """gzip a body streamed to disk, a chunk at a time: (compressed, sha256, size)."""
-    import io
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
-    digest, size, out = hashlib.sha256(), 0, io.BytesIO()
-    with open(path, "rb") as fh, gzip.GzipFile(fileobj=out, mode="wb", compresslevel=6) as gz:
+
+def _store_blob(path: str, blob_dir: Path) -> tuple[str, str, int]:
+    """gzip a body streamed to disk into the blob store, a chunk at a time: (ref, sha256, size)."""
+    digest, size = hashlib.sha256(), 0
+    blob_dir.mkdir(parents=True, exist_ok=True)
+    with (tempfile.NamedTemporaryFile(dir=blob_dir, suffix=".part", delete=False) as tmp,
+          open(path, "rb") as fh, gzip.GzipFile(fileobj=tmp, mode="wb", compresslevel=6) as gz):
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
             gz.write(chunk)
-    return out.getvalue(), digest.hexdigest(), size
+    sha = digest.hexdigest()
+    ref = f"{sha[:2]}/{sha}.gz"
+    (blob_dir / sha[:2]).mkdir(exist_ok=True)
+    os.replace(tmp.name, blob_dir / ref)
+    return ref, sha, size
 
 
 def record_snapshot(session: Session, source: Source, snap: Snapshot, text: SourceText | None,
-                    *, next_check_in: float | None = None, ocr_pending: list[int] | None = None) -> SnapshotRow:
-    """Keep one fetch as evidence (raw body compressed, extracted text) and log it as a check."""
+                    *, next_check_in: float | None = None, ocr_pending: list[int] | None = None,
+                    blob_dir: Path | None = None) -> SnapshotRow:
+    """Keep one fetch as evidence (raw body compressed, extracted text) and log it as a check.
+
+    A large body streamed to disk (snap.body_path) goes to the blob store when `blob_dir` is given,
+    so neither memory nor the database holds it whole.
+    """
     body = snap.body or b""
-    body_gz: bytes | None
+    body_gz: bytes | None = None
     body_sha: str | None
-    if snap.body_path:
-        body_gz, body_sha, body_size = _compress_file(snap.body_path)
+    body_ref: str | None = None
+    if snap.body_path and blob_dir is not None:
+        body_ref, body_sha, body_size = _store_blob(snap.body_path, blob_dir)
+    elif snap.body_path:
+        body = Path(snap.body_path).read_bytes()
+        body_gz, body_sha, body_size = gzip.compress(body, compresslevel=6), sha256(body), len(body)
     else:
         body_gz = gzip.compress(body, compresslevel=6) if body else None
         body_sha, body_size = (sha256(body) if body else None), len(body)
@@ -132,7 +156,7 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
         title=text.title if text else None, error=snap.error,
         headers={k: v for k, v in snap.headers.items() if k.lower() in KEPT_HEADERS},
         redirects=list(snap.redirects),
-        body_gz=body_gz, body_sha256=body_sha, body_size=body_size,
+        body_gz=body_gz, body_ref=body_ref, body_sha256=body_sha, body_size=body_size,
         text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,
         pages=[list(p) for p in text.pages] if text else [], main_end=text.main_end if text else None,
         ocr_pending=list(ocr_pending or []),
@@ -152,13 +176,19 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
     return row
 
 
-def write_body(row: SnapshotRow, out: IO[bytes]) -> None:
+def write_body(row: SnapshotRow, out: IO[bytes], blob_dir: Path | None = None) -> None:
     """The stored raw body, decompressed a chunk at a time into a file."""
-    if not row.body_gz:
-        return
     import io
 
-    with gzip.GzipFile(fileobj=io.BytesIO(row.body_gz)) as gz:
+    if row.body_ref:
+        if blob_dir is None:
+            raise ValueError("this snapshot's body is in the blob store: give blob_dir")
+        src: IO[bytes] = open(blob_dir / row.body_ref, "rb")  # noqa: SIM115 - closed below
+    elif row.body_gz:
+        src = io.BytesIO(row.body_gz)
+    else:
+        return
+    with src, gzip.GzipFile(fileobj=src) as gz:
         while chunk := gz.read(1 << 20):
             out.write(chunk)
 

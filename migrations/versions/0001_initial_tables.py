@@ -117,6 +117,7 @@ def upgrade() -> None:
         sa.Column("headers", sa.JSON(), nullable=False),
         sa.Column("redirects", sa.JSON(), nullable=False),
         sa.Column("body_gz", sa.LargeBinary(), nullable=True),
+        sa.Column("body_ref", sa.String(), nullable=True),
         sa.Column("body_sha256", sa.String(), nullable=True),
         sa.Column("body_size", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=True),

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import os
 import re
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -283,3 +284,30 @@ def test_decoder_output_stays_in_small_pieces(coding: str, tmp_path: Path) -> No
     bomb.sink.discard()
     os.unlink(path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_large_pdf_through_the_pipeline_lands_in_the_blob_store(loopback_settings: Settings,
+                                                                  tmp_path: Path) -> None:
+    """Past the blob threshold the raw body is kept gzipped on disk, not in the database, and the
+    stored copy reads back byte for byte; the quote in it is still judged with its page."""
+    from verifier import db, pipeline, store
+    from verifier.intake import brief_from_bytes
+    from verifier.models import SnapshotRow
+
+    with LoopbackServer() as s:
+        s.route("/big.pdf", Reply(200, PDF, "application/pdf"))
+        brief = brief_from_bytes(f"The report says “{WORDS}” [1].\n\n[1] Report. {s.url('/big.pdf')}\n".encode(),
+                                 name="b.md")
+        settings = loopback_settings.model_copy(update={"fetch_max_bytes": 50_000_000})
+        session = db.session_for(settings.database_url)
+        row = pipeline.check_brief(session, brief, settings, origin="test")
+    q = store.quotes_of(session, row.id)[0]
+    assert q.verdict == "verified" and q.evidence is not None and q.evidence["page"] == 1
+    snap = session.get(SnapshotRow, q.snapshot_id)
+    assert snap is not None and snap.body_gz is None and snap.body_ref
+    assert (settings.blob_path / snap.body_ref).stat().st_size < len(PDF) + 100_000
+    out = tmp_path / "copy.pdf"
+    with open(out, "wb") as fh:
+        store.write_body(snap, fh, settings.blob_path)
+    assert sha_of(str(out)) == PDF_SHA
+    assert not list(Path(tempfile.gettempdir()).glob("verifier-*.body"))
