@@ -72,7 +72,7 @@ def _read_brief(arg: str, settings: Settings) -> BriefText:
         from verifier.fetch import fetch_one
         from verifier.statuses import LinkStatus
 
-        snap = fetch_one(arg, settings)
+        snap = fetch_one(arg, settings.for_briefs())
         if snap.status != LinkStatus.OK:
             raise BriefError(f"cannot fetch the brief at {arg}: {snap.status}"
                              + (f" ({snap.error})" if snap.error else ""))

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         return self.user_agent.format(contact=self.contact_url)
 
 
+    def for_briefs(self) -> Settings:
+        """Settings for fetching a brief (not a source): read no more than a brief may be."""
+        cap = min(self.fetch_max_bytes, self.max_brief_bytes)
+        return self.model_copy(update={"fetch_max_bytes": cap, "pdf_max_bytes": cap})
+
     @property
     def blob_path(self) -> Path:
         return Path(self.blob_dir) if self.blob_dir else Path(user_data_dir("verifier", appauthor=False)) / "bodies"

@@ -247,7 +247,7 @@ async def _read_submission(request: Request, settings: Settings) -> tuple[BriefT
             from verifier.fetch import Fetcher
             from verifier.statuses import LinkStatus
 
-            async with Fetcher(settings) as f:
+            async with Fetcher(settings.for_briefs()) as f:
                 snap = await f.fetch(payload.url)
             if snap.status != LinkStatus.OK:
                 raise ApiError(400, f"cannot fetch the brief: {snap.status}" + (f" ({snap.error})" if snap.error else ""))
