@@ -13,6 +13,11 @@ What it measures, and why this way:
   bottleneck); --changed of the pages have the quoted number edited (exercises align), --etag
   makes the server answer 304 to conditional requests (the cheap path for stable pages).
 Per-host limits are raised (all 10,000 pages live on one host); robots.txt is read once per batch.
+
+With --celery the same sweep runs through the real service path instead: the database is a fresh
+PostgreSQL schema (VERIFIER_TEST_DATABASE_URL), W `verifier worker -Q recheck --concurrency 1`
+processes consume from Redis (VERIFIER_TEST_REDIS_URL), `workers.recheck.sweep_due` claims and
+sends the batches, and the wall time runs until every source is rechecked.
 """
 
 from __future__ import annotations
@@ -165,7 +170,10 @@ def main() -> None:
     ap.add_argument("--changed", type=float, default=0.1, help="share of pages whose quoted number changed")
     ap.add_argument("--etag", action="store_true", help="conditional requests answered 304 when unchanged")
     ap.add_argument("--host-concurrency", type=int, default=64)
+    ap.add_argument("--celery", action="store_true", help="run the sweep through real Celery workers")
     args = ap.parse_args()
+    if args.celery:
+        return celery_sweep(args)
 
     work = Path(tempfile.mkdtemp(prefix="recheck-bench-"))
     url = f"sqlite:///{work}/bench.sqlite"
@@ -231,6 +239,73 @@ def main() -> None:
     finally:
         server.terminate()
         server.join(5)
+
+
+def celery_sweep(args: argparse.Namespace) -> None:
+    """The sweep through Redis and real `verifier worker` processes on a PostgreSQL schema."""
+    import subprocess
+
+    import redis
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from tests.service import drop_pg_schema, fresh_pg_schema
+
+    pg = os.environ.get("VERIFIER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    redis_url = os.environ.get("VERIFIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    redis.Redis.from_url(redis_url).flushdb()
+    url = fresh_pg_schema(pg)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    every = round(1 / args.changed) if args.changed > 0 else 0
+    ctx = mp.get_context("spawn")
+    server = ctx.Process(target=serve, args=(port, every, args.etag), daemon=True)
+    server.start()
+    env = {"VERIFIER_DATABASE_URL": url, "VERIFIER_REDIS_URL": redis_url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
+           "VERIFIER_HOST_CONCURRENCY": str(args.host_concurrency), "VERIFIER_HOST_INTERVAL": "0",
+           "VERIFIER_FETCH_TIMEOUT": "10", "VERIFIER_FETCH_RETRIES": "1", "VERIFIER_RECHECK_INTERVAL": "3600",
+           "VERIFIER_RECHECK_BATCH_SIZE": str(args.batch), "VERIFIER_ARCHIVE_URL": f"{base}/wayback",
+           "VERIFIER_RECHECK_SWEEP_LIMIT": str(args.sources)}
+    os.environ.update(env)
+    workers = []
+    try:
+        setup = populate(url, base, args.sources, args.etag)
+        workers = [subprocess.Popen([sys.executable, "-m", "verifier", "worker", "-c", "1", "--queues", "recheck"],
+                                    env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True) for _ in range(args.workers)]
+        time.sleep(8)  # workers connect to the broker
+        from verifier import db
+        from verifier.models import Source
+        from verifier.settings import get_settings
+        from workers.recheck import sweep_due
+
+        get_settings.cache_clear()
+        t0 = time.perf_counter()
+        sent = sweep_due(args.sources)
+        t_sent = time.perf_counter() - t0
+        done = 0
+        with db.session_for(url) as session:
+            while time.perf_counter() - t0 < 1800:
+                done = session.exec(select(func.count()).select_from(Source).where(
+                    Source.claimed_until == None)).one()  # noqa: E711
+                session.commit()
+                if done >= args.sources:
+                    break
+                time.sleep(0.5)
+        wall = time.perf_counter() - t0
+        print(f"sources stored          {args.sources} (setup {setup:.1f} s), PostgreSQL + Redis")
+        print(f"celery workers x batch  {args.workers} (concurrency 1) x {args.batch}")
+        print(f"sweep_due               {sent} sources claimed and sent in {t_sent * 1000:.0f} ms")
+        print(f"sweep wall time         {wall:.1f} s  ({done / wall:.0f} sources/s), {done} rechecked")
+    finally:
+        for w in workers:
+            try:
+                os.killpg(w.pid, 15)
+                w.wait(15)
+            except Exception:
+                pass
+        server.terminate()
+        drop_pg_schema(url)
 
 
 if __name__ == "__main__":
