@@ -11,8 +11,12 @@ def _esc(s: str) -> str:
 
 
 def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 14,
-             page_size: tuple[int, int] = (612, 842), font: str = "Helvetica", compress: bool = False) -> bytes:
-    """A PDF whose page i shows the lines pages[i] (WinAnsi text: Latin-1 characters only)."""
+             page_size: tuple[int, int] = (612, 842), font: str = "Helvetica", compress: bool = False,
+             padding: bytes = b"") -> bytes:
+    """A PDF whose page i shows the lines pages[i] (WinAnsi text: Latin-1 characters only).
+
+    `padding` goes into an unused stream object: a large file for size tests with the same text.
+    """
     width, height = page_size
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     font_id = 3
@@ -29,6 +33,8 @@ def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {content_id} 0 R "
                        f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
         kids.append(f"{len(objects)} 0 R")
+    if padding:
+        objects.append(b"<< /Length %d >>\nstream\n" % len(padding) + padding + b"\nendstream")
     objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

@@ -30,7 +30,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "screenshots"
 CHROMIUM = os.environ.get("VERIFIER_TEST_CHROMIUM", "/usr/bin/chromium")
-REDIS_URL = "redis://127.0.0.1:6379/13"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -69,27 +68,17 @@ def playwright_ready() -> Any:
 
 
 @pytest.fixture(scope="module")
-def redis_ok() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except Exception as e:
-        _missing(f"Redis not reachable at {REDIS_URL}: {e}")
-
-
-@pytest.fixture(scope="module")
 def site() -> Iterator[DemoSite]:
     with DemoSite() as s:
         yield s
 
 
 @pytest.fixture(scope="module")
-def service(redis_ok: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def service(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """`verifier serve` + `verifier worker` on a fresh SQLite file; yields base URL and an API key."""
     tmp = tmp_path_factory.mktemp("svc")
     env = {k: v for k, v in os.environ.items() if not k.startswith("VERIFIER_")}
-    env.update({"VERIFIER_DATABASE_URL": f"sqlite:///{tmp}/svc.sqlite", "VERIFIER_REDIS_URL": REDIS_URL,
+    env.update({"VERIFIER_DATABASE_URL": f"sqlite:///{tmp}/svc.sqlite", "VERIFIER_REDIS_URL": redis_url,
                 "VERIFIER_ALLOW_PRIVATE_HOSTS": "true", "VERIFIER_HOST_INTERVAL": "0",
                 "VERIFIER_FETCH_TIMEOUT": "5", "VERIFIER_FETCH_RETRIES": "1", "PYTHONUNBUFFERED": "1"})
     made = subprocess.run([sys.executable, "-m", "verifier", "keys", "create", "browser-test"], env=env,

@@ -32,6 +32,7 @@ from verifier.fetch import (
     discard_body,
     fetch_many,
 )
+from verifier.pdfwrite import text_pdf
 from verifier.settings import Settings
 from verifier.statuses import LinkStatus
 
@@ -42,28 +43,9 @@ WORDS = "The committee found that the spillway had been inspected twice in the d
 
 
 def make_pdf(size: int) -> bytes:
-    """A valid one-page PDF with a line of text, padded to `size` bytes with an incompressible stream."""
-    text = f"BT /F1 12 Tf 72 720 Td ({WORDS}) Tj ET".encode()
+    """A valid one-page PDF with a line of text, padded to about `size` bytes with an incompressible stream."""
     pad_len = max(0, size - 1200)
-    pad = (os.urandom(4096) * (pad_len // 4096 + 1))[:pad_len]
-    objects = [
-        b"<</Type/Catalog/Pages 2 0 R>>",
-        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</Font<</F1 4 0 R>>>>/Contents 5 0 R>>",
-        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
-        b"<</Length %d>>stream\n" % len(text) + text + b"\nendstream",
-        b"<</Length %d>>stream\n" % len(pad) + pad + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return text_pdf([[WORDS]], padding=(os.urandom(4096) * (pad_len // 4096 + 1))[:pad_len])
 
 
 PDF = make_pdf(SIZE_MB * 1_000_000)
