@@ -104,7 +104,8 @@ def populate(url: str, base: str, n: int, etag: bool) -> float:
             snaps.append({"id": i, "source_id": i, "fetched_at": now, "status": "ok", "http_status": 200,
                           "final_url": f"{base}/p/{i}", "content_type": "text/html", "headers": {},
                           "redirects": [], "text": text, "text_sha256": sha256(text), "pages": [],
-                          "main_end": tmpl.main_end, "body_size": 0, "body_sha256": sha256(page(i, False))})
+                          "main_end": tmpl.main_end, "body_size": 0, "body_sha256": sha256(page(i, False)),
+                          "ocr_pending": []})
             b = f"b{(i - 1) // per_brief:05d}"
             if (i - 1) % per_brief == 0:
                 briefs.append({"id": b, "text": "bench", "status": "done", "fmt": "txt", "created_at": now,
@@ -119,6 +120,12 @@ def populate(url: str, base: str, n: int, etag: bool) -> float:
         c.execute(insert(Brief), briefs)
         c.execute(insert(Citation), cits)
         c.execute(insert(QuoteRow), quotes)
+        if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
+            from sqlalchemy import text
+
+            for table in ("source", "snapshot", "citation", "quote"):
+                c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))"))
     return time.perf_counter() - t0
 
 
