@@ -34,7 +34,6 @@ TOP_WINDOWS = 4
 MIN_FOUND = 0.6
 #: character fallback (OCR text): exact letter chunks of this length place the quote
 CHUNK = 10
-CHUNK_STEP = 3
 #: chunks found more often than this in a source are not used
 CHUNK_MAX_HITS = 20
 #: source words of margin around a character-level window
@@ -57,6 +56,7 @@ class SourceIndex:
     tri: dict[int, list[int]] = field(repr=False)
     uni: dict[int, list[int]] = field(repr=False)
     _sq: tuple[str, list[int]] | None = field(default=None, repr=False)
+    _heads: dict[str, list[int]] | None = field(default=None, repr=False)
 
     def squashed(self) -> tuple[str, list[int]]:
         """The source's folded words glued together, and where each word starts in it (built
@@ -65,6 +65,19 @@ class SourceIndex:
             starts = list(accumulate((len(w) for w in self.norms), initial=0))
             self._sq = ("".join(self.norms), starts[:-1])
         return self._sq
+
+    def heads(self) -> dict[str, list[int]]:
+        """The CHUNK letters that follow each word start in the glued text -> the words there.
+
+        Looking a quote's letter runs up here costs a dict lookup, where searching the glued
+        text costs a scan of the whole source (milliseconds on a long report) per run."""
+        if self._heads is None:
+            sq, starts = self.squashed()
+            heads: dict[str, list[int]] = {}
+            for p, c in enumerate(starts):
+                heads.setdefault(sq[c:c + CHUNK], []).append(p)
+            self._heads = heads
+        return self._heads
 
     @classmethod
     def build(cls, source: SourceText) -> SourceIndex:
@@ -429,19 +442,19 @@ def _chunk_windows(qq: _Quote, index: SourceIndex) -> list[tuple[int, int]]:
     core = "".join(t.norm for t in qq.pq.toks if t.kind == CORE)
     if len(core) < 2 * CHUNK:
         return []
-    sq, starts = index.squashed()
-    # character offset of each core character within the glued core letters
-    hits: list[tuple[int, int]] = []  # (diagonal, chunk offset)
-    for off in range(0, len(core) - CHUNK + 1, CHUNK_STEP):
-        chunk = core[off:off + CHUNK]
-        found: list[int] = []
-        x = sq.find(chunk)
-        while x >= 0 and len(found) <= CHUNK_MAX_HITS:
-            found.append(x)
-            x = sq.find(chunk, x + 1)
-        if len(found) > CHUNK_MAX_HITS:
+    _, starts = index.squashed()
+    heads = index.heads()
+    # runs of CHUNK letters from each quote word's start, looked up at the source's word starts:
+    # glued or broken OCR words still leave most word starts in place ("Trumpwill" has "trumpwill…")
+    hits: list[tuple[int, int]] = []  # (diagonal: source char - quote char, quote char offset)
+    off = 0
+    for t in qq.pq.toks:
+        if t.kind != CORE:
             continue
-        hits.extend((x - off, off) for x in found)
+        found = heads.get(core[off:off + CHUNK], ()) if off + CHUNK <= len(core) else ()
+        if 0 < len(found) <= CHUNK_MAX_HITS:
+            hits.extend((starts[p] - off, off) for p in found)
+        off += len(t.norm)
     if not hits:
         return []
     nseg = 1 + len(qq.pq.boundaries)
