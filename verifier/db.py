@@ -55,6 +55,14 @@ def get_engine(url: str) -> Engine:
         return engine
 
 
+def forget_connections() -> None:
+    """After a fork: drop the pooled connections inherited from the parent without closing them
+    (they are the parent's sockets); each child opens its own."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose(close=False)
+
+
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))

@@ -18,6 +18,7 @@ from typing import Any
 
 from celery import chord, signals
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from verifier import db, pipeline
@@ -49,11 +50,15 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
         snaps = asyncio.run(_fetch_shared_limits(url, settings))
     except Exception as exc:  # a bug or a broken event loop, not a bad link: those are snapshots
         raise self.retry(exc=exc) from exc
-    with db.session_for(settings.database_url) as session:
-        row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
-        _touch(session, brief_id, sources_done=Brief.sources_done + 1)
-        if row.ocr_pending and row.id is not None:
-            enqueue_ocr(brief_id, row.id, len(row.ocr_pending))
+    try:
+        with db.session_for(settings.database_url) as session:
+            row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
+            _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+            pending = (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
+    except DBAPIError as exc:  # a database blip: the chord waits for the retry instead of failing
+        raise self.retry(exc=exc) from exc
+    if pending:
+        enqueue_ocr(brief_id, *pending)
     return url
 
 
@@ -180,6 +185,12 @@ def _recovery_loop(stop: threading.Event) -> None:
 
 
 _stop = threading.Event()
+
+
+@signals.worker_process_init.connect
+def _own_connections(**_: object) -> None:
+    """Each pool process forks from the worker that migrated the database: never share its sockets."""
+    db.forget_connections()
 
 
 @signals.worker_ready.connect

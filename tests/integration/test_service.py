@@ -75,6 +75,9 @@ def test_brief_runs_to_done_with_the_same_verdicts_as_the_cli(service: Service, 
     assert doc["progress"]["quotes_done"] == doc["progress"]["quotes_total"] == len(doc["quotes"])
     report = client.get(f"/v1/briefs/{bid}/report")
     assert report.status_code == 200 and "Misattributed" in report.text
+    # pool processes forked from a worker that migrated the database must not share its connections
+    log = (service.log_dir / "worker0.log").read_text()
+    assert "raised unexpected" not in log and "ChordError" not in log, log[-3000:]
 
 
 def test_multipart_upload_and_listing(service: Service, client: httpx.Client, site: DemoSite) -> None:
