@@ -14,13 +14,13 @@ from verifier import db
 pytestmark = pytest.mark.service
 
 
-def _child(url: str, forget: bool, q: mp.Queue) -> None:  # type: ignore[type-arg]
+def _child(url: str, forget: bool, q: mp.Queue) -> None:
     if forget:
         db.forget_connections()
     try:
         with db.get_engine(url).connect() as c:
             q.put(c.execute(text("SELECT pg_sleep(0.4), 'child'")).one()[1])
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         q.put(f"error: {e}")
 
 
@@ -37,7 +37,7 @@ def _race(url: str, forget: bool) -> tuple[str, str]:
         try:
             with engine.connect() as c:
                 out.append(str(c.execute(text("SELECT pg_sleep(0.4), 'parent'")).one()[1]))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             out.append(f"error: {e}")
 
     proc.start()
