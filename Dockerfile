@@ -7,5 +7,5 @@ COPY verifier verifier
 COPY workers workers
 COPY migrations migrations
 RUN pip install --no-cache-dir .
-USER nobody
-ENV HOME=/tmp
+RUN useradd --create-home verifier && mkdir -p /home/verifier/bodies && chown verifier /home/verifier/bodies
+USER verifier
