@@ -102,15 +102,17 @@ def main() -> None:
     ap.add_argument("--briefs", type=int, default=30)
     ap.add_argument("--pollers", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--latency-only", action="store_true", help="skip the throughput runs")
     args = ap.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     with DemoSite() as site:
-        one = throughput(site, 1, args.briefs, logs)
-        two = throughput(site, 2, args.briefs, logs)
+        if not args.latency_only:
+            one = throughput(site, 1, args.briefs, logs)
+            two = throughput(site, 2, args.briefs, logs)
+            print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each):")
+            print(f"  1 worker  (concurrency 2): {one:7.1f}")
+            print(f"  2 workers (concurrency 2): {two:7.1f}")
         med, p99, n = latency(site, args.pollers, args.seconds, logs)
-    print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each):")
-    print(f"  1 worker  (concurrency 2): {one:7.1f}")
-    print(f"  2 workers (concurrency 2): {two:7.1f}")
     print(f"polling GET /v1/briefs/{{id}} with {args.pollers} concurrent pollers for {args.seconds:.0f} s "
           f"({n} requests): median {med:.1f} ms, p99 {p99:.1f} ms")
 

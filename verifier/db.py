@@ -50,7 +50,8 @@ def get_engine(url: str) -> Engine:
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
-            engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+            # the API serves up to 40 requests at once from its thread pool, each holding a connection
+            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=30)
         _engines[url] = engine
         return engine
 

@@ -83,7 +83,7 @@ class RateLimiter:
                 self._redis = redis.Redis.from_url(self.url, socket_timeout=1)
             window = int(time.time() // 60)
             k = f"verifier:rate:{key_id}:{window}"
-            pipe = self._redis.pipeline()
+            pipe = self._redis.pipeline(transaction=False)  # one round trip, no MULTI/EXEC
             pipe.incr(k)
             pipe.expire(k, 70)
             count = int(pipe.execute()[0])
