@@ -351,8 +351,20 @@ class _AiohttpStream(httpx.AsyncByteStream):
             yield chunk
 
     async def aclose(self) -> None:
-        self._response.release()  # back to the pool when fully read, else the connection is closed
+        """Back to the pool when fully read. A small unread rest (a 404 page, a redirect's body) is
+        drained first: closing a socket with unread data resets it, and the connection is reusable."""
+        r = self._response
+        if not r.content.is_eof() and (r.content_length or 0) <= DRAIN_BYTES:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(1.0):
+                    drained = 0
+                    while drained <= DRAIN_BYTES and (chunk := await r.content.read(DRAIN_BYTES)):
+                        drained += len(chunk)
+        r.release()
 
+
+#: an unread body up to this size is read to the end before the connection goes back to the pool
+DRAIN_BYTES = 64 * 1024
 
 _NO_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
 
