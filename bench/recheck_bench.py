@@ -76,6 +76,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def start_site(ctx: Any, args: argparse.Namespace) -> tuple[Any, str]:
+    """The bench site in its own process; returns it and its base URL."""
+    port = free_port()
+    every = round(1 / args.changed) if args.changed > 0 else 0
+    server = ctx.Process(target=serve, args=(port, every, args.etag), daemon=True)
+    server.start()
+    return server, f"http://127.0.0.1:{port}"
+
+
+def bench_env(url: str, base: str, args: argparse.Namespace) -> dict[str, str]:
+    """Settings for the run: loopback allowed, per-host limits raised, the fake archive on the site."""
+    return {"VERIFIER_DATABASE_URL": url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
+            "VERIFIER_HOST_CONCURRENCY": str(args.host_concurrency), "VERIFIER_HOST_INTERVAL": "0",
+            "VERIFIER_FETCH_TIMEOUT": "10", "VERIFIER_FETCH_RETRIES": "1", "VERIFIER_RECHECK_INTERVAL": "3600",
+            "VERIFIER_RECHECK_BATCH_SIZE": str(args.batch), "VERIFIER_ARCHIVE_URL": f"{base}/wayback"}
+
+
 def populate(url: str, base: str, n: int, etag: bool) -> float:
     """N sources, each with a stored snapshot and one quote judged on it (bulk inserts)."""
     from sqlalchemy import insert
@@ -121,10 +138,10 @@ def populate(url: str, base: str, n: int, etag: bool) -> float:
         c.execute(insert(Citation), cits)
         c.execute(insert(QuoteRow), quotes)
         if engine.dialect.name == "postgresql":  # ids were given: move the sequences past them
-            from sqlalchemy import text
+            from sqlalchemy import text as sql
 
             for table in ("source", "snapshot", "citation", "quote"):
-                c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                c.execute(sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT max(id) FROM {table}))"))
     return time.perf_counter() - t0
 
@@ -184,22 +201,15 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="recheck-bench-"))
     url = f"sqlite:///{work}/bench.sqlite"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    every = round(1 / args.changed) if args.changed > 0 else 0
     ctx = mp.get_context("spawn")
-    server = ctx.Process(target=serve, args=(port, every, args.etag), daemon=True)
-    server.start()
-    env = {"VERIFIER_DATABASE_URL": url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
-           "VERIFIER_HOST_CONCURRENCY": str(args.host_concurrency), "VERIFIER_HOST_INTERVAL": "0",
-           "VERIFIER_FETCH_TIMEOUT": "10", "VERIFIER_FETCH_RETRIES": "1", "VERIFIER_RECHECK_INTERVAL": "3600",
-           "VERIFIER_RECHECK_BATCH_SIZE": str(args.batch), "VERIFIER_ARCHIVE_URL": f"{base}/wayback"}
+    server, base = start_site(ctx, args)
+    env = bench_env(url, base, args)
     os.environ.update(env)
     try:
         setup = populate(url, base, args.sources, args.etag)
         for _ in range(100):  # wait for the server
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.05)
@@ -262,16 +272,9 @@ def celery_sweep(args: argparse.Namespace) -> None:
     redis_url = os.environ.get("VERIFIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     redis.Redis.from_url(redis_url).flushdb()
     url = fresh_pg_schema(pg)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    every = round(1 / args.changed) if args.changed > 0 else 0
     ctx = mp.get_context("spawn")
-    server = ctx.Process(target=serve, args=(port, every, args.etag), daemon=True)
-    server.start()
-    env = {"VERIFIER_DATABASE_URL": url, "VERIFIER_REDIS_URL": redis_url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
-           "VERIFIER_HOST_CONCURRENCY": str(args.host_concurrency), "VERIFIER_HOST_INTERVAL": "0",
-           "VERIFIER_FETCH_TIMEOUT": "10", "VERIFIER_FETCH_RETRIES": "1", "VERIFIER_RECHECK_INTERVAL": "3600",
-           "VERIFIER_RECHECK_BATCH_SIZE": str(args.batch), "VERIFIER_ARCHIVE_URL": f"{base}/wayback",
+    server, base = start_site(ctx, args)
+    env = {**bench_env(url, base, args), "VERIFIER_REDIS_URL": redis_url,
            "VERIFIER_RECHECK_SWEEP_LIMIT": str(args.sources)}
     os.environ.update(env)
     workers = []
