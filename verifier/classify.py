@@ -8,7 +8,6 @@ here knows about particular test pages.
 
 from __future__ import annotations
 
-import codecs
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
+from verifier.extract import decode_html, decode_text
 from verifier.statuses import LinkStatus
 
 PAGE_SCAN_BYTES = 200_000  # the part of a page read for title and visible text
@@ -43,54 +43,8 @@ class Page:
         return self._words
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head")
-
-
-def charset_of(content_type: str | None) -> str | None:
-    """The charset parameter of a Content-Type header, if it names a known codec."""
-    if not content_type:
-        return None
-    m = re.search(r"charset\s*=\s*[\"']?([^\s;\"']+)", content_type, re.I)
-    if not m:
-        return None
-    try:
-        return codecs.lookup(m.group(1)).name
-    except LookupError:
-        return None
-
-
-def decode_text(body: bytes, content_type: str | None = None) -> str:
-    """Decode bytes: header charset, then BOM, then <meta charset>, then UTF-8, then detection."""
-    enc = charset_of(content_type)
-    if enc is None:
-        if body.startswith(codecs.BOM_UTF8):
-            enc = "utf-8-sig"
-        elif body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            enc = "utf-16"
-        else:
-            m = _META_CHARSET.search(body[:4096])
-            if m:
-                try:
-                    enc = codecs.lookup(m.group(1).decode("ascii")).name
-                except (LookupError, UnicodeDecodeError):
-                    enc = None
-    if enc is not None:
-        return body.decode(enc, errors="replace")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body[:PAGE_SCAN_BYTES]).best()
-        if best is not None and best.encoding:
-            return body.decode(best.encoding, errors="replace")
-    except Exception:  # detection is best effort
-        pass
-    return body.decode("cp1252", errors="replace")
 
 
 def _clean(s: str) -> str:
@@ -107,7 +61,7 @@ _STRING_OF = lxml.etree.XPath("string()")
 def read_page(body: bytes, content_type: str | None = None) -> Page:
     """Title, headings and visible text of the first PAGE_SCAN_BYTES of an HTML page."""
     raw = body[:PAGE_SCAN_BYTES]
-    src = _XML_DECL.sub("", decode_text(raw, content_type))
+    src = _XML_DECL.sub("", decode_html(raw, content_type))
     page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)
     if not src.strip():
         return page
@@ -128,7 +82,7 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
 
 def text_page(body: bytes, content_type: str | None = None) -> Page:
     """A plain-text document as a Page (no title)."""
-    text = decode_text(body[:PAGE_SCAN_BYTES], content_type)
+    text = decode_text(body[:PAGE_SCAN_BYTES], content_type)  # the extractor's decoders: one charset policy
     return Page(text=_clean(text), markup="")
 
 

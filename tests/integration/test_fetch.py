@@ -317,7 +317,8 @@ def _reference_page(body: bytes, content_type: str | None) -> object:
     import lxml.etree
     import lxml.html
 
-    from verifier.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean, decode_text
+    from verifier.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean
+    from verifier.extract import decode_html as decode_text
 
     src = _XML_DECL.sub("", decode_text(body[:PAGE_SCAN_BYTES], content_type))
     page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)

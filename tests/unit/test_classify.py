@@ -6,11 +6,11 @@ import pytest
 
 from verifier.classify import (
     classify_response,
-    decode_text,
     is_home_url,
     read_page,
     says_not_found,
 )
+from verifier.extract import decode_html
 from verifier.statuses import LinkStatus
 
 URL = "https://news.example/2024/05/committee-findings"
@@ -184,7 +184,7 @@ def test_decoding_legacy_charset_from_meta() -> None:
     text = "Доклад комиссии подтверждает выводы"
     body = f'<html><head><meta charset="windows-1251"><title>{text}</title></head><body><p>{text}</p></body></html>'
     raw = body.encode("cp1251")
-    assert text in decode_text(raw, "text/html")
+    assert text in decode_html(raw, "text/html")
     page = read_page(raw, "text/html")
     assert page.title == text
     assert classify_response(200, {"content-type": "text/html"}, URL, page=page) == LinkStatus.OK
