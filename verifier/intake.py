@@ -221,8 +221,8 @@ class _Render:
         self.space = False
         self.pre = 0
         self.base_url = base_url
-        self.links: list[Link] = []
-        self.quotes: list[tuple[int, int]] = []
+        self._links: list[tuple[str, int, int]] = []  # (href, start, end) before trimming
+        self._quotes: list[tuple[int, int]] = []
 
     def _put(self, s: str) -> None:
         self.parts.append(s)
@@ -268,12 +268,7 @@ class _Render:
         if name == "br":
             self.block(max(self.brk, 1))
             return
-        if name in _PARA:
-            self.block(2)
-        elif name in _LINE:
-            self.block(1)
-        elif name in _CELL:
-            self.space = True
+        self._boundary(name)
         if name == "pre":
             self.pre += 1
         start = self.pos
@@ -292,13 +287,13 @@ class _Render:
             if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
                 if self.base_url:
                     href = urljoin(self.base_url, href)
-                s, e = self._trim(start, end)
-                if e > s:
-                    self.links.append(Link(url=href, start=s, end=e, text="".join(self.parts)[s:e]))
+                self._links.append((href, start, end))
         elif name == "blockquote":
-            s, e = self._trim(start, end)
-            if e > s:
-                self.quotes.append((s, e))
+            self._quotes.append((start, end))
+        self._boundary(name)
+
+    def _boundary(self, name: str) -> None:
+        """Block elements break lines on both sides; table cells are kept apart by a space."""
         if name in _PARA:
             self.block(2)
         elif name in _LINE:
@@ -306,16 +301,21 @@ class _Render:
         elif name in _CELL:
             self.space = True
 
-    def _trim(self, s: int, e: int) -> tuple[int, int]:
+    def result(self) -> tuple[str, list[Link], list[tuple[int, int]]]:
+        """The text, its links and its block quotes, spans trimmed of white space (text joined once)."""
         full = "".join(self.parts)
-        while s < e and full[s].isspace():
-            s += 1
-        while e > s and full[e - 1].isspace():
-            e -= 1
-        return s, e
 
-    def result(self) -> str:
-        return "".join(self.parts)
+        def trim(s: int, e: int) -> tuple[int, int]:
+            while s < e and full[s].isspace():
+                s += 1
+            while e > s and full[e - 1].isspace():
+                e -= 1
+            return s, e
+
+        links = [Link(url=href, start=s, end=e, text=full[s:e])
+                 for href, a, b in self._links for s, e in [trim(a, b)] if e > s]
+        quotes = [(s, e) for a, b in self._quotes for s, e in [trim(a, b)] if e > s]
+        return full, links, quotes
 
 
 def _decode_html(data: bytes, declared: str | None, label: str) -> str:
@@ -350,7 +350,8 @@ def _from_html(data: bytes, declared: str | None, base_url: str | None, label: s
         h1 = doc.find(".//h1")
         if h1 is not None and h1.text_content().strip():
             title = re.sub(r"\s+", " ", h1.text_content()).strip()
-    return BriefText(text=r.result(), links=r.links, title=title, fmt="html", blockquotes=r.quotes)
+    text, links, quotes = r.result()
+    return BriefText(text=text, links=links, title=title, fmt="html", blockquotes=quotes)
 
 
 # ------------------------------------------------------------------ PDF
