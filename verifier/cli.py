@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
 from verifier import db
@@ -164,6 +165,10 @@ def _guard() -> Iterator[None]:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
+    except DBAPIError as e:
+        say(f"verifier: database error: {_one_line(e.orig) if e.orig else _one_line(e)} "
+            "(is VERIFIER_DATABASE_URL a database made by another version of verifier?)")
+        raise typer.Exit(2) from None
     except Exception as e:
         if os.environ.get("VERIFIER_DEBUG"):
             raise

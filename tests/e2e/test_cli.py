@@ -173,3 +173,19 @@ def test_demo_runs(loopback_env: dict[str, str]) -> None:
     out = p.stdout.decode()
     for verdict in ("verified", "minor_differences", "altered", "misattributed", "unverifiable", "not_found"):
         assert verdict in out
+
+
+def test_a_database_from_another_version_is_a_clear_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from verifier.db import migrate
+
+    url = f"sqlite:///{tmp_path}/old.sqlite"
+    migrate(url)
+    with sqlite3.connect(tmp_path / "old.sqlite") as c:
+        c.execute("ALTER TABLE brief DROP COLUMN title")
+    brief = tmp_path / "b.md"
+    brief.write_text("He said “we will finish the bridge before the winter comes” [1].\n\n[1] X. file:///x\n")
+    p = run("check", str(brief), "--database-url", url)
+    err = p.stderr.decode()
+    assert p.returncode == 2 and "database error" in err and "Traceback" not in err
