@@ -14,12 +14,26 @@ find_uv() {
   return 1
 }
 
+# The first interpreter that actually runs and is 3.11 or newer: a name on the PATH may be a pyenv
+# shim for a version that is not installed, which fails when run, so each candidate is tried.
+find_python() {
+  for name in python3.13 python3.12 python3.11 python3 python; do
+    for c in $(type -aP "$name" 2>/dev/null); do
+      if "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
+        echo "$c"; return
+      fi
+    done
+  done
+  return 1
+}
+
+if [ "${1:-}" = "--which-python" ]; then find_python || { echo "run.sh: no Python 3.11 or newer runs here" >&2; exit 2; }; exit 0; fi
+
 UV=$(find_uv || true)
 if [ -z "$UV" ]; then
-  py=$(command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3 || true)
-  [ -n "$py" ] || { echo "run.sh: Python 3.11 or newer is needed" >&2; exit 2; }
-  "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "run.sh: Python 3.11 or newer is needed" >&2; exit 2; }
-  echo "run.sh: installing uv into .tools/uv (once)" >&2
+  py=$(find_python || true)
+  [ -n "$py" ] || { echo "run.sh: Python 3.11 or newer is needed (none of python3.13, python3.12, python3.11, python3 on the PATH runs)" >&2; exit 2; }
+  echo "run.sh: installing uv into .tools/uv with $py (once)" >&2
   "$py" -m venv .tools/uv >/dev/null
   .tools/uv/bin/python -m pip install --quiet --disable-pip-version-check uv
   UV=.tools/uv/bin/uv
