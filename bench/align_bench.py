@@ -23,8 +23,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 HARNESS = Path(str(SHARED / "eval"))
 
-from verifier.align import SourceIndex, align
-from verifier.core import SourceText
+from verifier.core.align import SourceIndex, align
+from verifier.core.values import SourceText
 
 DEFAULT_LARGE = str(SHARED / "corpus" / "large")
 

@@ -24,9 +24,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 HARNESS = Path(str(SHARED / "eval"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verifier.align import SourceIndex, align
-from verifier.core import Match, SourceText
-from verifier.judge import decide
+from verifier.core.align import SourceIndex, align
+from verifier.core.judge import decide
+from verifier.core.values import Match, SourceText
 
 
 class FakeSite:
@@ -40,9 +40,9 @@ class FakeSite:
 
 
 def source_text(page: dict[str, Any], harness: Any) -> SourceText:
-    """The page as the product extracts it (verifier.extract if present, else a stand-in)."""
+    """The page as the product extracts it (verifier.core.extract if present, else a stand-in)."""
     try:
-        from verifier.extract import extract
+        from verifier.core.extract import extract
 
         st = extract(page["html"], "text/html; charset=utf-8", page.get("orig_url") or None)
         if st.text.strip():

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from verifier.extract import extract, extract_pdf
+from verifier.core.extract import extract, extract_pdf
 
 #: the shared evaluation material beside the checkout (../shared)
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -81,7 +81,7 @@ def pdf_timing(large: Path) -> None:
 def _edge_repeats(text: str, pages: list[tuple[int, int]]) -> str:
     from collections import Counter
 
-    from verifier.extract import _edge_key
+    from verifier.core.extract import _edge_key
 
     c: Counter[str] = Counter()
     bounds = [p[0] for p in pages] + [len(text)]

@@ -92,8 +92,8 @@ def _urls(port: int, n: int) -> list[str]:
 
 
 async def bench_fetcher(urls: list[str], concurrency: int) -> tuple[float, dict[str, int]]:
-    from verifier.fetch import Fetcher
-    from verifier.politeness import HostLimiter
+    from verifier.net.fetch import Fetcher
+    from verifier.net.politeness import HostLimiter
     from verifier.settings import Settings
 
     s = Settings(allow_private_hosts=True, host_concurrency=concurrency, host_interval=0.0, fetch_retries=0,

@@ -25,9 +25,9 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verifier import ocr
-from verifier.align import SourceIndex, align
-from verifier.extract import read_pdf
+from verifier.core.align import SourceIndex, align
+from verifier.core.extract import read_pdf
+from verifier.documents import ocr
 
 VOL1 = SHARED / "corpus" / "large" / "mueller-report-opensource-edition-vol-1.pdf"
 

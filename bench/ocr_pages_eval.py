@@ -26,10 +26,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(SHARED / "eval"))
 
-from verifier import ocr
-from verifier.align import SourceIndex, align
-from verifier.extract import read_pdf
-from verifier.pdfwrite import text_pdf
+from verifier.core.align import SourceIndex, align
+from verifier.core.extract import read_pdf
+from verifier.core.pdfwrite import text_pdf
+from verifier.documents import ocr
 
 LARGE = SHARED / "corpus" / "large"
 

@@ -97,10 +97,10 @@ def populate(url: str, base: str, n: int, etag: bool) -> float:
     """N sources, each with a stored snapshot and one quote judged on it (bulk inserts)."""
     from sqlalchemy import insert
 
-    from verifier import db
-    from verifier.extract import extract
-    from verifier.models import Brief, Citation, QuoteRow, SnapshotRow, Source, utcnow
-    from verifier.store import sha256
+    from verifier.core.extract import extract
+    from verifier.storage import db
+    from verifier.storage.models import Brief, Citation, QuoteRow, SnapshotRow, Source, utcnow
+    from verifier.storage.store import sha256
 
     t0 = time.perf_counter()
     engine = db.migrate(url)
@@ -152,8 +152,8 @@ _COUNT = {"statements": 0}
 def _worker_init(env: dict[str, str]) -> None:
     from sqlalchemy import event
 
-    from verifier import db
     from verifier.settings import get_settings
+    from verifier.storage import db
 
     os.environ.update(env)
     get_settings.cache_clear()
@@ -165,8 +165,9 @@ def _worker_init(env: dict[str, str]) -> None:
 
 
 def _run_batch(ids: list[int]) -> dict[str, Any]:
-    from verifier import db, recheck
+    from verifier.service import recheck
     from verifier.settings import get_settings
+    from verifier.storage import db
 
     settings = get_settings()
     before = _COUNT["statements"]
@@ -214,8 +215,9 @@ def main() -> None:
             except OSError:
                 time.sleep(0.05)
 
-        from verifier import db, recheck
+        from verifier.service import recheck
         from verifier.settings import get_settings
+        from verifier.storage import db
 
         get_settings.cache_clear()
         settings = get_settings()
@@ -284,9 +286,9 @@ def celery_sweep(args: argparse.Namespace) -> None:
                                     env={**os.environ}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     start_new_session=True) for _ in range(args.workers)]
         time.sleep(8)  # workers connect to the broker
-        from verifier import db
-        from verifier.models import Source
         from verifier.settings import get_settings
+        from verifier.storage import db
+        from verifier.storage.models import Source
         from workers.recheck import sweep_due
 
         get_settings.cache_clear()

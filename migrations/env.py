@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (verifier.db) or from settings."""
+"""Alembic environment: the URL comes from the caller (verifier.storage.db) or from settings."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import verifier.models  # noqa: F401  (registers the tables)
+import verifier.storage.models  # noqa: F401  (registers the tables)
 
 config = context.config
 target_metadata = SQLModel.metadata

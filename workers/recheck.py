@@ -17,19 +17,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from verifier import db, recheck
-from verifier.politeness import HostLimiter, Limiter
+from verifier.net.politeness import HostLimiter, Limiter
+from verifier.service import recheck
 from verifier.settings import Settings, get_settings
+from verifier.storage import db
 from workers.celery_app import app
 
-log = logging.getLogger("verifier.recheck")
+log = logging.getLogger("verifier.service.recheck")
 
 
 def _limiter_factory(settings: Settings) -> Any:
     """Per-host limits shared by every worker through Redis; in-process limits if Redis is absent."""
     def make() -> Limiter:
         try:
-            from verifier.politeness import RedisHostLimiter
+            from verifier.net.politeness import RedisHostLimiter
 
             return RedisHostLimiter.from_settings(settings)
         except Exception as e:

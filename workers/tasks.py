@@ -21,13 +21,14 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
-from verifier import db, pipeline
-from verifier.core import Snapshot
-from verifier.fetch import fetch_many
-from verifier.models import Brief, Citation, utcnow
-from verifier.politeness import RedisHostLimiter
+from verifier.core.statuses import BriefStatus
+from verifier.core.values import Snapshot
+from verifier.net.fetch import fetch_many
+from verifier.net.politeness import RedisHostLimiter
+from verifier.service import pipeline
 from verifier.settings import Settings, get_settings
-from verifier.statuses import BriefStatus
+from verifier.storage import db
+from verifier.storage.models import Brief, Citation, utcnow
 from workers.celery_app import OCR_TIME_LIMIT, app
 
 log = logging.getLogger("verifier.tasks")
@@ -64,7 +65,7 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
 
 def enqueue_ocr(brief_id: str, snapshot_id: int, pages: int) -> None:
     """Scanned pages go to their own queue, with a time limit fitted to the page count."""
-    from verifier.ocr import time_limit
+    from verifier.documents.ocr import time_limit
 
     limit = min(OCR_TIME_LIMIT, time_limit(pages, workers=get_settings().ocr_workers))
     ocr_source.apply_async((brief_id, snapshot_id), queue="ocr", time_limit=limit,
@@ -98,7 +99,7 @@ def ocr_source(self: Any, brief_id: str, snapshot_id: int) -> int:
 
 def _pending_ocr(session: Any, brief_id: str) -> list[tuple[int, int]]:
     """(snapshot id, pages) of the brief's sources whose scanned pages still wait for OCR."""
-    from verifier import store
+    from verifier.storage import store
 
     return [(snap.id, len(snap.ocr_pending)) for _, _, snap in store.cited_sources(session, brief_id)
             if snap is not None and snap.id is not None and snap.ocr_pending]

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from verifier.demo import BRIEF, DemoSite
+from verifier.cli.demo import BRIEF, DemoSite
 
 pytestmark = pytest.mark.slow
 
@@ -166,7 +166,7 @@ def test_report_in_the_browser(service: dict[str, Any], site: DemoSite, browser:
     for q in doc["quotes"]:
         card = page.locator(f"#quote-{q['id']}")
         assert card.is_visible()
-        from verifier.report import VERDICT_LABEL
+        from verifier.present.report import VERDICT_LABEL
 
         assert VERDICT_LABEL[q["verdict"]] in card.locator("h3").inner_text()
         if q["evidence"]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from verifier.demo import BRIEF, DemoSite
+from verifier.cli.demo import BRIEF, DemoSite
 
 pytestmark = pytest.mark.slow
 
@@ -178,7 +178,7 @@ def test_demo_runs(loopback_env: dict[str, str]) -> None:
 def test_a_database_from_another_version_is_a_clear_error(tmp_path: Path) -> None:
     import sqlite3
 
-    from verifier.db import migrate
+    from verifier.storage.db import migrate
 
     url = f"sqlite:///{tmp_path}/old.sqlite"
     migrate(url)

@@ -11,10 +11,10 @@ import brotli
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request, sequence
-from verifier.core import Snapshot
-from verifier.fetch import Fetcher, fetch_many, fetch_one
+from verifier.core.statuses import LinkStatus
+from verifier.core.values import Snapshot
+from verifier.net.fetch import Fetcher, fetch_many, fetch_one
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus
 
 ARTICLE = ("<html><head><title>Committee publishes findings</title></head><body><nav>Home | News</nav>"
            "<article><h1>Committee publishes findings</h1>"
@@ -317,8 +317,8 @@ def _reference_page(body: bytes, content_type: str | None) -> object:
     import lxml.etree
     import lxml.html
 
-    from verifier.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean
-    from verifier.extract import decode_html as decode_text
+    from verifier.core.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean
+    from verifier.core.extract import decode_html as decode_text
 
     src = _XML_DECL.sub("", decode_text(body[:PAGE_SCAN_BYTES], content_type))
     page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)
@@ -338,7 +338,7 @@ def _reference_page(body: bytes, content_type: str | None) -> object:
 
 
 def test_fast_page_reader_matches_lxml_html() -> None:
-    from verifier.classify import read_page
+    from verifier.core.classify import read_page
 
     extra = [b"<!-- only a comment -->", b"<!DOCTYPE html>", b"<title>a<!--x-->b &amp; c</title><h1>x<br>y</h1>",
              b"<?xml version='1.0'?><html><body><p>xhtml</p></body></html>", "<p>caf\u00e9</p>".encode("latin-1"),

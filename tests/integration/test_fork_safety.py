@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from verifier import db
+from verifier.storage import db
 
 pytestmark = pytest.mark.service
 

@@ -22,9 +22,11 @@ import brotli
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request
-from verifier.core import Snapshot
-from verifier.extract import extract
-from verifier.fetch import (
+from verifier.core.extract import extract
+from verifier.core.pdfwrite import text_pdf
+from verifier.core.statuses import LinkStatus
+from verifier.core.values import Snapshot
+from verifier.net.fetch import (
     BodyTooLarge,
     BoundedDecoder,
     Fetcher,
@@ -32,9 +34,7 @@ from verifier.fetch import (
     discard_body,
     fetch_many,
 )
-from verifier.pdfwrite import text_pdf
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus
 
 SIZE_MB = 24
 SPOOL = 1_000_000  # bytes kept in memory before the body goes to disk, in these tests
@@ -272,9 +272,10 @@ def test_a_large_pdf_through_the_pipeline_lands_in_the_blob_store(loopback_setti
                                                                   tmp_path: Path) -> None:
     """Past the blob threshold the raw body is kept gzipped on disk, not in the database, and the
     stored copy reads back byte for byte; the quote in it is still judged with its page."""
-    from verifier import db, pipeline, store
-    from verifier.intake import brief_from_bytes
-    from verifier.models import SnapshotRow
+    from verifier.core.intake import brief_from_bytes
+    from verifier.service import pipeline
+    from verifier.storage import db, store
+    from verifier.storage.models import SnapshotRow
 
     with LoopbackServer() as s:
         s.route("/big.pdf", Reply(200, PDF, "application/pdf"))

@@ -11,9 +11,9 @@ from alembic import command
 from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel
 
-import verifier.models  # noqa: F401
+import verifier.storage.models  # noqa: F401
 from tests.service import drop_pg_schema, fresh_pg_schema
-from verifier import db
+from verifier.storage import db
 
 TABLES = set(SQLModel.metadata.tables)
 
@@ -58,7 +58,7 @@ def test_postgres_upgrade_downgrade(pg_url: str) -> None:
 
 
 def _migrate_together(url: str, n: int = 4) -> None:
-    code = "import sys; from verifier.db import migrate; migrate(sys.argv[1])"
+    code = "import sys; from verifier.storage.db import migrate; migrate(sys.argv[1])"
     procs = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE) for _ in range(n)]
     errors = [p.communicate(timeout=120)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0] * n, errors

@@ -18,12 +18,13 @@ import pytest
 from sqlmodel import Session, col, select
 
 from tests.httpserver import LoopbackServer, Reply, Request
-from verifier import db, pipeline, recheck
-from verifier.core import BriefText
-from verifier.intake import brief_from_bytes
-from verifier.models import CheckRow, Event, QuoteRow, SnapshotRow, Source, utcnow
-from verifier.result import build_result
+from verifier.core.intake import brief_from_bytes
+from verifier.core.values import BriefText
+from verifier.service import pipeline, recheck
+from verifier.service.result import build_result
 from verifier.settings import Settings, get_settings
+from verifier.storage import db
+from verifier.storage.models import CheckRow, Event, QuoteRow, SnapshotRow, Source, utcnow
 
 QUOTES = {
     "edit": "the review found that repairs on the bridge would take nineteen months to finish",
@@ -372,7 +373,7 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     from fastapi.testclient import TestClient
 
     from verifier.api import rechecks
-    from verifier.models import Organization
+    from verifier.storage.models import Organization
 
     site = Site(server)
     settings = settings_for(monkeypatch, server)

@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from tests.service import Service, drop_pg_schema, fresh_pg_schema
-from verifier.demo import BRIEF, DemoSite
+from verifier.cli.demo import BRIEF, DemoSite
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
 
@@ -162,7 +162,7 @@ def test_scanned_pdf_is_read_on_the_ocr_queue(service: Service, client: httpx.Cl
     from tests.httpserver import LoopbackServer
     from tests.integration.test_scanned_pdf import PAGES
     from tests.unit.test_extract import make_pdf
-    from verifier import ocr
+    from verifier.documents import ocr
 
     if not ocr.ocr_available():
         pytest.skip(str(ocr.unavailable_reason()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.align import SourceIndex, align
-from verifier.core import Match, SourceText
-from verifier.statuses import DiffKind, Verdict
+from verifier.core.align import SourceIndex, align
+from verifier.core.statuses import DiffKind, Verdict
+from verifier.core.values import Match, SourceText
 
 TEXT = (
     "Council notes. The committee said on Tuesday that it would not approve the budget for 2024, "

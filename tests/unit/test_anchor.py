@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from verifier.anchor import Anchor, Drift, reanchor
-from verifier.core import SourceText
+from verifier.core.anchor import Anchor, Drift, reanchor
+from verifier.core.values import SourceText
 
 FILL = ["Local reporters followed the story through the season.",
         "Further details are expected in the coming weeks.",

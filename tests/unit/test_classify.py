@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.classify import (
+from verifier.core.classify import (
     classify_response,
     is_home_url,
     read_page,
     says_not_found,
 )
-from verifier.extract import decode_html
-from verifier.statuses import LinkStatus
+from verifier.core.extract import decode_html
+from verifier.core.statuses import LinkStatus
 
 URL = "https://news.example/2024/05/committee-findings"
 HTML = {"content-type": "text/html; charset=utf-8"}

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from verifier.extract import (
+from verifier.core.extract import (
     decode_html,
     decode_text,
     extract,
@@ -14,7 +14,7 @@ from verifier.extract import (
     sniff_kind,
     visible_text,
 )
-from verifier.pdfwrite import text_pdf
+from verifier.core.pdfwrite import text_pdf
 
 RU = ("Комиссия опубликовала итоговый доклад во вторник после проверки, которая длилась девятнадцать месяцев. "
       "Члены комиссии заявили, что доказательства подтверждают большинство первоначальных выводов.")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from verifier.core import BriefError
-from verifier.intake import brief_from_bytes, markdown_links, read_brief_file
-from verifier.pdfwrite import text_pdf
+from verifier.core.intake import brief_from_bytes, markdown_links, read_brief_file
+from verifier.core.pdfwrite import text_pdf
+from verifier.core.values import BriefError
 
 
 def _pdf(pages: list[list[str]]) -> bytes:

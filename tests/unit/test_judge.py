@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from verifier.core import Difference, Evidence, Match
-from verifier.judge import decide, is_misspelling
-from verifier.statuses import DiffKind, Verdict
+from verifier.core.judge import decide, is_misspelling
+from verifier.core.statuses import DiffKind, Verdict
+from verifier.core.values import Difference, Evidence, Match
 
 
 def match(verdict: Verdict, score: float = 1.0, tag: str = "x") -> Match:

@@ -8,7 +8,7 @@ import socket
 import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
-from verifier.netguard import (
+from verifier.net.netguard import (
     GuardedResolver,
     PrivateAddressError,
     check_host,
@@ -103,9 +103,9 @@ async def test_every_redirect_hop_is_rechecked() -> None:
     """A public page redirecting inward (cloud metadata, loopback) is refused at that hop, unrequested."""
     import httpx
 
-    from verifier.fetch import Fetcher
+    from verifier.core.statuses import LinkStatus
+    from verifier.net.fetch import Fetcher
     from verifier.settings import Settings
-    from verifier.statuses import LinkStatus
 
     seen: list[str] = []
 

@@ -1,6 +1,6 @@
 """Normalisation: typography folds away, offsets still point into the original text."""
 
-from verifier.normalize import CORE, EDITORIAL, PAREN, fold, parse_quote, squash, tokenize
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, fold, parse_quote, squash, tokenize
 
 
 def norms(text: str) -> list[str]:

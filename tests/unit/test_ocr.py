@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.unit.test_extract import make_pdf
-from verifier import ocr
-from verifier.align import SourceIndex, align
-from verifier.extract import extract, extract_pdf, extract_with_note, read_pdf, scan_note, usable_layer
-from verifier.statuses import Verdict
+from verifier.core.align import SourceIndex, align
+from verifier.core.extract import extract, extract_pdf, extract_with_note, read_pdf, scan_note, usable_layer
+from verifier.core.statuses import Verdict
+from verifier.documents import ocr
 
 BODY = ["The committee said the findings were supported by the evidence it had gathered.",
         "Serious incidents fell again, and inspections rose by a quarter in the spring."]

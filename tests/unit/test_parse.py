@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from verifier.core import BriefText, Link, ParsedBrief
-from verifier.intake import brief_from_bytes
-from verifier.parse import parse_brief
+from verifier.core.intake import brief_from_bytes
+from verifier.core.parse import parse_brief
+from verifier.core.values import BriefText, Link, ParsedBrief
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "briefs"
 REFS = "\n\nReferences\n[1] Story one. https://one.example/a\n[2] Story two. https://two.example/b\n"

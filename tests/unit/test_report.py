@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rich.console import Console
 
-from verifier import report
-from verifier.html import (
+from verifier.present import report
+from verifier.present.html import (
     BAD_STATUS_COLORS,
     STATUS_COLORS,
     VERDICT_COLORS,
@@ -29,7 +29,7 @@ from verifier.html import (
     safe_href,
     text_fragment_url,
 )
-from verifier.report import LINK_STATUSES, VERDICTS, diff_segments
+from verifier.present.report import LINK_STATUSES, VERDICTS, diff_segments
 
 EVIL = "<script>alert('x')</script>"
 BASE = "http://127.0.0.1:9"
@@ -298,10 +298,10 @@ def test_table_colours_only_on_a_terminal(doc: dict[str, Any]) -> None:
 # ---------------------------------------------------------------- the real pipeline, and the web page
 
 def test_demo_pipeline_report(tmp_path: Path, loopback_settings: Any) -> None:
-    from verifier import db
-    from verifier.demo import DemoSite
-    from verifier.pipeline import check_brief
-    from verifier.result import build_result
+    from verifier.cli.demo import DemoSite
+    from verifier.service.pipeline import check_brief
+    from verifier.service.result import build_result
+    from verifier.storage import db
 
     settings = loopback_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/r.sqlite"})
     session = db.session_for(settings.database_url)

@@ -9,10 +9,10 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from verifier.fetch import Fetcher, backoff_delay, is_retryable_status, parse_retry_after
-from verifier.politeness import HostLimiter, RobotsCache
+from verifier.core.statuses import LinkStatus
+from verifier.net.fetch import Fetcher, backoff_delay, is_retryable_status, parse_retry_after
+from verifier.net.politeness import HostLimiter, RobotsCache
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus
 
 URL = "http://127.0.0.1:1/page"  # never contacted: a MockTransport answers
 PAGE = b"<html><head><title>Report</title></head><body><p>" + b"Findings of the committee. " * 40 + b"</p></body></html>"
@@ -255,7 +255,7 @@ async def test_redis_limiter_holds_limits_across_instances(redis_url: str) -> No
     import time
     import uuid
 
-    from verifier.politeness import RedisHostLimiter
+    from verifier.net.politeness import RedisHostLimiter
 
     prefix = f"test:verifier:{uuid.uuid4().hex}"
     a = RedisHostLimiter(redis_url, concurrency=2, interval=0.05, prefix=prefix, poll=0.01)

@@ -14,10 +14,10 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from verifier import db, keys
-from verifier.core import BriefError, BriefText
-from verifier.models import ApiKey, Brief
+from verifier.core.values import BriefError, BriefText
 from verifier.settings import Settings, get_settings
+from verifier.storage import db, keys
+from verifier.storage.models import ApiKey, Brief
 
 log = logging.getLogger("verifier.api")
 
@@ -167,7 +167,7 @@ def create_app() -> FastAPI:
     async def submit(request: Request, session: SessionDep, who: CallerDep) -> JSONResponse:
         """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once."""
         brief, origin = await _read_submission(request, settings)
-        from verifier.pipeline import register_brief
+        from verifier.service.pipeline import register_brief
 
         row = register_brief(session, brief, origin=origin, org_id=who.org_id)
         from workers.tasks import enqueue_brief
@@ -192,15 +192,15 @@ def create_app() -> FastAPI:
     @app.get("/v1/briefs/{brief_id}", tags=["briefs"])
     def get_brief(brief_id: str, session: SessionDep, who: CallerDep) -> JSONResponse:
         """The result document; `status` moves queued → running → done (or failed)."""
-        from verifier.result import build_result
+        from verifier.service.result import build_result
 
         own_brief(session, who, brief_id)
         return JSONResponse(build_result(session, brief_id))  # plain JSON already: no re-encoding
 
     @app.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse, tags=["briefs"])
     def get_report(brief_id: str, session: SessionDep, who: CallerDep) -> HTMLResponse:
-        from verifier.html import render_html
-        from verifier.result import build_result
+        from verifier.present.html import render_html
+        from verifier.service.result import build_result
 
         own_brief(session, who, brief_id)
         return HTMLResponse(render_html(build_result(session, brief_id, with_text=True)))
@@ -209,7 +209,7 @@ def create_app() -> FastAPI:
 
 
 async def _read_submission(request: Request, settings: Settings) -> tuple[BriefText, str | None]:
-    from verifier.intake import brief_from_bytes
+    from verifier.core.intake import brief_from_bytes
 
     limit = settings.max_brief_bytes
     length = int(request.headers.get("content-length") or 0)
@@ -244,8 +244,8 @@ async def _read_submission(request: Request, settings: Settings) -> tuple[BriefT
         if payload.url:
             if not payload.url.startswith(("http://", "https://")):
                 raise ApiError(422, "url must be an http(s) URL")
-            from verifier.fetch import Fetcher
-            from verifier.statuses import LinkStatus
+            from verifier.core.statuses import LinkStatus
+            from verifier.net.fetch import Fetcher
 
             async with Fetcher(settings.for_briefs()) as f:
                 snap = await f.fetch(payload.url)

@@ -27,11 +27,11 @@ import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlmodel import Session, col, select
 
-from verifier import db
-from verifier.models import Brief, Event, Organization, utcnow
-from verifier.netguard import check_addresses, check_host
-from verifier.result import build_result, iso
+from verifier.net.netguard import check_addresses, check_host
+from verifier.service.result import build_result, iso
 from verifier.settings import Settings, get_settings
+from verifier.storage import db
+from verifier.storage.models import Brief, Event, Organization, utcnow
 
 
 class _Caller(Protocol):

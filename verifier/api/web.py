@@ -13,7 +13,7 @@ import secrets
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from verifier.html import templates
+from verifier.present.html import templates
 
 router = APIRouter(include_in_schema=False)
 

@@ -15,9 +15,9 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
-from verifier import db
-from verifier.core import BriefError, BriefText
+from verifier.core.values import BriefError, BriefText
 from verifier.settings import Settings, get_settings
+from verifier.storage import db
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Check that quoted passages stand, word for word, in the sources a brief cites.")
@@ -64,14 +64,14 @@ def _one_line(e: BaseException) -> str:
 
 
 def _read_brief(arg: str, settings: Settings) -> BriefText:
-    from verifier.intake import brief_from_bytes, read_brief_file
+    from verifier.core.intake import brief_from_bytes, read_brief_file
 
     if arg == "-":
         data = sys.stdin.buffer.read(settings.max_brief_bytes + 1)
         return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes)
     if arg.startswith(("http://", "https://")):
-        from verifier.fetch import fetch_one
-        from verifier.statuses import LinkStatus
+        from verifier.core.statuses import LinkStatus
+        from verifier.net.fetch import fetch_one
 
         snap = fetch_one(arg, settings.for_briefs())
         if snap.status != LinkStatus.OK:
@@ -89,7 +89,7 @@ def _out() -> Console:
 
 
 def _emit(doc: dict[str, Any], fmt: Format) -> None:
-    from verifier import report
+    from verifier.present import report
 
     if fmt == Format.json:
         sys.stdout.write(report.render_json(doc) + "\n")
@@ -98,7 +98,7 @@ def _emit(doc: dict[str, Any], fmt: Format) -> None:
     elif fmt == Format.csv:
         sys.stdout.write(report.render_csv(doc))
     elif fmt == Format.html:
-        from verifier.html import render_html
+        from verifier.present.html import render_html
 
         sys.stdout.write(render_html(doc))
     else:
@@ -201,8 +201,8 @@ def check(
 
 
 def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str, refresh: bool = False) -> int:
-    from verifier.pipeline import check_brief
-    from verifier.result import build_result, needs_attention
+    from verifier.service.pipeline import check_brief
+    from verifier.service.result import build_result, needs_attention
 
     session = _session(settings)
     progress = _Progress()
@@ -229,8 +229,8 @@ def show(
 ) -> None:
     """Print a stored result again."""
     with _guard():
-        from verifier.models import Brief
-        from verifier.result import build_result
+        from verifier.service.result import build_result
+        from verifier.storage.models import Brief
 
         session = _session(_settings(database_url))
         row = session.get(Brief, brief_id)
@@ -270,7 +270,7 @@ def snapshot(
 ) -> None:
     """Print a stored copy of a source: the text verdicts were judged on, or the raw body."""
     with _guard():
-        from verifier.models import SnapshotRow
+        from verifier.storage.models import SnapshotRow
 
         row = _session(_settings(database_url)).get(SnapshotRow, snapshot_id)
         if row is None:
@@ -278,7 +278,7 @@ def snapshot(
         say(f"verifier: snapshot {row.id} of {row.final_url or ''} fetched {row.fetched_at:%Y-%m-%d %H:%M} UTC, "
             f"{row.status}")
         if raw:
-            from verifier.store import write_body
+            from verifier.storage.store import write_body
 
             write_body(row, sys.stdout.buffer, _settings(database_url).blob_path)
         else:
@@ -295,7 +295,7 @@ def list_briefs(
     with _guard():
         from rich.table import Table
 
-        from verifier.models import Brief
+        from verifier.storage.models import Brief
 
         session = _session(_settings(database_url))
         rows = session.exec(select(Brief).order_by(col(Brief.created_at).desc()).limit(limit)).all()
@@ -318,7 +318,7 @@ def demo(
 ) -> None:
     """Serve a small sample site on 127.0.0.1 and check a sample brief against it."""
     with _guard():
-        from verifier.demo import DemoSite
+        from verifier.cli.demo import DemoSite
 
         settings = _settings(database_url)
         with DemoSite() as site:
@@ -341,7 +341,7 @@ def recheck(
     with _guard():
         if due and all_:
             raise Exit("give --due or --all, not both")
-        from verifier.recheck import recheck_sources
+        from verifier.service.recheck import recheck_sources
 
         settings = _settings(database_url)
         session = _session(settings)
@@ -359,7 +359,7 @@ def keys_create(org: Annotated[str, typer.Argument(help="the organisation the ke
                 database_url: DbOpt = None) -> None:
     """Print a new API key for ORG (alone on the last line). Only its hash is stored."""
     with _guard():
-        from verifier.keys import create_key
+        from verifier.storage.keys import create_key
 
         key = create_key(_session(_settings(database_url)), org)
         say(f"verifier: new key for {org}; it is shown only once:")
@@ -371,7 +371,7 @@ def keys_revoke(key: Annotated[str, typer.Argument(help="the key, or the prefix 
                 database_url: DbOpt = None) -> None:
     """Revoke a key; calls with it answer 401 from now on."""
     with _guard():
-        from verifier.keys import revoke
+        from verifier.storage.keys import revoke
 
         n = revoke(_session(_settings(database_url)), key)
         if not n:

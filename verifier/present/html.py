@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from verifier.report import (
+from verifier.present.report import (
     DIFF_LABEL,
     LINK_STATUSES,
     STATUS_LABEL,
@@ -38,7 +38,7 @@ from verifier.report import (
 __all__ = ["VERDICT_COLORS", "VERDICT_LABEL", "highlighted_brief", "render_html", "safe_href",
            "templates", "text_fragment_url"]
 
-_env = Environment(loader=PackageLoader("verifier", "templates"),
+_env = Environment(loader=PackageLoader("verifier.present", "templates"),
                    autoescape=select_autoescape(["html", "htm", "j2"], default_for_string=True, default=True),
                    trim_blocks=True, lstrip_blocks=True)
 templates = _env  # shared with verifier/api/web.py

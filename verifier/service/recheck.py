@@ -32,16 +32,17 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from verifier import archive, store
-from verifier.align import SourceIndex
-from verifier.anchor import Anchor, Drift, reanchor
-from verifier.core import Snapshot, SourceText
-from verifier.fetch import SPOOL_THRESHOLD, Fetcher
-from verifier.models import Brief, CheckRow, Citation, Event, QuoteRow, SnapshotRow, Source, utcnow
-from verifier.pipeline import read_snapshot
-from verifier.politeness import Limiter
+from verifier.core.align import SourceIndex
+from verifier.core.anchor import Anchor, Drift, reanchor
+from verifier.core.statuses import LinkStatus
+from verifier.core.values import Snapshot, SourceText
+from verifier.net import archive
+from verifier.net.fetch import SPOOL_THRESHOLD, Fetcher
+from verifier.net.politeness import Limiter
+from verifier.service.pipeline import read_snapshot
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus
+from verifier.storage import store
+from verifier.storage.models import Brief, CheckRow, Citation, Event, QuoteRow, SnapshotRow, Source, utcnow
 
 Progress = Callable[[str, dict[str, object]], None]
 

@@ -13,16 +13,16 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from verifier import store
-from verifier.align import SourceIndex, align
-from verifier.core import BriefText, Judgement, Match, Snapshot, SourceText
-from verifier.extract import OcrFn, extract_with_note
-from verifier.fetch import fetch_many
-from verifier.judge import decide
-from verifier.models import Brief, SnapshotRow, utcnow
-from verifier.parse import parse_brief
+from verifier.core.align import SourceIndex, align
+from verifier.core.extract import OcrFn, extract_with_note
+from verifier.core.judge import decide
+from verifier.core.parse import parse_brief
+from verifier.core.statuses import BriefStatus, LinkStatus, Verdict
+from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceText
+from verifier.net.fetch import fetch_many
 from verifier.settings import Settings
-from verifier.statuses import BriefStatus, LinkStatus, Verdict
+from verifier.storage import store
+from verifier.storage.models import Brief, SnapshotRow, utcnow
 
 #: fewer words than this in an OK page means there is no readable text
 MIN_WORDS = 3
@@ -45,7 +45,7 @@ def _ocr_hook(settings: Settings, url: str, progress: Progress) -> OcrFn | None:
     """The OCR reader for scanned PDF pages, or None when OCR is off or Tesseract is missing."""
     if not settings.ocr_enabled:
         return None
-    from verifier.ocr import make_ocr
+    from verifier.documents.ocr import make_ocr
 
     return make_ocr(workers=settings.ocr_workers, lang=settings.ocr_lang, dpi=settings.ocr_dpi,
                     page_timeout=settings.ocr_page_timeout,

@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from verifier.statuses import DiffKind, LinkStatus, Verdict
+from verifier.core.statuses import DiffKind, LinkStatus, Verdict
 
 
 class BriefError(Exception):

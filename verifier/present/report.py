@@ -19,7 +19,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from verifier.normalize import CORE, EDITORIAL, PAREN, parse_quote, tokenize
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, parse_quote, tokenize
 
 VERDICTS = ("verified", "minor_differences", "altered", "not_found", "misattributed", "unverifiable")
 LINK_STATUSES = ("ok", "not_found", "soft_404", "blocked", "server_error", "timeout", "unreachable",

@@ -25,9 +25,9 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from verifier.align import SourceIndex, align
-from verifier.core import Difference, SourceText
-from verifier.statuses import Verdict
+from verifier.core.align import SourceIndex, align
+from verifier.core.statuses import Verdict
+from verifier.core.values import Difference, SourceText
 
 #: characters of context kept on each side of the passage
 CONTEXT_CHARS = 80

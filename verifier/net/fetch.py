@@ -39,7 +39,7 @@ import brotli
 import httpx
 import yarl
 
-from verifier.classify import (
+from verifier.core.classify import (
     NOT_FOUND_CODES,
     Page,
     classify_response,
@@ -50,11 +50,11 @@ from verifier.classify import (
     redirected_to_home_or_error,
     text_page,
 )
-from verifier.core import Snapshot
-from verifier.netguard import ALLOWED_SCHEMES, GuardedResolver, PolicyError, check_host
-from verifier.politeness import HostLimiter, Limiter, RobotsCache
+from verifier.core.statuses import LinkStatus
+from verifier.core.values import Snapshot
+from verifier.net.netguard import ALLOWED_SCHEMES, GuardedResolver, PolicyError, check_host
+from verifier.net.politeness import HostLimiter, Limiter, RobotsCache
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ERROR_BODY_BYTES = 256_000  # enough of an error page to recognise a challenge

@@ -53,8 +53,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from verifier.core import BriefText, Citation, Link, ParsedBrief, Quote
-from verifier.intake import markdown_links
+from verifier.core.intake import markdown_links
+from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
 
 # ------------------------------------------------------------------ shared helpers
 

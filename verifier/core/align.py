@@ -17,10 +17,10 @@ from itertools import accumulate
 
 from rapidfuzz.distance import Levenshtein
 
-from verifier.core import Evidence, Match, SourceText
-from verifier.judge import Judged, judge_alignment
-from verifier.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, tokenize
-from verifier.statuses import Verdict
+from verifier.core.judge import Judged, judge_alignment
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, tokenize
+from verifier.core.statuses import Verdict
+from verifier.core.values import Evidence, Match, SourceText
 
 #: 3-grams more frequent than this in a source are not used as anchors (unless nothing else is)
 MAX_POSTING = 2000

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from verifier.align import SourceIndex, align
-from verifier.core import SourceText
-from verifier.fetch import Fetcher
-from verifier.pipeline import read_snapshot
+from verifier.core.align import SourceIndex, align
+from verifier.core.statuses import LinkStatus, Verdict
+from verifier.core.values import SourceText
+from verifier.net.fetch import Fetcher
+from verifier.service.pipeline import read_snapshot
 from verifier.settings import Settings
-from verifier.statuses import LinkStatus, Verdict
 
 _TS = re.compile(r"^\d{4,14}$")
 _WAYBACK = re.compile(r"^(https?://web\.archive\.org/web/)(\d{14})(/)")

@@ -14,9 +14,9 @@ from typing import IO
 
 from sqlmodel import Session, col, select
 
-from verifier.core import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
-from verifier.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow, Source, utcnow
-from verifier.statuses import LinkStatus
+from verifier.core.statuses import LinkStatus
+from verifier.core.values import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
+from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow, Source, utcnow
 
 #: headers worth keeping as evidence of what the server said
 KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "location", "retry-after",

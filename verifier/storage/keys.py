@@ -7,7 +7,7 @@ import secrets
 
 from sqlmodel import Session, select
 
-from verifier.models import ApiKey, Organization, utcnow
+from verifier.storage.models import ApiKey, Organization, utcnow
 
 PREFIX = "vk_"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from verifier import store
-from verifier.models import Brief, CheckRow
-from verifier.statuses import ACCEPTED, LinkStatus
+from verifier.core.statuses import ACCEPTED, LinkStatus
+from verifier.storage import store
+from verifier.storage.models import Brief, CheckRow
 
 
 def iso(dt: datetime | None) -> str | None:

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from verifier.core import Difference, Evidence, Judgement, Match
-from verifier.normalize import CORE, EDITORIAL, PAREN, ParsedQuote
-from verifier.statuses import ACCEPTED, DiffKind, Verdict
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote
+from verifier.core.statuses import ACCEPTED, DiffKind, Verdict
+from verifier.core.values import Difference, Evidence, Judgement, Match
 
 _INFLECTIONS = ("s", "es", "d", "ed", "ing", "ly", "er", "n")
 

@@ -7,8 +7,8 @@ import threading
 import time
 from types import TracebackType
 
-from verifier.core import BriefText
-from verifier.pdfwrite import text_pdf
+from verifier.core.pdfwrite import text_pdf
+from verifier.core.values import BriefText
 
 HARBOUR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour wall repairs to take longer than planned | The Kestrel Bay Courier</title></head>
@@ -134,6 +134,6 @@ class DemoSite:
         self.server.server_close()
 
     def brief(self) -> BriefText:
-        from verifier.intake import brief_from_bytes
+        from verifier.core.intake import brief_from_bytes
 
         return brief_from_bytes(BRIEF.format(base=self.base_url).encode(), name="demo-brief.md")

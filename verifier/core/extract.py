@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from verifier.core import SourceText
+from verifier.core.values import SourceText
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -380,7 +380,7 @@ def _strip_running(pages: list[list[str]]) -> list[list[str]]:
 
 
 PdfSource = bytes | str | os.PathLike[str]
-#: the OCR hook: (1-based pages, the PDF as given) -> page texts; verifier.ocr.make_ocr builds one
+#: the OCR hook: (1-based pages, the PDF as given) -> page texts; verifier.documents.ocr.make_ocr builds one
 OcrFn = Callable[[list[int], PdfSource], dict[int, str]]
 
 #: a text layer with fewer letters than this on a page is no text layer (a scan with a stamp)
@@ -491,7 +491,7 @@ def _layer_lines(t: str) -> list[str]:
     return [x.rstrip() for x in t.split("\n") if x.strip()]
 
 
-#: pdfium is not thread-safe: every pdfium call here and in verifier.ocr holds this lock
+#: pdfium is not thread-safe: every pdfium call here and in verifier.documents.ocr holds this lock
 PDFIUM_LOCK = threading.RLock()
 
 
@@ -675,6 +675,6 @@ def extract(body: PdfSource, content_type: str | None, url: str | None = None, *
             max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
             ocr: OcrFn | None = None) -> SourceText:
     """Text of a fetched body (bytes, or a path to it), dispatched on its sniffed type; empty text
-    means no readable text. `ocr` reads scanned PDF pages (verifier.ocr.make_ocr)."""
+    means no readable text. `ocr` reads scanned PDF pages (verifier.documents.ocr.make_ocr)."""
     return extract_with_note(body, content_type, url, max_pdf_pages=max_pdf_pages,
                              max_html_elements=max_html_elements, ocr=ocr)[0]
