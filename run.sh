@@ -2,6 +2,7 @@
 # One entry point that sets everything up on a fresh clone (needs only Python 3.11+):
 #   ./run.sh demo      check a sample brief against a sample site served on 127.0.0.1
 #   ./run.sh test      run the test suite
+#   ./run.sh uv ARGS   the project's uv, e.g. ./run.sh uv run lint-imports
 #   ./run.sh ARGS...   any other verifier command, e.g. ./run.sh check brief.md
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -42,6 +43,7 @@ fi
 "$UV" sync --frozen --quiet
 case "${1:-demo}" in
   test) shift; exec "$UV" run --frozen pytest "$@" ;;
+  uv) shift; exec "$UV" "$@" ;;
   demo) shift || true; exec "$UV" run --frozen verifier demo "$@" ;;
   *) exec "$UV" run --frozen verifier "$@" ;;
 esac
