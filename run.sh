@@ -40,6 +40,9 @@ if [ -z "$UV" ]; then
   UV=.tools/uv/bin/uv
 fi
 
+# Trust the machine's own certificate store too (a corporate or sandbox CA lives there, not in uv's
+# bundled roots); older uv calls it native TLS.
+export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1} UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
 "$UV" sync --frozen --quiet
 case "${1:-demo}" in
   test) shift; exec "$UV" run --frozen pytest "$@" ;;
