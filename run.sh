@@ -5,7 +5,7 @@
 #   ./run.sh uv ARGS   the project's uv, e.g. ./run.sh uv run lint-imports
 #   ./run.sh ARGS...   any other verifier command, e.g. ./run.sh check brief.md
 set -euo pipefail
-cd "$(dirname "$0")"
+case "$0" in */*) cd "${0%/*}" ;; esac
 
 find_uv() {
   if command -v uv >/dev/null 2>&1; then command -v uv; return; fi
@@ -43,6 +43,7 @@ fi
 # Trust the machine's own certificate store too (a corporate or sandbox CA lives there, not in uv's
 # bundled roots); older uv calls it native TLS.
 export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1} UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
+[ -d .venv ] || echo "run.sh: installing the locked dependencies into .venv (once; the first run downloads them)" >&2
 "$UV" sync --frozen --quiet
 case "${1:-demo}" in
   test) shift; exec "$UV" run --frozen pytest "$@" ;;
