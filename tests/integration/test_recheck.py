@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from tests.httpserver import LoopbackServer, Reply, Request
 from verifier.core.intake import brief_from_bytes
 from verifier.core.values import BriefText
 from verifier.service import pipeline, recheck
-from verifier.service.result import build_result
+from verifier.service.result import build_result, iso
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
 from verifier.storage.models import CheckRow, Event, QuoteRow, SnapshotRow, Source, utcnow
@@ -274,7 +274,7 @@ def test_celery_sweep_sends_batches(loopback_env: dict[str, str], server: Loopba
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(5):
         server.page(f"/c{i}", html(f"C{i}", [FILL[0], para("reorder"), FILL[1]]))
-    settings = settings_for(monkeypatch, server, VERIFIER_RECHECK_INTERVAL="3600")
+    settings = settings_for(monkeypatch, server, VERIFIER_RECHECK_INTERVAL="3600", VERIFIER_RECHECK_BATCH_SIZE="2")
     session = session_of(settings)
     text = "“" + QUOTES["reorder"] + "” [1]\n\n" + "".join(f"[{i + 1}] {server.url(f'/c{i}')}\n" for i in range(5))
     pipeline.check_brief(session, BriefText(text=text, fmt="md"), settings, origin=None)
@@ -294,7 +294,6 @@ def test_celery_sweep_sends_batches(loopback_env: dict[str, str], server: Loopba
         wr.recheck_batch.run(args[0])
 
     monkeypatch.setattr(wr.recheck_batch, "apply_async", send_inline)
-    monkeypatch.setattr(recheck, "batch_size", lambda s: 2)
     assert app.main == "verifier"
     assert wr.sweep_due() == 5
     assert [len(b) for b in sent] == [2, 2, 1]
@@ -443,3 +442,30 @@ class _HookServer:
     def close(self) -> None:
         self._srv.shutdown()
         self._srv.server_close()
+
+
+def _times_round_trip(settings: Settings) -> None:
+    """Whatever zone a time is written in (or none: UTC), it reads back aware, in UTC, the same instant."""
+    paris = timezone(timedelta(hours=2))
+    written = datetime(2026, 6, 1, 14, 30, tzinfo=paris)
+    with session_of(settings) as s:
+        s.add(Source(url="http://127.0.0.1:9/tz", last_strike_at=written,
+                     next_check_at=datetime(2026, 6, 1, 12, 0)))  # naive: taken as UTC
+        s.commit()
+    with session_of(settings) as s:
+        src = s.exec(select(Source).where(Source.url == "http://127.0.0.1:9/tz")).one()
+        assert src.last_strike_at is not None and src.next_check_at is not None
+        assert src.last_strike_at.utcoffset() == timedelta(0) and src.last_strike_at == written
+        assert src.next_check_at.tzinfo is not None and src.next_check_at == written - timedelta(minutes=30)
+        assert iso(src.next_check_at) == "2026-06-01T12:00:00Z"
+        # comparisons in SQL use the same instant
+        due = s.exec(select(Source).where(col(Source.last_strike_at) <= datetime(2026, 6, 1, 12, 30, tzinfo=UTC)))
+        assert [d.url for d in due] == ["http://127.0.0.1:9/tz"]
+
+
+def test_times_come_back_aware_utc_on_sqlite(tmp_path: Path) -> None:
+    _times_round_trip(Settings(database_url=f"sqlite:///{tmp_path}/tz.sqlite"))
+
+
+def test_times_come_back_aware_utc_on_postgresql(fresh_pg: str) -> None:
+    _times_round_trip(Settings(database_url=fresh_pg))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, LargeBinary, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -13,11 +14,35 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is UTC-aware on the way in and on the way out, on every database.
+
+    SQLite keeps no zone and hands datetimes back naive; PostgreSQL hands them back in the session's
+    zone. Every time we store is UTC, so this type writes UTC (naive UTC for SQLite, which drops the
+    zone anyway, so stored text sorts and compares as before) and reads back aware UTC: the code
+    compares and subtracts datetimes without patching them at each call site.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Organization(SQLModel, table=True):
     __tablename__ = "organization"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     webhook_url: str | None = None
     webhook_secret: str | None = None
 
@@ -28,8 +53,8 @@ class ApiKey(SQLModel, table=True):
     org_id: int = Field(foreign_key="organization.id", index=True)
     key_hash: str = Field(index=True, unique=True)
     prefix: str
-    created_at: datetime = Field(default_factory=utcnow)
-    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Brief(SQLModel, table=True):
@@ -42,9 +67,9 @@ class Brief(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="queued", index=True)
     error: str | None = None
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
-    finished_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sources_total: int = 0
     sources_done: int = 0
     quotes_total: int = 0
@@ -63,17 +88,17 @@ class Source(SQLModel, table=True):
     url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
     state: str = "live"  # live | failing | dead
     latest_snapshot_id: int | None = None
-    last_checked_at: datetime | None = None
-    next_check_at: datetime | None = Field(default=None, index=True)
+    last_checked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_check_at: datetime | None = Field(default=None, index=True, sa_type=UTCDateTime)
     check_interval: float | None = None
     strikes: int = 0
-    last_strike_at: datetime | None = None
-    claimed_until: datetime | None = None
+    last_strike_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     etag: str | None = None
     last_modified: str | None = None
     archive_url: str | None = Field(default=None, sa_column=Column(Text))
-    archive_captured_at: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    archive_captured_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Citation(SQLModel, table=True):
@@ -96,7 +121,7 @@ class SnapshotRow(SQLModel, table=True):
     __tablename__ = "snapshot"
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
-    fetched_at: datetime = Field(default_factory=utcnow, index=True)
+    fetched_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     status: str
     http_status: int | None = None
     final_url: str | None = Field(default=None, sa_column=Column(Text))
@@ -134,10 +159,10 @@ class QuoteRow(SQLModel, table=True):
     evidence: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     differences: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
-    judged_at: datetime | None = None
+    judged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     drift: str | None = None
     drift_text: str | None = Field(default=None, sa_column=Column(Text))
-    drift_at: datetime | None = None
+    drift_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     archive_verdict: str | None = None
 
 
@@ -148,7 +173,7 @@ class CheckRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
     snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
-    checked_at: datetime = Field(default_factory=utcnow, index=True)
+    checked_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     status: str
     http_status: int | None = None
     text_sha256: str | None = None
@@ -165,6 +190,6 @@ class Event(SQLModel, table=True):
     source_id: int | None = Field(default=None, foreign_key="source.id")
     quote_id: int | None = Field(default=None, foreign_key="quote.id")
     kind: str
-    created_at: datetime = Field(default_factory=utcnow, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    delivered_at: datetime | None = None
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
