@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,10 +60,33 @@ class Settings(BaseSettings):
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
 
+    # -- clamps: a value out of range means "as little as makes sense", never an error at use
+
+    @field_validator("recheck_batch_size", "recheck_sweep_limit", "dead_after", "host_concurrency")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        return max(1, v)
+
+    @field_validator("fetch_retries")
+    @classmethod
+    def _not_negative_int(cls, v: int) -> int:
+        return max(0, v)
+
+    @field_validator("host_interval")
+    @classmethod
+    def _not_negative_float(cls, v: float) -> float:
+        return max(0.0, v)
+
+    @model_validator(mode="after")
+    def _interval_bounds(self) -> Settings:
+        """The recheck interval's bounds always hold it: min ≤ interval ≤ max."""
+        self.recheck_min_interval = min(self.recheck_min_interval, self.recheck_interval)
+        self.recheck_max_interval = max(self.recheck_max_interval, self.recheck_interval)
+        return self
+
     @property
     def ua(self) -> str:
         return self.user_agent.format(contact=self.contact_url)
-
 
     def for_briefs(self) -> Settings:
         """Settings for fetching a brief (not a source): read no more than a brief may be."""
