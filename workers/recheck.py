@@ -48,8 +48,8 @@ def sweep_due(limit: int | None = None) -> int:
     """Claim due sources (most overdue first, capped) and send them to workers in batches."""
     settings = get_settings()
     with db.session_for(settings.database_url) as session:
-        ids = recheck.claim_sources(session, settings, due_only=True, limit=limit or recheck.sweep_limit(settings))
-    batches = chunks(ids, recheck.batch_size(settings))
+        ids = recheck.claim_sources(session, settings, due_only=True, limit=limit or settings.recheck_sweep_limit)
+    batches = chunks(ids, settings.recheck_batch_size)
     for i, batch in enumerate(batches):
         try:
             recheck_batch.apply_async(args=[batch], queue="recheck")

@@ -40,5 +40,22 @@ class BriefStatus(StrEnum):
     FAILED = "failed"
 
 
+class LinkState(StrEnum):
+    """A source's health over time (rechecks move it; one failure is not rot)."""
+
+    LIVE = "live"
+    FAILING = "failing"
+    DEAD = "dead"
+
+
+class EventKind(StrEnum):
+    """What a recheck tells an organisation about (events and webhooks)."""
+
+    LINK_DIED = "link_died"
+    LINK_RECOVERED = "link_recovered"
+    QUOTE_CHANGED = "quote_changed"
+    QUOTE_REMOVED = "quote_removed"
+
+
 #: verdicts that mean "the source says it"
 ACCEPTED = frozenset({Verdict.VERIFIED, Verdict.MINOR})

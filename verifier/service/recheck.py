@@ -8,12 +8,10 @@ Why it is shaped this way:
 - A chunk of sources is rechecked with a constant number of queries (sources, their latest
   snapshots, the quotes judged on them and those judgement snapshots, briefs for events), then one
   INSERT per snapshot/check and UPDATEs of changed rows: no query per quote.
-- Link rot is decided over time: a failure is a strike only when spaced settings.strike_spacing after
-  the previous strike; dead needs settings.dead_after strikes (at least 2 when the failures are only
-  transient: timeouts, 5xx, unreachable); `blocked`, `refused`, `too_large` and `no_text` make a
-  source failing but never count a strike (a bot wall is not rot); any success resets to live.
-- Drift is always measured against the snapshot a quote was JUDGED on (QuoteRow.snapshot_id), so a
-  page edited once stays `changed` on later rounds rather than becoming the new normal.
+- A round is load → decide → apply: `_load` reads the chunk's rows, the fetches run concurrently,
+  and each source's outcome goes through `core.rechecking.decide` — a pure function of values that
+  holds the rules of link rot and drift (read them there) — whose update, quote drift and events
+  `_apply` writes. The archive lookups the decision asks for run last, in the same event loop.
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +31,19 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from verifier.core.align import SourceIndex
-from verifier.core.anchor import Anchor, Drift, reanchor
-from verifier.core.statuses import LinkStatus
+from verifier.core.anchor import Anchor, Drift
+from verifier.core.rechecking import (
+    ArchiveRequest,
+    Check,
+    Cited,
+    Decision,
+    EventValue,
+    Policy,
+    QuoteBefore,
+    SourceBefore,
+    decide,
+)
+from verifier.core.statuses import EventKind, LinkState, LinkStatus
 from verifier.core.values import Snapshot, SourceText
 from verifier.net import archive
 from verifier.net.fetch import SPOOL_THRESHOLD, Fetcher
@@ -46,83 +55,14 @@ from verifier.storage.models import Brief, CheckRow, Citation, Event, QuoteRow, 
 
 Progress = Callable[[str, dict[str, object]], None]
 
-#: failures that count as strikes towards dead (spaced by strike_spacing)
-STRIKE_STATUSES = frozenset({LinkStatus.NOT_FOUND, LinkStatus.SOFT_404, LinkStatus.SERVER_ERROR,
-                             LinkStatus.TIMEOUT, LinkStatus.UNREACHABLE})
-#: strikes that may be the server's bad day: never dead on fewer than two of them
-TRANSIENT_STATUSES = frozenset({LinkStatus.SERVER_ERROR, LinkStatus.TIMEOUT, LinkStatus.UNREACHABLE})
-
-LIVE, FAILING, DEAD = "live", "failing", "dead"
-LINK_DIED, LINK_RECOVERED = "link_died", "link_recovered"
-QUOTE_CHANGED, QUOTE_REMOVED = "quote_changed", "quote_removed"
 
 
-# ------------------------------------------------------------------ settings
-
-def lease_seconds(settings: Settings) -> float:
-    """How long a claim holds before another sweep may take the source again (a crashed worker)."""
-    return float(settings.recheck_lease)
-
-
-def batch_size(settings: Settings) -> int:
-    return max(1, int(settings.recheck_batch_size))
-
-
-def sweep_limit(settings: Settings) -> int:
-    return max(1, int(settings.recheck_sweep_limit))
-
-
-def _bounds(settings: Settings) -> tuple[float, float, float]:
-    base = float(settings.recheck_interval)
-    lo = float(settings.recheck_min_interval)
-    hi = float(settings.recheck_max_interval)
-    return base, min(lo, base), max(hi, base)
-
-
-# ------------------------------------------------------------------ pure decisions
-
-def next_interval(settings: Settings, current: float | None, *, changed: bool) -> float:
-    """A live source's next interval: grows for a stable text (capped), shrinks for a changing one."""
-    base, lo, hi = _bounds(settings)
-    cur = base if current is None or current <= 0 else current
-    if changed:
-        return max(lo, min(cur, base) / 2)
-    return min(hi, cur * float(settings.recheck_backoff))
-
-
-def jittered(delay: float, settings: Settings, rng: Callable[[], float] = random.random) -> float:
-    """Spread next checks so sources stored together do not all fall due in the same sweep."""
-    return delay * (1 + float(settings.recheck_jitter) * rng())
-
-
-@dataclass
-class LinkDecision:
-    state: str
-    strikes: int
-    last_strike_at: datetime | None
-    counted: bool  # this failure was a strike
-
-
-def judge_link(settings: Settings, *, state: str, strikes: int, last_strike_at: datetime | None,
-               status: LinkStatus, now: datetime) -> LinkDecision:
-    """One check's effect on a source's state (see the module docstring for the rules)."""
-    if status == LinkStatus.OK:
-        return LinkDecision(LIVE, 0, None, False)
-    if status not in STRIKE_STATUSES:  # blocked, refused, too_large, no_text: unreadable, not rot
-        return LinkDecision(DEAD if state == DEAD else FAILING, strikes, last_strike_at, False)
-    spaced = last_strike_at is None or (now - _aware(last_strike_at)).total_seconds() >= settings.strike_spacing
-    if spaced:
-        strikes, last_strike_at = strikes + 1, now
-    need = max(1, settings.dead_after)
-    if status in TRANSIENT_STATUSES:
-        need = max(need, 2)
-    new_state = DEAD if state == DEAD or strikes >= need else FAILING
-    return LinkDecision(new_state, strikes, last_strike_at, spaced)
-
-
-def _aware(dt: datetime) -> datetime:
-    """SQLite hands datetimes back naive; everything stored is UTC."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+def policy_of(settings: Settings) -> Policy:
+    """The recheck numbers the pure decision needs (the Settings validators keep them in range)."""
+    return Policy(interval=settings.recheck_interval, min_interval=settings.recheck_min_interval,
+                  max_interval=settings.recheck_max_interval, backoff=settings.recheck_backoff,
+                  jitter=settings.recheck_jitter, strike_spacing=settings.strike_spacing,
+                  dead_after=settings.dead_after)
 
 
 def _same_as(snap: Snapshot, prev: SnapshotRow) -> bool:
@@ -175,7 +115,7 @@ class RecheckSummary:
 
     def __str__(self) -> str:
         noun = "source" if self.sources == 1 else "sources"
-        states = ", ".join(f"{self.states[s]} {s}" for s in (LIVE, FAILING, DEAD) if self.states[s])
+        states = ", ".join(f"{self.states[s]} {s}" for s in LinkState if self.states[s])
         line = f"rechecked {self.sources} {noun}" + (f": {states}" if states else "")
         order = [str(d) for d in Drift]
         drift = ", ".join(f"{self.drift[d]} {d}" for d in order if self.drift[d])
@@ -202,7 +142,7 @@ def claim_sources(session: Session, settings: Settings, *, due_only: bool = True
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     stmt = (update(Source).where(col(Source.id).in_(pick.scalar_subquery()), unclaimed)
-            .values(claimed_until=now + timedelta(seconds=lease_seconds(settings)))
+            .values(claimed_until=now + timedelta(seconds=settings.recheck_lease))
             .returning(col(Source.id)))
     ids = [int(r[0]) for r in session.execute(stmt)]
     session.commit()
@@ -238,239 +178,204 @@ def recheck_ids(session: Session, settings: Settings, ids: Sequence[int], *, pro
     t0 = time.perf_counter()
     summary = RecheckSummary()
     ids = list(dict.fromkeys(ids))
-    n = batch_size(settings)
+    n = settings.recheck_batch_size
     for i in range(0, len(ids), n):
         summary.merge(_Round(session, settings, ids[i:i + n], progress, make_limiter, claimed_only).run())
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-@dataclass
-class _ArchiveJob:
-    source: Source
-    at: datetime | None
-    quotes: list[QuoteRow]
-    remember: bool  # store the copy on the source (dead sources, changed/removed passages)
+# ------------------------------------------------------------------ load
 
+@dataclass
+class _Chunk:
+    """A chunk's rows, loaded in a constant number of queries."""
+
+    sources: dict[int, Source]
+    latest: dict[int, SnapshotRow]
+    judged: dict[int, SnapshotRow]  # the snapshots quotes were judged on (latest ones included)
+    quotes: dict[int, list[QuoteRow]]  # by source id
+    briefs: dict[str, Brief]
+    cited: dict[int, tuple[Cited, ...]]
+
+    def previous(self, src: Source) -> SnapshotRow | None:
+        return self.latest.get(src.latest_snapshot_id or -1)
+
+
+def _snapshots(session: Session, ids: Iterable[int | None]) -> dict[int, SnapshotRow]:
+    want = sorted({i for i in ids if i is not None})
+    if not want:
+        return {}
+    rows = session.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(want))
+                        .options(defer(SnapshotRow.body_gz)))  # type: ignore[arg-type]
+    return {r.id: r for r in rows if r.id is not None}
+
+
+def _load(session: Session, ids: list[int], claimed_only: bool) -> _Chunk | None:
+    sources = store.sources_by_id(session, ids)
+    if claimed_only:
+        sources = {k: v for k, v in sources.items() if v.claimed_until is not None}
+    if not sources:
+        return None
+    latest = _snapshots(session, (s.latest_snapshot_id for s in sources.values()))
+    quotes = list(session.exec(
+        select(QuoteRow).join(SnapshotRow, col(QuoteRow.snapshot_id) == col(SnapshotRow.id))
+        .where(col(SnapshotRow.source_id).in_(list(sources)), col(QuoteRow.evidence).is_not(None))))
+    judged = _snapshots(session, (q.snapshot_id for q in quotes if q.snapshot_id not in latest))
+    judged.update(latest)
+    by_source: dict[int, list[QuoteRow]] = {}
+    for q in quotes:
+        snap = judged.get(q.snapshot_id or -1)
+        if snap is not None:
+            by_source.setdefault(snap.source_id, []).append(q)
+    briefs = {b.id: b for b in session.exec(select(Brief).where(
+        col(Brief.id).in_(sorted({q.brief_id for q in quotes}))))} if quotes else {}
+    return _Chunk(sources, latest, judged, by_source, briefs, _cited(session, list(sources)))
+
+
+def _cited(session: Session, sids: list[int]) -> dict[int, tuple[Cited, ...]]:
+    """The briefs (and their orgs) citing each source, each pair once, for link events."""
+    rows = session.exec(select(Citation.source_id, Citation.brief_id, Brief.org_id)
+                        .join(Brief, col(Brief.id) == col(Citation.brief_id))
+                        .where(col(Citation.source_id).in_(sids))).all()
+    cited: dict[int, dict[Cited, None]] = {}
+    for sid, bid, org in rows:
+        cited.setdefault(sid, {})[Cited(bid, org)] = None
+    return {sid: tuple(c) for sid, c in cited.items()}
+
+
+def _source_before(src: Source, chunk: _Chunk) -> SourceBefore:
+    return SourceBefore(id=src.id or 0, url=src.url, state=LinkState(src.state), strikes=src.strikes,
+                        last_strike_at=src.last_strike_at, check_interval=src.check_interval,
+                        has_archive=src.archive_url is not None, cited_by=chunk.cited.get(src.id or -1, ()))
+
+
+def _quote_before(q: QuoteRow, chunk: _Chunk) -> QuoteBefore:
+    base = chunk.judged.get(q.snapshot_id or -1)
+    ev = q.evidence or {}
+    anchor = None
+    if base is not None and base.text and "start" in ev and "end" in ev:
+        anchor = Anchor.from_text(base.text, int(ev["start"]), int(ev["end"]), base.main_end)
+    brief = chunk.briefs.get(q.brief_id)
+    return QuoteBefore(id=q.id or 0, qid=q.qid, brief=Cited(q.brief_id, brief.org_id if brief else None),
+                       anchor=anchor, was=ev.get("text"), drift=q.drift,
+                       has_archive_verdict=q.archive_verdict is not None,
+                       judged_at=base.fetched_at if base is not None else None)
+
+
+# ------------------------------------------------------------------ the round
 
 class _Round:
-    """One chunk of sources: loads in a constant number of queries, fetches concurrently, decides."""
+    """One chunk of sources: load, fetch concurrently, decide (pure) and apply each, then the archive."""
 
     def __init__(self, session: Session, settings: Settings, ids: list[int], progress: Progress | None,
-                 make_limiter: Callable[[], Limiter] | None, claimed_only: bool) -> None:
+                 make_limiter: Callable[[], Limiter] | None, claimed_only: bool,
+                 rng: Callable[[], float] = random.random) -> None:
         self.s, self.settings, self.ids = session, settings, ids
-        self.progress = progress
-        self.make_limiter = make_limiter
-        self.claimed_only = claimed_only
+        self.policy = policy_of(settings)
+        self.progress, self.make_limiter, self.claimed_only, self.rng = progress, make_limiter, claimed_only, rng
         self.summary = RecheckSummary()
-        self.events: list[Event] = []
-        self.jobs: list[_ArchiveJob] = []
-        self.briefs: dict[str, Brief] = {}
-
-    # -- loading
-    def _snapshots(self, ids: Iterable[int | None]) -> dict[int, SnapshotRow]:
-        want = sorted({i for i in ids if i is not None})
-        if not want:
-            return {}
-        rows = self.s.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(want))
-                           .options(defer(SnapshotRow.body_gz)))  # type: ignore[arg-type]
-        return {r.id: r for r in rows if r.id is not None}
+        self.events: list[EventValue] = []
+        self.asks: list[tuple[Source, ArchiveRequest]] = []
+        self.quote_rows: dict[int, QuoteRow] = {}
 
     def run(self) -> RecheckSummary:
-        sources = store.sources_by_id(self.s, self.ids)
-        if self.claimed_only:
-            sources = {k: v for k, v in sources.items() if v.claimed_until is not None}
-        if not sources:
+        chunk = _load(self.s, self.ids, self.claimed_only)
+        if chunk is None:
             return self.summary
-        latest = self._snapshots(s.latest_snapshot_id for s in sources.values())
-        quotes = list(self.s.exec(
-            select(QuoteRow).join(SnapshotRow, col(QuoteRow.snapshot_id) == col(SnapshotRow.id))
-            .where(col(SnapshotRow.source_id).in_(list(sources)), col(QuoteRow.evidence).is_not(None))))
-        judged = self._snapshots(q.snapshot_id for q in quotes if q.snapshot_id not in latest)
-        judged.update(latest)
-        by_source: dict[int, list[QuoteRow]] = {}
-        for q in quotes:
-            snap = judged.get(q.snapshot_id or -1)
-            if snap is not None:
-                by_source.setdefault(snap.source_id, []).append(q)
-        self.briefs = {b.id: b for b in self.s.exec(select(Brief).where(
-            col(Brief.id).in_(sorted({q.brief_id for q in quotes}))))} if quotes else {}
-
-        plan = []
-        for sid, src in sources.items():
-            prev = latest.get(src.latest_snapshot_id or -1)
-            readable = prev is not None and prev.status == LinkStatus.OK and bool(prev.text)
-            plan.append((sid, src.url, src.etag if readable else None, src.last_modified if readable else None))
-        asyncio.run(self._io(plan, sources, latest, judged, by_source))
-        self._emit_link_events(sources)
-        self.s.add_all(self.events)
-        self.summary.events = len(self.events)
+        self.quote_rows = {q.id: q for qs in chunk.quotes.values() for q in qs if q.id is not None}
+        asyncio.run(self._io(chunk))
+        # drift events first, then link events, as the feed has always listed them
+        ordered = sorted(self.events, key=lambda e: e.kind in (EventKind.LINK_DIED, EventKind.LINK_RECOVERED))
+        self.s.add_all(Event(org_id=e.org_id, brief_id=e.brief_id, source_id=e.source_id, quote_id=e.quote_id,
+                             kind=str(e.kind), created_at=e.created_at, detail=e.detail) for e in ordered)
+        self.summary.events = len(ordered)
         self.s.commit()
         return self.summary
 
-    async def _io(self, plan: list[tuple[int, str, str | None, str | None]], sources: dict[int, Source],
-                  latest: dict[int, SnapshotRow], judged: dict[int, SnapshotRow],
-                  by_source: dict[int, list[QuoteRow]]) -> None:
-        """Fetch the chunk concurrently (conditional requests), decide, then look up archives: one loop."""
-        snaps: dict[int, Snapshot] = {}
+    async def _io(self, chunk: _Chunk) -> None:
+        """Fetch the chunk concurrently (conditional requests), decide and apply, then the archive: one loop."""
         limiter = self.make_limiter() if self.make_limiter is not None else None
         async with Fetcher(self.settings, limiter, spool_threshold=SPOOL_THRESHOLD) as f:
-            async def one(sid: int, url: str, etag: str | None, lm: str | None) -> None:
-                snaps[sid] = await f.fetch(url, etag=etag, last_modified=lm)
-
-            await asyncio.gather(*(one(*p) for p in plan))
+            snaps = await asyncio.gather(*(self._fetch(f, src, chunk.previous(src)) for src in chunk.sources.values()))
             now = utcnow()
-            for sid, src in sources.items():
-                self._one(src, snaps[sid], latest.get(src.latest_snapshot_id or -1), judged,
-                          by_source.get(sid, []), now)
-            if self.jobs:
-                await self._archive(f)
+            for src, snap in zip(chunk.sources.values(), snaps, strict=True):
+                try:
+                    self._one(src, snap, chunk, now)
+                finally:
+                    if snap.body_path:
+                        Path(snap.body_path).unlink(missing_ok=True)
+            if self.asks:
+                await asyncio.gather(*(self._archive(f, src, ask) for src, ask in self.asks))
 
-    # -- one source
-    def _one(self, src: Source, snap: Snapshot, prev: SnapshotRow | None, judged: dict[int, SnapshotRow],
-             quotes: list[QuoteRow], now: datetime) -> None:
-        try:
-            self._judge_one(src, snap, prev, judged, quotes, now)
-        finally:
-            if snap.body_path:
-                Path(snap.body_path).unlink(missing_ok=True)
+    @staticmethod
+    async def _fetch(f: Fetcher, src: Source, prev: SnapshotRow | None) -> Snapshot:
+        readable = prev is not None and prev.status == LinkStatus.OK and bool(prev.text)
+        return await f.fetch(src.url, etag=src.etag if readable else None,
+                             last_modified=src.last_modified if readable else None)
 
-    def _judge_one(self, src: Source, snap: Snapshot, prev: SnapshotRow | None, judged: dict[int, SnapshotRow],
-                   quotes: list[QuoteRow], now: datetime) -> None:
-        settings = self.settings
-        new_text: SourceText | None
+    # -- one source: record the check, decide, apply
+    def _one(self, src: Source, snap: Snapshot, chunk: _Chunk, now: datetime) -> None:
+        prev = chunk.previous(src)
+        status, text = self._record(src, snap, prev, now)
+        changed = text is not None and _main(prev.text if prev else None, prev.main_end if prev else None) \
+            != _main(text.text, text.main_end)
+        quotes = [_quote_before(q, chunk) for q in chunk.quotes.get(src.id or -1, [])]
+        d = decide(self.policy, _source_before(src, chunk), Check(status, text, changed, now), quotes, self.rng())
+        self._apply(src, d)
+        if self.progress is not None:
+            self.progress("source", {"url": src.url, "status": str(status), "http_status": snap.http_status,
+                                     "state": str(d.source.state)})
+
+    def _record(self, src: Source, snap: Snapshot, prev: SnapshotRow | None,
+                now: datetime) -> tuple[LinkStatus, SourceText | None]:
+        """Store what the fetch found: a check row for nothing new (304 / same bytes), else a snapshot."""
         if prev is not None and _same_as(snap, prev):
-            # 304, or the very same bytes at the same address: the stored text stands; log the check only
-            new_text = store.source_text_of(prev)
             self.s.add(CheckRow(source_id=src.id or 0, snapshot_id=prev.id, checked_at=snap.fetched_at or now,
                                 status=str(LinkStatus.OK), http_status=snap.http_status or 304,
                                 text_sha256=prev.text_sha256))
             src.last_checked_at = snap.fetched_at or now
             src.etag = snap.headers.get("etag") or src.etag
             src.last_modified = snap.headers.get("last-modified") or src.last_modified
-            status = LinkStatus.OK
             self.summary.not_modified += 1
+            status, text = LinkStatus.OK, store.source_text_of(prev)
         else:
-            snap, new_text, _ = read_snapshot(snap, self.settings)
-            store.record_snapshot(self.s, src, snap, new_text, blob_dir=settings.blob_path)
+            snap, text, _ = read_snapshot(snap, self.settings)
+            store.record_snapshot(self.s, src, snap, text, blob_dir=self.settings.blob_path)
             status = LinkStatus(snap.status)
         self.summary.statuses[str(status)] += 1
+        return status, text
 
-        was = src.state
-        d = judge_link(settings, state=was, strikes=src.strikes, last_strike_at=src.last_strike_at,
-                       status=status, now=now)
-        src.state, src.strikes, src.last_strike_at = d.state, d.strikes, d.last_strike_at
-        self.summary.states[d.state] += 1
-        if was != DEAD and d.state == DEAD:
-            self.events.append(Event(source_id=src.id, kind=LINK_DIED, created_at=now,
-                                     detail={"url": src.url, "status": str(status), "strikes": d.strikes}))
-        elif was == DEAD and d.state == LIVE:
-            self.events.append(Event(source_id=src.id, kind=LINK_RECOVERED, created_at=now,
-                                     detail={"url": src.url, "status": str(status)}))
-
-        if status == LinkStatus.OK and new_text is not None:
-            changed = _main(prev.text if prev else None, prev.main_end if prev else None) != \
-                _main(new_text.text, new_text.main_end)
-            src.check_interval = next_interval(settings, src.check_interval, changed=changed)
-            delay = src.check_interval
-            self._drift(src, new_text, judged, quotes, now)
-        elif d.state == DEAD:
-            delay = _bounds(settings)[2]
-            for q in quotes:
-                if q.drift is not None:
-                    q.drift, q.drift_text, q.drift_at = None, None, now
-                    self.s.add(q)
-            pending = [q for q in quotes if q.archive_verdict is None]
-            if pending and (was != DEAD or src.archive_url is None):
-                self.jobs.append(_ArchiveJob(src, self._judged_at(pending, judged), pending, True))
-        else:  # failing: come back when the next failure can count as a strike
-            delay = min(float(settings.strike_spacing), src.check_interval or settings.recheck_interval) \
-                if settings.strike_spacing > 0 else 0.0
-        src.next_check_at = now + timedelta(seconds=jittered(delay, settings))
-        src.claimed_until = None
+    def _apply(self, src: Source, d: Decision) -> None:
+        u = d.source
+        src.state, src.strikes, src.last_strike_at = str(u.state), u.strikes, u.last_strike_at
+        src.check_interval, src.next_check_at, src.claimed_until = u.check_interval, u.next_check_at, None
         self.s.add(src)
-        self.summary.sources += 1
-        if self.progress is not None:
-            self.progress("source", {"url": src.url, "status": str(status), "http_status": snap.http_status,
-                                     "state": d.state})
-
-    @staticmethod
-    def _judged_at(quotes: list[QuoteRow], judged: dict[int, SnapshotRow]) -> datetime | None:
-        times = [judged[q.snapshot_id].fetched_at for q in quotes if q.snapshot_id in judged]
-        return _aware(min(times)) if times else None
-
-    def _drift(self, src: Source, new: SourceText, judged: dict[int, SnapshotRow], quotes: list[QuoteRow],
-               now: datetime) -> None:
-        index: SourceIndex | None = None
-        lost: list[QuoteRow] = []
-        for q in quotes:
-            base = judged.get(q.snapshot_id or -1)
-            ev = q.evidence or {}
-            if base is None or not base.text or "start" not in ev or "end" not in ev:
-                continue
-            a = Anchor.from_text(base.text, int(ev["start"]), int(ev["end"]), base.main_end)
-            if index is None and a.exact not in new.text:
-                index = SourceIndex.build(new)
-            r = reanchor(a, new, index)
-            self.summary.drift[str(r.drift)] += 1
-            before = q.drift
-            q.drift = str(r.drift)
-            q.drift_text = r.text if r.drift is Drift.CHANGED else None
-            if before != q.drift:
-                q.drift_at = now
-                if r.drift in (Drift.CHANGED, Drift.REMOVED):
-                    kind = QUOTE_CHANGED if r.drift is Drift.CHANGED else QUOTE_REMOVED
-                    brief = self.briefs.get(q.brief_id)
-                    self.events.append(Event(
-                        org_id=brief.org_id if brief else None, brief_id=q.brief_id, source_id=src.id,
-                        quote_id=q.id, kind=kind, created_at=now,
-                        detail={"qid": q.qid, "url": src.url, "was": ev.get("text"), "now": q.drift_text,
-                                "differences": [x.as_dict() for x in r.differences]}))
-                    if q.archive_verdict is None:
-                        lost.append(q)
+        for qu in d.quotes:
+            q = self.quote_rows[qu.id]
+            q.drift, q.drift_text = qu.drift, qu.drift_text
+            q.drift_at = qu.drift_at or q.drift_at
             self.s.add(q)
-        if lost:
-            self.jobs.append(_ArchiveJob(src, self._judged_at(lost, judged), lost, True))
+        self.events += d.events
+        self.asks += [(src, ask) for ask in d.archive]
+        self.summary.sources += 1
+        self.summary.states[str(u.state)] += 1
+        self.summary.drift.update(str(x) for x in d.drift)
 
     # -- archive fallback
-    async def _archive(self, f: Fetcher) -> None:
-        async def one(job: _ArchiveJob) -> None:
-            try:
-                found = await archive.find_copy(f, self.settings, job.source.url, job.at)
-            except Exception:  # the archive's trouble must not lose the round
-                found = None
-            if found is None:
-                return
-            copy, text = found
-            index = SourceIndex.build(text)
-            for q in job.quotes:
-                q.archive_verdict = str(archive.verdict_against(q.text, index))
-                self.s.add(q)
-            if job.remember:
-                job.source.archive_url = copy.url
-                job.source.archive_captured_at = copy.captured_at
-                self.s.add(job.source)
-            self.summary.archived += 1
-
-        await asyncio.gather(*(one(j) for j in self.jobs))
-
-    # -- events per brief (an org hears about its own briefs' links)
-    def _emit_link_events(self, sources: dict[int, Source]) -> None:
-        link = [e for e in self.events if e.kind in (LINK_DIED, LINK_RECOVERED)]
-        if not link:
+    async def _archive(self, f: Fetcher, src: Source, ask: ArchiveRequest) -> None:
+        try:
+            found = await archive.find_copy(f, self.settings, src.url, ask.at)
+        except Exception:  # the archive's trouble must not lose the round
+            found = None
+        if found is None:
             return
-        sids = sorted({e.source_id for e in link if e.source_id is not None})
-        rows = self.s.exec(select(Citation.source_id, Citation.brief_id, Brief.org_id)
-                           .join(Brief, col(Brief.id) == col(Citation.brief_id))
-                           .where(col(Citation.source_id).in_(sids))).all()
-        cited: dict[int, list[tuple[str | None, int | None]]] = {}
-        for sid, bid, org in rows:
-            if (bid, org) not in cited.setdefault(sid, []):
-                cited[sid].append((bid, org))
-        out = [e for e in self.events if e.kind not in (LINK_DIED, LINK_RECOVERED)]
-        for e in link:
-            targets: list[tuple[str | None, int | None]] = list(cited.get(e.source_id or -1, [])) or [(None, None)]
-            for brief_id, org in targets:
-                out.append(Event(org_id=org, brief_id=brief_id, source_id=e.source_id, kind=e.kind,
-                                 created_at=e.created_at, detail=dict(e.detail)))
-        self.events = out
+        copy, text = found
+        index = SourceIndex.build(text)
+        for qid in ask.quote_ids:
+            q = self.quote_rows[qid]
+            q.archive_verdict = str(archive.verdict_against(q.text, index))
+            self.s.add(q)
+        src.archive_url, src.archive_captured_at = copy.url, copy.captured_at
+        self.s.add(src)
+        self.summary.archived += 1
