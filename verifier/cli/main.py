@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import sys
 import tempfile
@@ -177,6 +178,14 @@ def _guard() -> Iterator[None]:
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
+
+
+class RenderMode(enum.StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (default: settings)")]
 
 
@@ -187,10 +196,15 @@ def check(
     database_url: DbOpt = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="keep nothing: use a throwaway database")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="refetch sources even if fetched recently")] = False,
+    render: Annotated[RenderMode | None, typer.Option(
+        "--render", help="headless Chromium for script-written pages and JavaScript challenges "
+                         "(default: VERIFIER_RENDER, auto)")] = None,
 ) -> None:
     """Check every quoted passage of a brief against the sources it cites."""
     with _guard():
         settings = _settings(database_url)
+        if render is not None:
+            settings = settings.model_copy(update={"render": render.value})
         text = _read_brief(brief, settings)
         with contextlib.ExitStack() as stack:
             if no_store:
