@@ -47,9 +47,7 @@ def header_pairs(headers: Any) -> list[tuple[str, str]]:
 
 
 def _iso(dt: datetime | None) -> str:
-    dt = dt or datetime.now(UTC)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
+    dt = dt or datetime.now(UTC)  # stored times come back aware (UTCDateTime)
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
