@@ -10,9 +10,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, SQLModel, col, select
 
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
@@ -42,6 +45,46 @@ def get_or_create_source(session: Session, url: str) -> Source:
     return src
 
 
+#: rows per INSERT / ids per IN (…): well under SQLite's 32,766 bound variables per statement
+_CHUNK = 500
+
+
+def _values(rows: Sequence[SQLModel]) -> list[dict[str, Any]]:
+    """Column values of new rows, their defaults filled in (an INSERT of dicts would not run them)."""
+    return [r.model_dump(exclude={"id"}) for r in rows]
+
+
+def _insert_all(session: Session, rows: Sequence[SQLModel]) -> None:
+    """Insert rows in bulk: one executemany per chunk (SQLAlchemy batches it into multi-row INSERTs)."""
+    if not rows:
+        return
+    values = _values(rows)
+    for i in range(0, len(values), _CHUNK):
+        session.execute(insert(type(rows[0])), values[i:i + _CHUNK])
+
+
+def source_ids(session: Session, urls: list[str]) -> dict[str, int]:
+    """The Source id of each URL, creating the missing ones in bulk (a concurrent creator wins quietly)."""
+    want = list(dict.fromkeys(urls))
+    ids = _existing_sources(session, want)
+    missing = _values([Source(url=u) for u in want if u not in ids])
+    if missing:
+        dialect = session.get_bind().dialect.name
+        ins = pg_insert if dialect == "postgresql" else sqlite_insert
+        for i in range(0, len(missing), _CHUNK):
+            session.execute(ins(Source).on_conflict_do_nothing(index_elements=["url"]), missing[i:i + _CHUNK])
+        ids.update(_existing_sources(session, [u for u in want if u not in ids]))
+    return ids
+
+
+def _existing_sources(session: Session, urls: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i in range(0, len(urls), _CHUNK):
+        rows = session.execute(select(Source.url, Source.id).where(col(Source.url).in_(urls[i:i + _CHUNK])))
+        out.update({u: int(sid) for u, sid in rows})
+    return out
+
+
 def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, origin: str | None,
                  org_id: int | None = None, brief_id: str | None = None) -> Brief:
     """Store a parsed brief: its row, its citations (sharing Source rows by URL) and its quotes."""
@@ -51,14 +94,12 @@ def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, ori
                 skipped=[{"text": q.text, "start": q.start, "end": q.end} for q in parsed.skipped])
     session.add(row)
     session.flush()
-    for pos, cit in enumerate(parsed.citations):
-        src = get_or_create_source(session, cit.url)
-        assert src.id is not None
-        session.add(Citation(brief_id=row.id, ref=cit.ref, position=pos, url=cit.url, title=cit.title,
-                             source_id=src.id, start=cit.start, end=cit.end))
-    for pos, q in enumerate(parsed.quotes):
-        session.add(QuoteRow(brief_id=row.id, qid=q.id, position=pos, text=q.text, start=q.start,
-                             end=q.end, cites=list(q.cites)))
+    ids = source_ids(session, [c.url for c in parsed.citations])
+    _insert_all(session, [Citation(brief_id=row.id, ref=cit.ref, position=pos, url=cit.url, title=cit.title,
+                                   source_id=ids[cit.url], start=cit.start, end=cit.end)
+                          for pos, cit in enumerate(parsed.citations)])
+    _insert_all(session, [QuoteRow(brief_id=row.id, qid=q.id, position=pos, text=q.text, start=q.start,
+                                   end=q.end, cites=list(q.cites)) for pos, q in enumerate(parsed.quotes)])
     session.commit()
     return row
 
