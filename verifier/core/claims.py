@@ -40,7 +40,8 @@ no nor not now of off on once one only or other ought our ours ourselves out ove
 shall she should since so some such than that the their theirs them themselves then there these
 they this those though through thus to too toward towards under until up upon us very via was we
 were what when where whether which while who whom whose why will with within without would yet
-you your yours yourself yourselves s t don didn doesn isn wasn weren won wouldn couldn shouldn
+you your yours yourself yourselves dont didnt doesnt isnt wasnt werent wont wouldnt couldnt
+shouldnt cant arent hasnt havent hadnt
 """))
 
 _REPORTING = re.compile(
@@ -57,9 +58,15 @@ _MARKS_THEN_CAPITAL = re.compile(r"[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]\n]
 
 def stem(word: str) -> str:
     """A crude English stem of a folded word, enough to compare inflected forms."""
-    for suf, rep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
-        if word.endswith(suf) and len(word) - len(suf) >= 3 and not word.endswith("ss"):
-            return word[: len(word) - len(suf)] + rep
+    if len(word) < 5:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if re.search(r"(?:[sxz]|[cs]h)es$", word):
+        return word[:-2]
+    for suf in ("ing", "ed", "s"):
+        if word.endswith(suf) and not word.endswith("ss") and len(word) - len(suf) >= 3:
+            return word[: -len(suf)]
     return word
 
 
