@@ -130,3 +130,11 @@ def test_content_words_count_numbers_and_skip_stop_words() -> None:
     assert content_words("It is 4 of the new Offices") == ["4", "new", "offices"]
     assert stem("prices") == "price" and stem("taxes") == "tax" and stem("cities") == "city"
     assert stem("passed") == stem("passing") == stem("pass") == "pass"
+
+
+@pytest.mark.parametrize("line", ["The school opened in 2016 with 400 students. [1]",
+                                  "The school opened in 2016 with 400 students.[1]",
+                                  "The school opened in 2016 with 400 students [1]."])
+def test_a_one_line_paragraph_ending_in_a_marker_is_prose(line: str) -> None:
+    got = claims("# Notes on a school\n\n" + line + "\n")
+    assert [c.text for c in got] == ["The school opened in 2016 with 400 students."]

@@ -93,7 +93,7 @@ def test_equivalent_names_never_flag(claim: str, passage: str) -> None:
 
 
 def test_swapped_name_flags_with_the_passage_name() -> None:
-    passage = "Russia's President Vladimir Putin said he believed candidate Donald Trump was sincere."
+    passage = "Russia's President Vladimir Putin said he believed Donald Trump was sincere."
     assert flags("Putin said he believed Joe Biden was sincere.", passage) == [
         ("name", "Joe Biden", "Donald Trump")]
 
@@ -148,3 +148,19 @@ def test_unrelated_negation_in_the_passage_is_not_a_contradiction() -> None:
 def test_no_passages_flags_every_token_without_source() -> None:
     got = flags("On 3 May 2019 Acme hired 70 workers.")
     assert ("date", "3 May 2019", None) in got and ("number", "70", None) in got and ("name", "Acme", None) in got
+
+
+def test_name_sharing_only_one_neighbour_is_no_contradiction() -> None:
+    got = flags("His grandson became a radiologist and Knight Commander of the order.",
+                "His grandson worked as a radiologist at Repatriation General Hospital in the city.")
+    assert got == [("name", "Knight Commander", None)]
+
+
+def test_not_only_is_no_negation() -> None:
+    assert flags("The fossils supported not only warm climates but also forests.",
+                 "The fossils supported warm climates and also forests.") == []
+
+
+def test_the_tail_of_a_year_range_is_no_number() -> None:
+    assert flags("The change takes effect in the 2018–19 academic year.",
+                 "The change takes effect in the 2018 academic year.") == []

@@ -51,7 +51,7 @@ _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _HEADING = re.compile(r"\s{0,3}#{1,6}\s")
 _CAPTION = re.compile(r"\s*(?:figure|fig\.|table|photo|image|chart|map|graph|caption|source)\s*\d*\s*[:.—–-]",
                       re.I)
-_END_MARK = re.compile(r"[.!?…][\"”’»)\]]*\s*$")
+_END_MARK = re.compile(r"[.!?…][\"”’»)\]]*(?:\s*(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))*\s*$")
 _MARKS_THEN_CAPITAL = re.compile(r"[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*)+"
                                  r"(?=\s+[A-Z“\"‘«„\d])")
 

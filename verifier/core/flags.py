@@ -13,7 +13,8 @@ passage and the neighbouring text the caller passes.
 Decisions
 - `source` None: the passages lack the token. `source` set (a contradiction): a token of the
   same kind in the same passage, next to the same words (the nearest content word before or
-  after it is the same), whose value differs and matches nothing else in the claim.
+  after it is the same; for a name, both, since capitalised runs abound), whose value differs
+  and matches nothing else in the claim.
 - A number with fewer significant digits than the source's is equal when the source rounds to
   it within 5% ("about 300" for 312); units must agree when both are written (4% is not $4).
 - A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
@@ -63,7 +64,7 @@ class _Mention:
 _MULT = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9,
          "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
 _NUM = re.compile(
-    r"(?<![\w.,/-])(?P<cur>[$€£¥])?\s?"
+    r"(?<![\w.,/–-])(?P<cur>[$€£¥])?\s?"
     r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<ord>st|nd|rd|th)?"
     r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
@@ -254,6 +255,10 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
 
 _NAME_WORD = r"(?:[A-Z][\w’'.\-]*[\w.]|[A-Z])"
 _NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
+_CONNECT = {"of", "de", "da", "del", "van", "von", "der", "al", "bin", "la", "du", "le", "the", "and"}
+_TITLES = {"president", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov", "general",
+           "gen", "judge", "justice", "minister", "prime", "chancellor", "secretary", "mayor", "sir", "lord",
+           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative"}
 _NOT_NAMES = {"i", "a", "the", "mr", "mrs", "ms", "dr", *_MONTHS, "monday", "tuesday", "wednesday",
               "thursday", "friday", "saturday", "sunday"}
 
@@ -317,11 +322,11 @@ class _Words:
 
     def has_name(self, words: tuple[object, ...]) -> bool:
         ws = [str(w) for w in words]
-        if not ws:
+        if not ws or f" {' '.join(ws)} " in self.joined:
             return True
-        if f" {' '.join(ws)} " in self.joined or self.has_word(ws[-1]):
+        caps = [w for w in ws if w not in _CONNECT]
+        if all(self.has_word(w) for w in caps if w not in _TITLES):
             return True
-        caps = [w for w in ws if w not in {"of", "de", "the", "and"}]
         acr = "".join(w[0] for w in caps)
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
 
@@ -336,6 +341,8 @@ def _negations(text: str) -> list[_Mention]:
     for m in _NEG.finditer(text):
         if m.group().lower() == "no" and re.match(r"\.?\s*\d", text[m.end():m.end() + 3]):
             continue  # "No. 5"
+        if re.match(r"\s+only\b", text[m.end():m.end() + 6]):
+            continue  # "not only … but also"
         word = m.group().lower().replace("’", "'")
         out.append(_Mention("negation", m.group(), m.start(), m.end(), ("n't" if word.endswith("n't") else word,)))
     return out
@@ -420,7 +427,8 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
                 continue
             if c.kind == "number" and not (c.value[2] == s.value[2] or not c.value[2]):
                 continue
-            if _next_to(near, _neighbours(p.text, s.start, s.end, ptaken)):
+            theirs = _neighbours(p.text, s.start, s.end, ptaken)
+            if near == theirs if c.kind == "name" else _next_to(near, theirs):
                 return s.text
     return None
 
