@@ -109,7 +109,7 @@ def test_first_word_is_a_name_only_when_the_source_capitalises_it() -> None:
     assert flags("Mattel sold toys in Lyon.", "In Paris the toy maker sold toys.") == [("name", "Lyon", None)]
     assert flags("Mattel sold toys in Lyon.", "In Lyon, Hasbro sold toys.") == []
     assert flags("Mattel sold toys in Lyon.", "In Lyon, toys by Hasbro and by Mattel sold.") == []
-    assert flags("Hasbro sold toys to Mattel in Lyon.", "In Lyon, Hasbro sold toys to Lego.") == [
+    assert flags("Hasbro sold toys to Mattel stores in Lyon.", "In Lyon, Hasbro sold toys to Lego stores.") == [
         ("name", "Mattel", "Lego")]
 
 
@@ -159,6 +159,10 @@ def test_name_sharing_only_one_neighbour_is_no_contradiction() -> None:
 def test_not_only_is_no_negation() -> None:
     assert flags("The fossils supported not only warm climates but also forests.",
                  "The fossils supported warm climates and also forests.") == []
+
+
+def test_a_score_is_two_numbers() -> None:
+    assert flags("He took a 10–9 lead overnight.", "He took a 10–7 lead overnight.") == [("number", "9", "7")]
 
 
 def test_the_tail_of_a_year_range_is_no_number() -> None:

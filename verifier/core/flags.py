@@ -64,7 +64,7 @@ class _Mention:
 _MULT = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9,
          "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
 _NUM = re.compile(
-    r"(?<![\w.,/–-])(?P<cur>[$€£¥])?\s?"
+    r"(?<![\w.,/-])(?<!\d{4}–)(?P<cur>[$€£¥])?\s?"
     r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<ord>st|nd|rd|th)?"
     r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
@@ -428,7 +428,7 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
             if c.kind == "number" and not (c.value[2] == s.value[2] or not c.value[2]):
                 continue
             theirs = _neighbours(p.text, s.start, s.end, ptaken)
-            if near == theirs if c.kind == "name" else _next_to(near, theirs):
+            if (near == theirs and None not in near) if c.kind == "name" else _next_to(near, theirs):
                 return s.text
     return None
 
