@@ -95,8 +95,8 @@ def _unit(m: re.Match[str]) -> str:
 def _digits(m: re.Match[str]) -> tuple[Decimal, Decimal, str, bool] | None:
     """(value, precision, unit, ordinal) of a number written in digits."""
     raw = m.group("n").replace(",", "")
-    mult = _MULT[(m.group("mult") or m.group("abbr") or "x").lower()] if (m.group("mult") or m.group("abbr")) \
-        else 1
+    scale = m.group("mult") or m.group("abbr")
+    mult = _MULT[scale.lower()] if scale else 1
     try:
         val = Decimal(raw)
     except InvalidOperation:
@@ -156,13 +156,9 @@ def _spelled(text: str) -> list[_Mention]:
 def _numbers(text: str, *, spelled: bool) -> list[_Mention]:
     out: list[_Mention] = []
     for m in _NUM.finditer(text):
-        got = _digits(m)
-        if got is None:
-            continue
-        val, prec, unit, ordinal = got
-        if _is_year(m):
-            continue
-        out.append(_Mention("number", m.group().strip(), m.start(), m.end(), (val, prec, unit, ordinal)))
+        got = None if _is_year(m) else _digits(m)
+        if got is not None:
+            out.append(_Mention("number", m.group().strip(), m.start(), m.end(), got))
     return out + (_spelled(text) if spelled else [])
 
 
