@@ -138,3 +138,7 @@ def test_content_words_count_numbers_and_skip_stop_words() -> None:
 def test_a_one_line_paragraph_ending_in_a_marker_is_prose(line: str) -> None:
     got = claims("# Notes on a school\n\n" + line + "\n")
     assert [c.text for c in got] == ["The school opened in 2016 with 400 students."]
+
+
+def test_a_reporting_word_inside_a_checked_quote_does_not_uncover_its_words() -> None:
+    assert claims("“Nobody told the fishermen until the week before,” one skipper said [1].") == []

@@ -228,13 +228,17 @@ def _strip(text: str, s: int, e: int, removed: list[tuple[int, int]]) -> tuple[s
 
 
 def _local(spans: list[tuple[int, int]], where: list[int]) -> list[tuple[int, int]]:
-    """Brief spans as spans of the stripped text."""
-    out = []
-    for a, b in spans:
+    """Brief spans as spans of the stripped text, overlapping ones merged (a reporting word in a quote)."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
         ks = [k for k, off in enumerate(where) if a <= off < b]
-        if ks:
+        if not ks:
+            continue
+        if out and ks[0] <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], ks[-1] + 1))
+        else:
             out.append((ks[0], ks[-1] + 1))
-    return sorted(out)
+    return out
 
 
 def _counted(text: str, aside: list[tuple[int, int]]) -> int:
