@@ -132,7 +132,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 def _decode_text(data: bytes, declared: str | None, label: str) -> str:
     """Decode text that may not be UTF-8 (as sources are decoded); refuse binary files rather than guess."""
-    from verifier.core.extract import decode_text
+    from verifier.core.decoding import decode_text
 
     has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
     if b"\x00" in data and not has_bom:
@@ -319,7 +319,7 @@ class _Render:
 
 
 def _decode_html(data: bytes, declared: str | None, label: str) -> str:
-    from verifier.core.extract import decode_html
+    from verifier.core.decoding import decode_html
 
     return decode_html(data, f"text/html; charset={declared}" if declared else None)
 
