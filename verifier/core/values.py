@@ -74,7 +74,8 @@ class Snapshot:
     final_url: str | None = None
     http_status: int | None = None
     content_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the kept ones, by lower-cased name
+    header_list: list[tuple[str, str]] = field(default_factory=list)  # every header, in order, duplicates kept
     body: bytes = b""
     error: str | None = None
     fetched_at: datetime | None = None
