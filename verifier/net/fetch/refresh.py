@@ -29,11 +29,11 @@ def refresh_url(content: str) -> str | None:
     rest = s[digits:].lstrip("0123456789.")
     if digits == 0 and len(rest) == len(s):
         return None  # no time: not a refresh
+    if rest and rest[0] not in ";," + _WS:
+        return None  # junk glued to the time: invalid
     rest = rest.lstrip(_WS)
     if rest[:1] in (";", ","):
         rest = rest[1:].lstrip(_WS)
-    elif rest:
-        return ""  # junk after the time: the spec reloads
     if rest[:3].lower() == "url":
         after = rest[3:].lstrip(_WS)
         if after[:1] == "=":
