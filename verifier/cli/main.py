@@ -192,6 +192,8 @@ def check(
     with _guard():
         settings = _settings(database_url)
         text = _read_brief(brief, settings)
+        for note in text.notes:
+            say(f"warning: the brief: {note}")
         with contextlib.ExitStack() as stack:
             if no_store:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))

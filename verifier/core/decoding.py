@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from verifier.core.prescan import PRESCAN_BYTES, prescan_charset
 
@@ -112,40 +113,91 @@ def _decode(body: bytes, codec: str) -> str:
         return body.decode("utf-8", "replace")
 
 
-def _decode_chain(body: bytes, content_type: str | None, meta: bool) -> str:
-    bom = _bom(body)
-    if bom:  # a BOM is the strongest statement a body can make (browsers put it first too)
-        return _decode(body[bom[1]:], bom[0])
-    if _utf8_fits(body) and not body.isascii():
-        # Valid multi-byte UTF-8 is almost never an accident: it beats a declared legacy charset,
-        # the usual mislabel being "iso-8859-1" on a UTF-8 page.
-        return body.decode("utf-8", "replace")
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text, and the warnings its decoding earned (bytes replaced, a guessed charset)."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+def _replaced_note(count: int) -> str:
+    return f"{count} byte sequence{'s' if count != 1 else ''} not valid UTF-8 replaced with U+FFFD"
+
+
+def _as_utf8(body: bytes) -> Decoded:
+    """UTF-8 with replacement, noting how many sequences were replaced."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count("\ufffd".encode())
+    return Decoded(text, (_replaced_note(bad),) if bad > 0 else ())
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 but for a few stray bytes: few invalid sequences, and more valid multi-byte
+    characters than invalid ones (a legacy single-byte text has none valid)."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return 0 < bad <= max(3, len(body) // 1000) and non_ascii - bad >= bad
+
+
+def _declared(body: bytes, content_type: str | None, meta: bool) -> str | None:
+    """The charset the HTTP header (then, for HTML, the <meta>) declares, if the bytes agree."""
     codec = _header_codec(content_type)
     if codec and _declared_ok(body, codec):
-        return _decode(body, codec)
+        return codec
     if meta:
         label = prescan_charset(body[:PRESCAN_BYTES])
         codec = _codec(label) if label else None
         if codec and codec.startswith("utf-16"):
             codec = "utf-8"  # a meta tag readable as ASCII cannot be UTF-16
         if codec and _declared_ok(body, codec):
-            return _decode(body, codec)
+            return codec
+    return None
+
+
+def _decode_chain(body: bytes, content_type: str | None, meta: bool) -> Decoded:
+    bom = _bom(body)
+    if bom:  # a BOM is the strongest statement a body can make (browsers put it first too)
+        return Decoded(_decode(body[bom[1]:], bom[0]))
+    if _utf8_fits(body) and not body.isascii():
+        # Valid multi-byte UTF-8 is almost never an accident: it beats a declared legacy charset,
+        # the usual mislabel being "iso-8859-1" on a UTF-8 page.
+        return Decoded(body.decode("utf-8", "replace"))
+    codec = _declared(body, content_type, meta)
+    if codec == "utf-8":
+        return _as_utf8(body)
+    if codec:
+        return Decoded(_decode(body, codec))
     if body.isascii():
-        return body.decode("ascii")
+        return Decoded(body.decode("ascii"))
+    if _mostly_utf8(body):  # evidence first: a detector only when UTF-8 clearly fails
+        return _as_utf8(body)
     codec = _detect(body)
     if codec:
-        return _decode(body, codec)
-    return body.decode("utf-8", "replace")
+        return Decoded(_decode(body, codec), (f"no charset declared; read as {codec} by detection",))
+    return _as_utf8(body)
 
 
-def decode_html(body: bytes, content_type: str | None) -> str:
-    """HTML bytes as text: BOM, header charset, <meta> charset, UTF-8, detection, UTF-8 with replacement."""
+def decode_html_noted(body: bytes, content_type: str | None) -> Decoded:
+    """HTML bytes as text with notes: BOM, UTF-8, header charset, <meta> charset (WHATWG prescan),
+    UTF-8 but for a few bytes, detection, UTF-8 with replacement."""
     return _decode_chain(body or b"", content_type, meta=True)
 
 
-def decode_text(body: bytes, content_type: str | None) -> str:
-    """Plain-text bytes as text: BOM, header charset, UTF-8, detection, UTF-8 with replacement."""
+def decode_text_noted(body: bytes, content_type: str | None) -> Decoded:
+    """Plain-text bytes as text with notes: as decode_html_noted, without the <meta>."""
     return _decode_chain(body or b"", content_type, meta=False)
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """HTML bytes as text (decode_html_noted without its notes)."""
+    return decode_html_noted(body, content_type).text
+
+
+def decode_text(body: bytes, content_type: str | None) -> str:
+    """Plain-text bytes as text (decode_text_noted without its notes)."""
+    return decode_text_noted(body, content_type).text
 
 
 # ---------------------------------------------------------------- the content sniffer

@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from verifier.core.decoding import decode_html, decode_text, sniff_kind
+from verifier.core.decoding import decode_html as decode_html  # re-exported: callers read pages here
+from verifier.core.decoding import decode_html_noted, decode_text_noted, sniff_kind
+from verifier.core.decoding import decode_text as decode_text
 from verifier.core.values import SourceText
 
 if TYPE_CHECKING:
@@ -496,10 +498,14 @@ def extract_with_note(body: PdfSource, content_type: str | None, url: str | None
                 body = f.read()
         data = bytes(body)
         if kind == "html":
-            return extract_html(decode_html(data, content_type), url, max_main_elements=max_html_elements), None
+            decoded = decode_html_noted(data, content_type)
+            src = extract_html(decoded.text, url, max_main_elements=max_html_elements)
+            src.notes = list(decoded.notes)
+            return src, None
         if kind == "text":
-            text = _clean_chars(decode_text(data, content_type))
-            return SourceText(text=text if text.strip() else ""), None
+            decoded = decode_text_noted(data, content_type)
+            text = _clean_chars(decoded.text)
+            return SourceText(text=text if text.strip() else "", notes=list(decoded.notes)), None
     except Exception:  # the last guard: garbage never raises out of extraction
         return SourceText(text=""), None
     return SourceText(text=""), None

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urljoin
 
+from verifier.core.decoding import Decoded, decode_text_noted
 from verifier.core.values import BriefError, BriefText, Link
 
 _EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
@@ -51,9 +52,10 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
     elif fmt == "html":
         brief = _from_html(data, _charset_of(content_type), base_url, label)
     else:
-        text = _decode_text(data, _charset_of(content_type), label)
-        text = _normalise_newlines(text)
-        brief = BriefText(text=text, links=markdown_links(text), fmt=fmt, title=_first_line_title(text, fmt))
+        decoded = _decode_text(data, _charset_of(content_type), label)
+        text = _normalise_newlines(decoded.text)
+        brief = BriefText(text=text, links=markdown_links(text), fmt=fmt, title=_first_line_title(text, fmt),
+                          notes=list(decoded.notes))
     if not brief.text.strip():
         if fmt == "pdf":
             raise BriefError("the PDF has no text layer (a scan?); the brief is empty")
@@ -130,14 +132,15 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _decode_text(data: bytes, declared: str | None, label: str) -> str:
-    """Decode text that may not be UTF-8 (as sources are decoded); refuse binary files rather than guess."""
-    from verifier.core.decoding import decode_text
-
+def _decode_text(data: bytes, declared: str | None, label: str) -> Decoded:
+    """Decode text that may not be UTF-8 (as sources are decoded, with the same notes); refuse
+    binary files rather than guess."""
     has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
     if b"\x00" in data and not has_bom:
         raise _not_text(label)
-    return _check_text(decode_text(data, f"text/plain; charset={declared}" if declared else None), label)
+    decoded = decode_text_noted(data, f"text/plain; charset={declared}" if declared else None)
+    _check_text(decoded.text, label)
+    return decoded
 
 
 def _check_text(text: str, label: str) -> str:

@@ -34,6 +34,8 @@ class BriefText:
     #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
     #: style); Markdown `>` blocks are found by the parser in the text itself.
     blockquotes: list[tuple[int, int]] = field(default_factory=list)
+    #: warnings from reading it (e.g. bytes that were not valid UTF-8, replaced), one line each
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -97,6 +99,8 @@ class SourceText:
     title: str | None = None
     pages: list[tuple[int, int]] = field(default_factory=list)
     main_end: int | None = None
+    #: warnings from decoding the source (bytes replaced, a charset guessed), one line each
+    notes: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         if not self.pages:
