@@ -85,3 +85,23 @@ def test_source_without_charset_keeps_the_note() -> None:
     src = extract(page, "text/html")
     assert "Zürich’s council voted “yes”" in src.text
     assert src.notes == ["1 byte sequence not valid UTF-8 replaced with U+FFFD"]
+
+
+@pytest.mark.parametrize("head,title", [
+    (b"<title>Real &amp; true</title>", "Real & true"),
+    (b"<!-- <title>Commented</title> --><title>Shown</title>", "Shown"),
+    (b"<script>var t='<title>In script</title>'</script><title>Page</title>", "Page"),
+])
+def test_titles_read_from_the_parsed_document(head: bytes, title: str) -> None:
+    from verifier.core.extract import extract
+
+    page = b"<html><head>" + head + b"</head><body><p>Some text of the page body.</p></body></html>"
+    assert extract(page, "text/html").title == title
+
+
+def test_an_svg_title_is_not_the_page_title() -> None:
+    from verifier.core.extract import extract
+
+    page = (b"<html><head></head><body><svg><title>Icon</title></svg><title>Page</title>"
+            b"<p>Some text of the page body.</p></body></html>")
+    assert extract(page, "text/html").title == "Page"

@@ -112,10 +112,11 @@ def _text_by_regex(html: str) -> str:
     return _clean_chars("\n".join(line for line in lines if line))
 
 
-def _visible_and_size(html: str) -> tuple[str, int]:
-    """Visible text and the parsed tree's element count (the cost driver for main-text extraction)."""
+def _read_html(html: str) -> tuple[str, int, str | None]:
+    """Visible text, the parsed tree's element count (the cost driver for main-text extraction)
+    and the title."""
     if not html:
-        return "", 0
+        return "", 0, None
     html = html[:_MAX_HTML_CHARS]
     root = _parse_html(html)
     text, size = "", 0
@@ -131,28 +132,24 @@ def _visible_and_size(html: str) -> tuple[str, int]:
         except Exception:
             text = ""
         size = max(size, html.count("<"))
-    return text, size
+    return text, size, _title_of(root)
 
 
 def visible_text(html: str) -> str:
     """The page's full visible text: blocks on their own lines, inline elements joined without spaces."""
-    return _visible_and_size(html)[0]
+    return _read_html(html)[0]
 
 
 # ---------------------------------------------------------------- HTML
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-
-
-def _html_title(html: str) -> str | None:
-    m = _TITLE.search(html[:200_000])
-    if not m:
+def _title_of(root: HtmlElement | None) -> str | None:
+    """The document's <title>, read from the parsed tree (not an <svg>'s title, not a comment's)."""
+    if root is None:
         return None
-    t = re.sub(r"\s+", " ", _clean_chars(m.group(1))).strip()
-    if "&" in t:
-        import html as htmllib
-
-        t = htmllib.unescape(t)
+    found = root.xpath("//title[not(ancestor::svg)]")
+    if not found:
+        return None
+    t = re.sub(r"\s+", " ", _clean_chars(found[0].text_content())).strip()
     return t or None
 
 
@@ -180,11 +177,11 @@ def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 
     Pages over max_main_elements elements skip trafilatura (seconds per MB on huge trees): text is
     then the visible text alone and main_end is None.
     """
-    full, size = _visible_and_size(html)
+    full, size, page_title = _read_html(html)
     if not full:
-        return SourceText(text="", title=_html_title(html))
+        return SourceText(text="", title=page_title)
     main, title = _main_text(html, url) if size <= max_main_elements else ("", None)
-    title = title or _html_title(html)
+    title = title or page_title
     if not main:
         return SourceText(text=full, title=title, main_end=None)
     return SourceText(text=main + "\n\n" + full, title=title, main_end=len(main))
