@@ -22,10 +22,10 @@ import brotli
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request
-from verifier.core.extract import extract
 from verifier.core.pdfwrite import text_pdf
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
+from verifier.documents.source import extract
 from verifier.net.fetch import (
     BodyTooLarge,
     BoundedDecoder,

@@ -78,7 +78,7 @@ def test_a_legacy_text_is_not_taken_for_utf8() -> None:
 
 
 def test_source_without_charset_keeps_the_note() -> None:
-    from verifier.core.extract import extract
+    from verifier.documents.source import extract
 
     page = b"<html><body><p>" + "Zürich’s council voted “yes” to the plan, après débat. ".encode() * 30 \
         + b"\x92</p></body></html>"
@@ -93,14 +93,14 @@ def test_source_without_charset_keeps_the_note() -> None:
     (b"<script>var t='<title>In script</title>'</script><title>Page</title>", "Page"),
 ])
 def test_titles_read_from_the_parsed_document(head: bytes, title: str) -> None:
-    from verifier.core.extract import extract
+    from verifier.documents.source import extract
 
     page = b"<html><head>" + head + b"</head><body><p>Some text of the page body.</p></body></html>"
     assert extract(page, "text/html").title == title
 
 
 def test_an_svg_title_is_not_the_page_title() -> None:
-    from verifier.core.extract import extract
+    from verifier.documents.source import extract
 
     page = (b"<html><head></head><body><svg><title>Icon</title></svg><title>Page</title>"
             b"<p>Some text of the page body.</p></body></html>")

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from verifier.core.decoding import decode_html as decode_html  # re-exported: callers read pages here
-from verifier.core.decoding import decode_html_noted, decode_text_noted, sniff_kind
+from verifier.core.decoding import decode_html_noted, decode_text_noted
 from verifier.core.decoding import decode_text as decode_text
 from verifier.core.values import SourceText
 
@@ -348,7 +347,7 @@ def _strip_running_ocr(pages: list[list[str]], ocr_pages: set[int]) -> list[list
     return out
 
 
-def _layer_lines(t: str) -> list[str]:
+def layer_lines(t: str) -> list[str]:
     # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
     # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
     t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
@@ -356,77 +355,15 @@ def _layer_lines(t: str) -> list[str]:
     return [x.rstrip() for x in t.split("\n") if x.strip()]
 
 
-#: pdfium is not thread-safe: every pdfium call here and in verifier.documents.ocr holds this lock
-PDFIUM_LOCK = threading.RLock()
-
-
-def _read_layer(body: PdfSource, max_pages: int) -> tuple[list[list[str]], list[int], str | None] | None:
-    """Each page's text-layer lines, the pages without a usable layer, and the title; None when
-    pdfium cannot open or read the document."""
-    try:
-        import pypdfium2 as pdfium
-
-        doc = pdfium.PdfDocument(bytes(body) if isinstance(body, bytes | bytearray) else os.fspath(body))
-    except Exception:  # not a PDF, encrypted, damaged beyond repair, no such file
-        return None
-    raw_pages: list[list[str]] = []
-    scanned: list[int] = []
-    title: str | None = None
-    try:
-        try:
-            title = (doc.get_metadata_dict().get("Title") or "").strip() or None
-        except Exception:
-            title = None
-        for i in range(min(len(doc), max(0, max_pages))):
-            t = ""
-            try:
-                page = doc[i]
-            except Exception:
-                raw_pages.append([])
-                scanned.append(i + 1)
-                continue
-            try:
-                tp = page.get_textpage()
-                try:
-                    t = tp.get_text_range()
-                finally:
-                    tp.close()
-            except Exception:
-                t = ""
-            finally:
-                page.close()
-            raw_pages.append(_layer_lines(t))
-            if not usable_layer(t):
-                scanned.append(i + 1)
-    except Exception:
-        return None
-    finally:
-        doc.close()
-    return raw_pages, scanned, title
-
-
-def read_pdf(body: PdfSource, *, max_pages: int = 2000, ocr: OcrFn | None = None) -> PdfText:
-    """A PDF (bytes, or a file path: a large scan is never read whole) as page texts joined by
-    "\n\n", with page offsets; pages without a usable text layer go to `ocr` when given.
-
-    Line-end hyphenation ("inves-\ntigation") is left as is, and where pdfium rejoined such a word
-    ("investi\ufffegation") the break is put back: the aligner's normaliser joins it.
-    Past max_pages the rest of the document is not read. Never raises.
-    """
-    with PDFIUM_LOCK:
-        raw = _read_layer(body, max_pages)
-    if raw is None:
-        return PdfText(SourceText(text=""))
-    raw_pages, scanned, title = raw
+def pdf_text(raw_pages: list[list[str]], scanned: list[int], title: str | None,
+             got: dict[int, str] | None = None, ocr_error: str | None = None) -> PdfText:
+    """A PDF's page lines (and OCR texts of its scanned pages, `got`) as page texts joined by
+    "\n\n" with page offsets: an OCR text replaces a layer it beats, running heads and footers go.
+    Pure: verifier.documents.pdf reads the pages and runs the OCR."""
     ocr_pages: list[int] = []
-    ocr_error: str | None = None
-    if ocr is not None and scanned:
-        try:
-            got = ocr(list(scanned), body)
-        except Exception as e:  # the hook is I/O: tesseract missing, killed, out of time
-            got, ocr_error = {}, str(e)[:200] or type(e).__name__
+    if got:
         for no in scanned:
-            lines = _layer_lines(got.get(no) or "")
+            lines = layer_lines(got.get(no) or "")
             have = sum(len(x) for x in raw_pages[no - 1])
             if lines and sum(len(x) for x in lines) > have:
                 raw_pages[no - 1] = lines
@@ -452,66 +389,16 @@ def read_pdf(body: PdfSource, *, max_pages: int = 2000, ocr: OcrFn | None = None
     return PdfText(src, len(raw_pages), empty, scanned, ocr_pages, ocr_error)
 
 
-def extract_pdf(body: PdfSource, *, max_pages: int = 2000,
-                ocr: OcrFn | None = None) -> tuple[SourceText, list[int]]:
-    """Page texts joined by "\n\n", with page offsets; also the 1-based pages left without text.
-
-    `body` is the PDF's bytes or a path to it; `ocr`, when given, reads the pages that have no
-    usable text layer (see read_pdf).
-    """
-    r = read_pdf(body, max_pages=max_pages, ocr=ocr)
-    return r.source, r.no_text
-
-
-# ---------------------------------------------------------------- dispatch
-
-def _head(body: PdfSource, n: int = 1024) -> bytes:
-    if isinstance(body, bytes | bytearray):
-        return bytes(body)
-    try:
-        with open(os.fspath(body), "rb") as f:
-            return f.read(n)
-    except OSError:
-        return b""
-
-
-def extract_with_note(body: PdfSource, content_type: str | None, url: str | None = None, *,
-                      max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
-                      ocr: OcrFn | None = None) -> tuple[SourceText, str | None]:
-    """extract(), and a note on what could not be read (a scanned PDF without OCR), else None.
-
-    `body` may be a path to the downloaded file: PDFs are then read from disk page by page;
-    other kinds are read into memory.
-    """
-    body = body or b""
-    try:
-        head = _head(body)
-        kind = sniff_kind(head, content_type)
-        if kind == "pdf":
-            r = read_pdf(body, max_pages=max_pdf_pages, ocr=ocr)
-            return r.source, scan_note(r, ocr is not None)
-        if not isinstance(body, bytes | bytearray):
-            with open(os.fspath(body), "rb") as f:
-                body = f.read()
-        data = bytes(body)
-        if kind == "html":
-            decoded = decode_html_noted(data, content_type)
-            src = extract_html(decoded.text, url, max_main_elements=max_html_elements)
-            src.notes = list(decoded.notes)
-            return src, None
-        if kind == "text":
-            decoded = decode_text_noted(data, content_type)
-            text = _clean_chars(decoded.text)
-            return SourceText(text=text if text.strip() else "", notes=list(decoded.notes)), None
-    except Exception:  # the last guard: garbage never raises out of extraction
-        return SourceText(text=""), None
-    return SourceText(text=""), None
-
-
-def extract(body: PdfSource, content_type: str | None, url: str | None = None, *,
-            max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
-            ocr: OcrFn | None = None) -> SourceText:
-    """Text of a fetched body (bytes, or a path to it), dispatched on its sniffed type; empty text
-    means no readable text. `ocr` reads scanned PDF pages (verifier.documents.ocr.make_ocr)."""
-    return extract_with_note(body, content_type, url, max_pdf_pages=max_pdf_pages,
-                             max_html_elements=max_html_elements, ocr=ocr)[0]
+def extract_markup(data: bytes, kind: str, content_type: str | None, url: str | None = None, *,
+                   max_html_elements: int = 25_000) -> SourceText:
+    """Text of an HTML or plain-text body (kind from sniff_kind), with its decoding notes."""
+    if kind == "html":
+        decoded = decode_html_noted(data, content_type)
+        src = extract_html(decoded.text, url, max_main_elements=max_html_elements)
+        src.notes = list(decoded.notes)
+        return src
+    if kind == "text":
+        decoded = decode_text_noted(data, content_type)
+        text = _clean_chars(decoded.text)
+        return SourceText(text=text if text.strip() else "", notes=list(decoded.notes))
+    return SourceText(text="")
