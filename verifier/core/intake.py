@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urljoin
 
-from verifier.core.decoding import Decoded, decode_text_noted
+from verifier.core.decoding import Decoded, decode_text_noted, sniff_kind
 from verifier.core.values import BriefError, BriefText, Link
 
 _EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
@@ -99,9 +99,8 @@ def _choose_format(data: bytes, name: str, content_type: str | None) -> str:
 
 
 def _sniff(data: bytes) -> str:
-    head = data[:1024].lstrip()
-    if head[:5] == b"%PDF-":
-        return "pdf"
+    """The format of a brief with no telling name or type: core.decoding's one content sniffer,
+    and for a ZIP a look inside (a .docx holds word/document.xml)."""
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -110,12 +109,8 @@ def _sniff(data: bytes) -> str:
         except zipfile.BadZipFile:
             pass
         return "binary"
-    low = head[:512].lower()
-    if low.startswith(codecs.BOM_UTF8):
-        low = low[3:]
-    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:256]:
-        return "html"
-    return "txt"
+    kind = sniff_kind(data[:1024], None)
+    return "txt" if kind in ("text", "binary") else kind  # binary text is refused when decoded
 
 
 def _charset_of(content_type: str | None) -> str | None:
