@@ -1,6 +1,7 @@
-"""Snapshot bytes -> SourceText: decoding, visible text, main text, PDF pages.
+"""Decoded markup/text -> SourceText: visible text, main text, title; PDF page clean-up.
 
-Pure: bytes in, values out. Nothing here raises on hostile input; a body with no
+Pure: text (or bytes) in, values out; decoding is core.decoding's, reading files and pdfium is
+verifier.documents'. Nothing here raises on hostile input; a body with no
 readable text gives SourceText(text="") and the pipeline calls that no_text.
 """
 
