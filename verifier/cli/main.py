@@ -207,6 +207,8 @@ def check(
         if render is not None:
             settings = settings.model_copy(update={"render": render.value})
         text = _read_brief(brief, settings)
+        for note in text.notes:
+            say(f"warning: the brief: {note}")
         with contextlib.ExitStack() as stack:
             if no_store:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))
