@@ -373,6 +373,7 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     from fastapi.testclient import TestClient
 
     from verifier.api import rechecks
+    from verifier.service import webhooks
     from verifier.storage.models import Organization
 
     site = Site(server)
@@ -407,8 +408,8 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     session.add(org)
     session.commit()
     try:
-        assert rechecks.deliver_pending(session, settings, backoff=0) == 2
-        assert rechecks.deliver_pending(session, settings, backoff=0) == 0  # delivered once
+        assert webhooks.deliver_pending(session, settings, backoff=0) == 2
+        assert webhooks.deliver_pending(session, settings, backoff=0) == 0  # delivered once
     finally:
         hook.close()
     assert len(hook.posts) == 1
