@@ -6,7 +6,6 @@ hears at once; delivery checks again on the address it connects to (verifier.ser
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, Response
@@ -44,15 +43,11 @@ def _doc(org: Organization, secret: str | None = None) -> dict[str, Any]:
 async def set_webhook(body: WebhookIn, session: SessionDep, who: CallerDep, settings: SettingsDep,
                       resolver: ResolverDep) -> dict[str, Any]:
     """Set the organisation's webhook URL (refused for private targets) and its signing secret."""
+    org = _org(session, who.org_id)
     try:
-        await webhooks.check_target(body.url, settings, resolver)
+        secret = await webhooks.configure(session, org, body.url, body.secret, settings, resolver)
     except webhooks.WebhookRefused as e:
         raise ApiError(422, f"webhook URL refused: {e}") from e
-    org = _org(session, who.org_id)
-    secret = body.secret or secrets.token_urlsafe(32)
-    org.webhook_url, org.webhook_secret = body.url, secret
-    session.add(org)
-    session.commit()
     return _doc(org, secret)
 
 

@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,16 @@ async def check_target(url: str, settings: Settings, resolver: AbstractResolver 
     finally:
         if resolver is None:
             await guard.close()
+
+
+async def configure(session: Session, org: Organization, url: str, secret: str | None, settings: Settings,
+                    resolver: AbstractResolver | None = None) -> str:
+    """Set an org's webhook after checking its target; returns the signing secret (made if not given)."""
+    await check_target(url, settings, resolver)
+    org.webhook_url, org.webhook_secret = url, secret or secrets.token_urlsafe(32)
+    session.add(org)
+    session.commit()
+    return org.webhook_secret
 
 
 class Poster:
