@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from verifier.core.decoding import Decoded, decode_text_noted, sniff_kind
-from verifier.core.values import BriefError, BriefText, Link
+from verifier.core.values import BriefError, BriefText, BriefTooLarge, Link
 
 _EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
             ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -29,8 +29,8 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _too_large(size: int, max_bytes: int) -> BriefError:
-    return BriefError(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
+def _too_large(size: int, max_bytes: int) -> BriefTooLarge:
+    return BriefTooLarge(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
 
 
 # ------------------------------------------------------------------ entry points
