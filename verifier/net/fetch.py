@@ -45,10 +45,12 @@ from verifier.core.classify import (
     classify_response,
     is_challenge_page,
     is_html,
+    is_wall_header,
     mime_of,
     read_page,
     redirected_to_home_or_error,
     text_page,
+    wall_reason,
 )
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
@@ -500,6 +502,8 @@ def _keep(headers: httpx.Headers) -> tuple[dict[str, str], list[str]]:
     cookies: list[str] = []
     for k, v in headers.raw:
         name = _KEPT_RAW.get(k) or _KEPT_RAW.get(k.lower())
+        if name is None and is_wall_header(k.decode("latin-1")):
+            name = k.decode("latin-1").lower()  # a bot-wall vendor's header: evidence for the classifier
         if name is not None:
             kept[name] = v.decode("latin-1")
         elif k.lower() == b"set-cookie":
@@ -707,7 +711,7 @@ class Fetcher:
             return stop(snap)
         page = ans.page()
         status = classify_response(ans.status_code, ans.headers, url, current, chain, page,
-                                   content_type=ans.content_type)
+                                   content_type=ans.content_type, cookies=ans.set_cookies)
         return stop(self._snapshot(url, ans, status, self._explain(status, ans, page, url, current, chain), chain))
 
     def _snapshot(self, url: str, ans: _Answer, status: LinkStatus, error: str | None,
@@ -731,8 +735,9 @@ class Fetcher:
         if status == LinkStatus.OK:
             return None
         if status == LinkStatus.BLOCKED:
-            if is_challenge_page(page, ans.headers):
-                return f"bot challenge page (HTTP {code})"
+            wall = wall_reason(page, ans.headers, ans.set_cookies, code, final)
+            if wall is not None:
+                return wall
             if code == 429:
                 ra = ans.retry_after
                 if ra is not None and ra > self.settings.fetch_timeout:
@@ -791,7 +796,7 @@ class Fetcher:
         """Seconds before asking again, or None to take this answer as final."""
         if attempt >= retries or not is_retryable_status(ans.status_code):
             return None
-        if is_challenge_page(ans.page(), ans.headers):
+        if is_challenge_page(ans.page(), ans.headers, ans.set_cookies, ans.status_code):
             return None  # asking a bot wall again does not help
         ra = ans.retry_after
         if ra is not None:
