@@ -247,7 +247,7 @@ _VENDORS = (
             sensors=("/cdn-cgi/challenge-platform/",),
             wording=r"^attention required!? \| cloudflare|checking if the site connection is secure|"
                     r"sorry, you have been blocked|why have i been blocked\?|"
-                    r"verify you are human by completing the action below|performance (?:&|and) security by cloudflare"),
+                    r"verify you are human by completing the action below"),
     _Vendor("Akamai", headers=(("akamai-grn", ""), ("x-akamai-*", "")), served_by=(("server", "akamaighost"),),
             cookies=("_abck", "ak_bmsc", "bm_sz", "bm_sv", "bm_mi"),
             marks=("/_sec/cp_challenge", "sec-if-cpt", "sec-cpt-if", "ak-challenge"),
@@ -271,7 +271,7 @@ _VENDORS = (
             marks=("anubis_challenge", "anubis_version", "/.within.website/"),
             wording=r"making sure you'?re not a bot|protected by anubis"),
     _Vendor("proof-of-work wall", marks=("mcaptcha", "go-away-challenge", "pow-challenge"),
-            wording=r"proof[- ]of[- ]work"),
+            wording=r"(?:computing|calculating|solving) (?:a )?proof[- ]of[- ]work|proof[- ]of[- ]work challenge to"),
     _Vendor("DDoS-Guard", served_by=(("server", "ddos-guard"),), cookies=("__ddg",),
             wording=r"^ddos-guard|ddos protection by ddos-guard"),
     _Vendor("Sucuri", served_by=(("server", "sucuri"), ("x-sucuri-*", "")),
