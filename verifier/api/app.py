@@ -210,6 +210,7 @@ def create_app() -> FastAPI:
 
 async def _read_submission(request: Request, settings: Settings) -> tuple[BriefText, str | None]:
     from verifier.core.intake import brief_from_bytes
+    from verifier.documents.bounded import bounded_pdf_brief as pdf
 
     limit = settings.max_brief_bytes
     length = int(request.headers.get("content-length") or 0)
@@ -227,7 +228,7 @@ async def _read_submission(request: Request, settings: Settings) -> tuple[BriefT
                 raise ApiError(413, f"the brief is larger than the limit of {limit // 1_000_000} MB")
             name = getattr(upload, "filename", None) or "upload"
             return brief_from_bytes(data, name=name, content_type=getattr(upload, "content_type", None),
-                                    max_bytes=limit), name
+                                    max_bytes=limit, read_pdf=pdf), name
         try:
             payload = BriefIn.model_validate_json(await request.body())
         except ValueError as e:
@@ -252,7 +253,7 @@ async def _read_submission(request: Request, settings: Settings) -> tuple[BriefT
             if snap.status != LinkStatus.OK:
                 raise ApiError(400, f"cannot fetch the brief: {snap.status}" + (f" ({snap.error})" if snap.error else ""))
             return brief_from_bytes(snap.body, name=payload.url, content_type=snap.content_type,
-                                    base_url=snap.final_url or payload.url, max_bytes=limit), payload.url
+                                    base_url=snap.final_url or payload.url, max_bytes=limit, read_pdf=pdf), payload.url
         raise ApiError(422, "give `text` or `url`")
     except BriefError as e:
         if "limit" in str(e):

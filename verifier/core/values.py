@@ -13,6 +13,14 @@ class BriefError(Exception):
     """Input that cannot be used at all; the message is one line meant for the user."""
 
 
+class BriefTooLarge(BriefError):
+    """A brief, or a part of it once inflated, over the size budget (the API answers 413)."""
+
+
+class BriefUnreadable(BriefError):
+    """A brief that is not a readable text, HTML, PDF or Word file (the API answers 400)."""
+
+
 @dataclass(frozen=True)
 class Link:
     """A hyperlink found in a brief: offsets of its anchor text in BriefText.text."""
@@ -34,6 +42,8 @@ class BriefText:
     #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
     #: style); Markdown `>` blocks are found by the parser in the text itself.
     blockquotes: list[tuple[int, int]] = field(default_factory=list)
+    #: warnings about how the brief was read (structure repaired, bytes replaced…), one line each
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
