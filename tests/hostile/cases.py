@@ -15,6 +15,11 @@ CHUNK = 1 << 20
 QUOTE = "the evidence supported most of the original conclusions"
 
 
+SOURCE_PAGE = (f"<html><head><title>Committee report</title></head><body><article><h1>Committee report</h1>"
+               f"<p>After a year of hearings the committee said {QUOTE}, and that the findings are final.</p>"
+               f"<p>The inquiry heard from forty witnesses over eleven months.</p></article></body></html>").encode()
+
+
 def _docx_base() -> bytes:
     import docx
 
@@ -96,7 +101,7 @@ def _deflated(head: bytes, inflated: int) -> bytes:
     return b"".join(parts)
 
 
-def deep_html(path: Path, depth: int) -> Path:
+def deep_html(path: Path, depth: int, source: str = "https://source.example/report") -> Path:
     """A brief nested `depth` divs deep, with one quote inside and one after the nesting closes."""
     with path.open("w", encoding="utf-8") as f:
         f.write("<html><head><title>Deep brief</title></head><body><p>Opening line.</p>")
@@ -107,14 +112,14 @@ def deep_html(path: Path, depth: int) -> Path:
         for _ in range(depth // 1000):
             f.write("</div>" * 1000)
         f.write("</div>" * (depth % 1000))
-        f.write(f"<p>The committee said “{QUOTE}” on Tuesday.</p></body></html>")
+        f.write(f"<p>The <a href='{source}'>committee said</a> “{QUOTE}” on Tuesday.</p></body></html>")
     return path
 
 
-def mostly_utf8(path: Path) -> Path:
+def mostly_utf8(path: Path, source: str = "https://source.example/report") -> Path:
     """A UTF-8 Markdown brief with curly quotes, and two stray invalid bytes."""
-    text = (f"# Brief\n\nThe committee said “{QUOTE}” on Tuesday.\n\nIt added that “the\xa0findings are "
-            f"final” — and the café was closed.\n")
+    text = (f"# Brief\n\nThe [committee said]({source}) “{QUOTE}” on Tuesday.\n\nIt added that “the "
+            f"findings are final” — and the café was closed.\n")
     data = text.encode("utf-8")
     cut = data.index(b"Tuesday")
     path.write_bytes(data[:cut] + b"\xff" + data[cut:] + b"\xfe\n")

@@ -12,6 +12,7 @@ tree, not to the nesting: the stack of open elements holds names only below the 
 
 from __future__ import annotations
 
+import contextlib
 import html.parser
 
 import lxml.html
@@ -29,7 +30,7 @@ END_SEARCH = 1000  # how far down the open stack an end tag looks for its elemen
 
 
 class _Open:
-    __slots__ = ("name", "el", "hidden")
+    __slots__ = ("el", "hidden", "name")
 
     def __init__(self, name: str, el: etree._Element | None, hidden: bool) -> None:
         self.name, self.el, self.hidden = name, el, hidden
@@ -70,10 +71,8 @@ class _CappedBuilder(html.parser.HTMLParser):
         except ValueError:  # a name lxml cannot hold
             return None
         for k, v in attrs:
-            try:
+            with contextlib.suppress(ValueError):
                 el.set(k, v or "")
-            except ValueError:
-                pass
         return el
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
