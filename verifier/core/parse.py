@@ -53,6 +53,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from verifier.core import quotemarks
 from verifier.core.intake import markdown_links
 from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
 
@@ -120,101 +121,6 @@ def _squash(name: str) -> str:
     return re.sub(r"[^a-z]", "", s)
 
 
-# ------------------------------------------------------------------ quote scanning
-
-_DOUBLE_CLOSERS = "”\"»«“"
-_CLOSERS: dict[str, str] = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’", '"': '"'}
-_MARKS = set("“”„«»‘’‚\"")
-_OPEN_CTX = set(" \t\n([{—–-/“‘«„‚\"")
-
-
-@dataclass
-class _Frame:
-    mark: str
-    pos: int
-
-
-def _is_apostrophe(text: str, i: int, s: int, e: int) -> bool:
-    prev = text[i - 1] if i > s else " "
-    nxt = text[i + 1] if i + 1 < e else " "
-    if prev.isalnum() and nxt.isalnum():
-        return True
-    if prev.isspace():
-        return True
-    if prev in "sS" and nxt.isspace():
-        # students’ books’ — a later closing ’ means this one is a possessive
-        for j in range(i + 1, e):
-            c = text[j]
-            if c in "‘“„«":
-                return False
-            if c in "”»":
-                return False
-            if c == "’":
-                p = text[j - 1]
-                n = text[j + 1] if j + 1 < e else " "
-                if not p.isspace() and not n.isalnum():
-                    return True
-        return False
-    return False
-
-
-def _scan(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """Top-level (open mark, close mark) pairs in text[s:e]."""
-    found: list[tuple[int, int]] = []
-    i = s
-    stack: list[_Frame] = []
-    while True:
-        while i < e:
-            c = text[i]
-            if c not in _MARKS:
-                i += 1
-                continue
-            prev = text[i - 1] if i > s else " "
-            nxt = text[i + 1] if i + 1 < e else " "
-            handled = False
-            if stack:
-                if c == "’" and _is_apostrophe(text, i, s, e):
-                    i += 1
-                    continue
-                for d in range(len(stack) - 1, -1, -1):
-                    op = stack[d].mark
-                    if c not in _CLOSERS[op]:
-                        continue
-                    if c == '"' and (prev.isspace() or i == s) and not nxt.isspace() and d != len(stack) - 1:
-                        continue
-                    if c == "“" and op == "“" and (prev.isspace() or nxt.isalnum()):
-                        continue  # a second opener, not a typo'd closer
-                    if c == "‘" and op == "‚" and prev.isspace():
-                        continue
-                    if c == "«" and op == "»" and prev.isspace():
-                        continue
-                    if d == 0:
-                        found.append((stack[0].pos, i))
-                    del stack[d:]
-                    handled = True
-                    break
-            if not handled:
-                if c in "“„«‚":
-                    if c == "‚" and not (prev.isspace() or i == s):
-                        pass
-                    else:
-                        stack.append(_Frame(c, i))
-                elif c == "»":
-                    if (prev in _OPEN_CTX or i == s) and not nxt.isspace():
-                        stack.append(_Frame(c, i))
-                elif c == "‘":
-                    if not prev.isalnum() and not nxt.isspace() and not re.match(
-                            r"‘(?:\d{2}s?\b|em\b|tis\b|twas\b|cause\b|n’)", text[i:i + 8]):
-                        stack.append(_Frame(c, i))
-                elif c == '"' and (prev in _OPEN_CTX or i == s) and not nxt.isspace():
-                    stack.append(_Frame(c, i))
-            i += 1
-        if not stack:
-            return found
-        i = stack[0].pos + 1  # unclosed: that mark was no quote; resume right after it
-        stack = []
-
-
 # ------------------------------------------------------------------ short-quote rule
 
 _REPORTING = re.compile(
@@ -248,11 +154,18 @@ def _title_case(words: list[str]) -> bool:
     return bool(content) and all(w[0].isupper() for w in content)
 
 
-def _too_short(text: str, before: str, titles: set[str]) -> bool:
+def _not_words(text: str) -> bool:
+    """A quote that is only a URL, a domain or a number: nothing to check word for word."""
     t = text.strip()
     if _URL.fullmatch(t.rstrip(_TRAIL)) or re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?", t):
         return True
-    if _NUMBER.fullmatch(t.strip(" .,;:")):
+    return bool(_NUMBER.fullmatch(t.strip(" .,;:")))
+
+
+def _too_short(text: str, before: str, titles: set[str]) -> bool:
+    """The rule for quotes the brief does not credit explicitly (see the module docstring)."""
+    t = text.strip()
+    if _not_words(t):
         return True
     words = _words(t)
     if _norm_title(t) in titles and _title_case(words):
@@ -683,14 +596,31 @@ def _unwrap(text: str, s: int, e: int) -> tuple[int, int]:
     while e > s and text[e - 1].isspace():
         e -= 1
     if e - s >= 2 and text[s] in _WRAP and text[e - 1] in _WRAP[text[s]]:
-        inner = _scan(text, s, e)
-        if inner and inner[0] == (s, e - 1):
+        inner = quotemarks.scan(text, [(s, e)])
+        if inner and inner[0].open == s and inner[0].close == e - 1:
             s, e = s + 1, e - 1
     return s, e
 
 
 def _collapse(s: str) -> str:
-    return re.sub(r"[ \t]*\n[ \t]*", " ", s)
+    """Line and paragraph breaks inside a quote read as one space."""
+    return re.sub(r"[ \t]*\n\s*", " ", s)
+
+
+def _segments(paras: list[tuple[int, int]], excluded: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The paragraphs with block quotes, reference entries and markup syntax cut out."""
+    segs: list[tuple[int, int]] = []
+    for ps, pe in paras:
+        cur = ps
+        for a, b in excluded:
+            if b <= cur or a >= pe:
+                continue
+            if a > cur:
+                segs.append((cur, a))
+            cur = max(cur, b)
+        if cur < pe:
+            segs.append((cur, pe))
+    return segs
 
 
 def _md_blocks(text: str) -> list[tuple[int, int]]:
@@ -762,26 +692,14 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     if brief.fmt in ("md", "txt"):  # a link's "title" or `code` is markup, not a quote
         syntax = [m.span() for m in _MD_SYNTAX.finditer(text)]
     excluded = sorted(blocks + entry_spans + syntax)
-    for ps, pe in paras:
-        segs: list[tuple[int, int]] = []
-        cur = ps
-        for a, b in excluded:
-            if b <= cur or a >= pe:
-                continue
-            if a > cur:
-                segs.append((cur, a))
-            cur = max(cur, b)
-        if cur < pe:
-            segs.append((cur, pe))
-        for ss, se in segs:
-            for o, c in _scan(text, ss, se):
-                qs, qe = o + 1, c
-                while qs < qe and text[qs].isspace():
-                    qs += 1
-                while qe > qs and text[qe - 1].isspace():
-                    qe -= 1
-                if qe > qs:
-                    raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), o, c + 1))
+    for p in quotemarks.scan(text, _segments(paras, excluded)):
+        qs, qe = p.start, p.end
+        while qs < qe and text[qs].isspace():
+            qs += 1
+        while qe > qs and text[qe - 1].isspace():
+            qe -= 1
+        if qe > qs:
+            raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), p.open, p.after))
     raws.sort(key=lambda r: r.open)
 
     protected = sorted([(r.open, r.close) for r in raws] + [(lk.start, lk.end) for lk in links])
@@ -807,13 +725,13 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
         win_s = max(sent_s, prev_close if prev_close <= r.open else sent_s)
         win_e = min(sent_e, next_open) if next_open >= r.close else sent_e
 
-        before = text[sent_s:r.open]
-        short = _too_short(r.text, before, titles)
         cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, known)
         if not cites:
             for lk in credit_links:
                 if win_s <= lk.start < win_e and url_ref[lk.url] not in cites:
                     cites.append(url_ref[lk.url])
+        # credited by a marker or a link: always checked; otherwise the short-quote rule decides
+        short = _not_words(r.text) if cites else _too_short(r.text, text[sent_s:r.open], titles)
         if not cites:
             if pi not in mention_cache:
                 local = [sp for sp in skip_spans if sp[1] > ps and sp[0] < pe]

@@ -1,0 +1,112 @@
+"""Quotation marks as journalism writes them (verifier/core/quotemarks.py, through parse_brief)."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.core.parse import parse_brief
+from verifier.core.values import BriefText
+
+
+def quotes(text: str) -> list[str]:
+    return [q.text for q in parse_brief(BriefText(text=text, fmt="txt")).quotes]
+
+
+def test_multi_paragraph_quote_is_one_passage() -> None:
+    text = ("“We will stand firm on this,” the minister said.\n\n"
+            "“We have said so for years, and we say it again today.\n\n"
+            "“Nobody should doubt our resolve on the matter,” she added.")
+    got = quotes(text)
+    assert got[0] == "We will stand firm on this,"
+    assert got[1].startswith("We have said so for years")
+    assert got[1].endswith("resolve on the matter,")
+    assert len(got) == 2
+
+
+def test_multi_paragraph_offsets_span_first_open_to_final_close() -> None:
+    text = "Intro.\n\n“First part of a long quote here.\n\n“Second part of it ends here,” he said."
+    q = parse_brief(BriefText(text=text, fmt="txt")).quotes[0]
+    assert text[q.start:q.end].startswith("First part")
+    assert text[q.start:q.end].endswith("ends here,")
+    assert "\n" not in q.text
+
+
+def test_unclosed_paragraph_not_followed_by_a_mark_is_no_quote() -> None:
+    text = "He said “this never closes in its paragraph.\n\nA new paragraph with “a real quote in it” here."
+    assert quotes(text) == ["a real quote in it"]
+
+
+def test_two_apostrophe_marks() -> None:
+    assert quotes("''We will not yield on any of this,'' she said, and left.") == [
+        "We will not yield on any of this,"]
+
+
+def test_straight_single_quotes_in_a_headline() -> None:
+    assert quotes("Senators fear 'a tax on jobs and growth' in the bill") == ["a tax on jobs and growth"]
+
+
+@pytest.mark.parametrize("text", [
+    "Don't worry about the '90s and rock 'n' roll at all, she would say.",
+    "The voters' views and the teachers' union were both heard in the end.",
+    "O'Brien's plan for the '60s revival was 'em all talking for years.",
+])
+def test_apostrophes_stay_apostrophes(text: str) -> None:
+    assert quotes(text) == []
+
+
+def test_reversed_and_mismatched_pairs() -> None:
+    text = ("He said ”this is a reversed pair of marks” and left. Then \"this is the mismatched one” "
+            "she said. And “another mismatched pair here\" he said.")
+    assert quotes(text) == ["this is a reversed pair of marks", "this is the mismatched one",
+                            "another mismatched pair here"]
+
+
+def test_quote_never_runs_across_close_then_open() -> None:
+    text = "“The first quote is right here” he said, and “the second one is here too” she said."
+    assert quotes(text) == ["The first quote is right here", "the second one is here too"]
+
+
+def test_nested_other_family_stays_inside() -> None:
+    assert quotes("«He called it “a disgrace to us all” on air» said the host.") == [
+        "He called it “a disgrace to us all” on air"]
+
+
+def test_one_paragraph_per_line_quote_continues_onto_next_line() -> None:
+    filler = "This line is long enough to make the text read as one paragraph per line, " * 3
+    text = (filler + "\nShe said “the harbour will be closed for\n"
+            "the whole of next year” at the meeting.\n" + filler + "“A quote of its own on this line” too.")
+    got = quotes(text)
+    assert "the harbour will be closed for the whole of next year" in got
+    assert "A quote of its own on this line" in got
+
+
+def test_line_that_opens_a_new_quote_does_not_continue_the_old_one() -> None:
+    filler = "This line is long enough to make the text read as one paragraph per line, " * 3
+    text = filler + "\nHe said “this one never closes on its line\nThen she said “her own quote is here” to all.\n"
+    assert quotes(text) == ["her own quote is here"]
+
+
+def test_credited_short_quote_is_checked() -> None:
+    text = "The panel chose “Maria Lindqvist” [2] in the end.\n\n[2] Panel, https://example.org/panel"
+    pb = parse_brief(BriefText(text=text, fmt="txt"))
+    assert [q.text for q in pb.quotes] == ["Maria Lindqvist"]
+    assert pb.quotes[0].cites == ["2"]
+
+
+def test_credited_quote_equal_to_a_title_is_checked() -> None:
+    text = ("The report was titled “Harbour Wall Repair Plan Review” [1].\n\n"
+            "[1] Harbour Wall Repair Plan Review, https://example.org/review")
+    assert quotes(text) == ["Harbour Wall Repair Plan Review"]
+
+
+def test_uncredited_short_quote_still_skipped() -> None:
+    text = "They called it the “Mariupol Plan” in the talks.\n\n[1] Talks, https://example.org/t"
+    pb = parse_brief(BriefText(text=text, fmt="txt"))
+    assert pb.quotes == [] and [q.text for q in pb.skipped] == ["Mariupol Plan"]
+
+
+def test_outlet_credit_does_not_keep_a_short_quote() -> None:
+    text = ("Reuters reported the “Mariupol Plan” on Monday.\n\n"
+            "[1] Talks | Reuters, https://www.reuters.com/world/talks")
+    pb = parse_brief(BriefText(text=text, fmt="txt"))
+    assert pb.quotes == []
