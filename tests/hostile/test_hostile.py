@@ -83,8 +83,11 @@ def test_deep_html_brief_is_read_whole(tmp_path: Path, env: dict[str, str], sour
     verdicts = _verdicts(p)
     assert verdicts.get(cases.QUOTE) == "verified"
     assert "the inner quote stands here" in verdicts  # the quote deep inside is read too
+    assert "verifier: note: the HTML was nested 5003 levels deep" in p.stderr.decode()
 
 
+@pytest.mark.xfail(strict=True, reason="issue 13 item 2: UTF-8 with stray bytes is decoded by helper A's "
+                   "branch, not merged yet; when it passes, remove this mark")
 def test_mostly_utf8_brief_keeps_its_quotes(tmp_path: Path, env: dict[str, str], source: str) -> None:
     p = run_cli(cases.mostly_utf8(tmp_path / "mostly.md", source), env)
     verdicts = _verdicts(p)

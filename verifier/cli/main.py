@@ -208,6 +208,8 @@ def check(
         if render is not None:
             settings = settings.model_copy(update={"render": render.value})
         text = _read_brief(brief, settings)
+        for note in text.notes:  # how the brief was read (structure repaired…): the user should know
+            say(f"verifier: note: {note}")
         with contextlib.ExitStack() as stack:
             if no_store:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))
