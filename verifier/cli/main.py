@@ -67,10 +67,11 @@ def _one_line(e: BaseException) -> str:
 
 def _read_brief(arg: str, settings: Settings) -> BriefText:
     from verifier.core.intake import brief_from_bytes, read_brief_file
+    from verifier.documents.bounded import bounded_pdf_brief as pdf
 
     if arg == "-":
         data = sys.stdin.buffer.read(settings.max_brief_bytes + 1)
-        return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes)
+        return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes, read_pdf=pdf)
     if arg.startswith(("http://", "https://")):
         from verifier.core.statuses import LinkStatus
         from verifier.net.fetch import fetch_one
@@ -80,8 +81,8 @@ def _read_brief(arg: str, settings: Settings) -> BriefText:
             raise BriefError(f"cannot fetch the brief at {arg}: {snap.status}"
                              + (f" ({snap.error})" if snap.error else ""))
         return brief_from_bytes(snap.body, name=arg, content_type=snap.content_type,
-                                base_url=snap.final_url or arg, max_bytes=settings.max_brief_bytes)
-    return read_brief_file(arg, max_bytes=settings.max_brief_bytes)
+                                base_url=snap.final_url or arg, max_bytes=settings.max_brief_bytes, read_pdf=pdf)
+    return read_brief_file(arg, max_bytes=settings.max_brief_bytes, read_pdf=pdf)
 
 
 def _out() -> Console:
