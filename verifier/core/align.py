@@ -41,6 +41,9 @@ CHAR_MARGIN = 8
 CONTEXT = 150
 
 _RANK = {Verdict.VERIFIED: 0, Verdict.MINOR: 1, Verdict.ALTERED: 2}
+#: short words that OCR glues onto a neighbour ("Hickssaid", "marryit", "Trumpas")
+GLUE_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "had", "has", "he", "her", "his", "in", "is", "it", "its", "not", "of", "on", "or", "said", "says", "she", "that", "the", "their", "they", "this", "to", "was", "we", "were", "will", "with", "would"])
 
 
 @dataclass
@@ -101,9 +104,17 @@ class SourceIndex:
         return cls(source, norms, [t.start for t in toks], [t.end for t in toks], ids, vocab, tri, uni)
 
     def is_rare(self, j: int, extra: str = "") -> bool:
-        """Whether source word j looks like OCR glue rather than a real word: it occurs at
-        most twice, or the letters glued on (`extra`) are themselves a word of the source."""
-        return len(self.uni.get(self.ids[j], ())) <= 2 or (len(extra) >= 2 and extra in self.vocab)
+        """Whether source word j, read as the quote's edge word plus the letters `extra`, looks
+        like OCR glue ("Trumpas", "saidHicks") rather than a longer word ("trucks", "Kingdom",
+        "carried"): the token occurs at most twice, and `extra` is a function word, or both
+        `extra` and the rest of the token are words the source uses on their own."""
+        if len(self.uni.get(self.ids[j], ())) > 2 or len(extra) < 2:
+            return False
+        if extra in GLUE_WORDS:
+            return True
+        tok = self.norms[j]
+        rest = tok[:-len(extra)] if tok.endswith(extra) else tok[len(extra):]
+        return extra in self.vocab and rest in self.vocab
 
     def key(self, a: int, b: int, c: int) -> int:
         v = len(self.vocab) + 1

@@ -60,16 +60,18 @@ def judge_alignment(
 
     Source-only words at an ellipsis are marked omissions; words aligned with [editorial]
     quote words are the editor's business; a parenthetical the source lacks is an
-    `inserted_note` (minor_differences: the quoted words themselves are all there);
+    `inserted_note` (minor_differences: the quoted words themselves are all there), while
+    one the source has is quoted text, judged word by word (see `_kinds`);
     glued/split words with the same letters are typography; at either end of the passage a
     quote word glued to its neighbour in the source (OCR: "Hickssaid", "marryit") is too,
     when `rare(j, extra)` says the glued token is a rare one there or its extra letters
     are a word of the source ("Trumpas" = "Trump" + "as"), and the glue is letters.
     """
     toks = pq.toks
+    kinds = _kinds(pq, cols, src_norms, src_text, src_spans)
     starts, ends = src_spans
     diffs: list[Difference] = []
-    core_total = sum(1 for t in toks if t.kind == CORE)
+    core_total = sum(1 for k in kinds if k == CORE)
     matched = 0
     dropped_n = 0
     changed_n = 0
@@ -89,7 +91,7 @@ def judge_alignment(
     while k < n:
         qi, sj = cols[k]
         if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]:
-            if toks[qi].kind == CORE:
+            if kinds[qi] == CORE:
                 matched += 1
             k += 1
             continue
@@ -101,13 +103,13 @@ def judge_alignment(
         run = [cols[c] for c in range(k, e) if not (cols[c][0] < 0 and next_q[c] in pq.boundaries)]
         k = e
         # [editorial] words absorb what they are aligned with
-        run = [c for c in run if not (c[0] >= 0 and toks[c[0]].kind == EDITORIAL)]
+        run = [c for c in run if not (c[0] >= 0 and kinds[c[0]] == EDITORIAL)]
         # parenthetical notes the source lacks
-        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and toks[c[0]].kind == PAREN})
+        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and kinds[c[0]] == PAREN})
         for g in notes:
             a, b = pq.spans[g]
             diffs.append(Difference(DiffKind.INSERTED_NOTE, pq.text[a:b], ""))
-        q_idx = [c[0] for c in run if c[0] >= 0 and toks[c[0]].kind == CORE]
+        q_idx = [c[0] for c in run if c[0] >= 0 and kinds[c[0]] == CORE]
         s_idx = [c[1] for c in run if c[1] >= 0]
         if not q_idx and not s_idx:
             continue
@@ -171,6 +173,38 @@ def judge_alignment(
     if verdict is Verdict.MINOR:
         score = min(score, 0.99)
     return Judged(verdict, diffs, matched, core_total, round(score, 4))
+
+
+def _kinds(pq: ParsedQuote, cols: list[tuple[int, int]], src_norms: list[str], src_text: str,
+           src_spans: tuple[list[int], list[int]]) -> list[int]:
+    """Each quote word's kind for judging: a parenthetical the source also has (the source
+    words it is aligned with stand in parentheses there, and at least half of its words are
+    equal to them) is quoted text, judged word by word like the rest, so "(a minor fault)"
+    against the source's "(a major fault)" is a replaced word; only a parenthetical the source
+    lacks stays a note of the quoter's own."""
+    toks = pq.toks
+    size: dict[int, int] = {}
+    equal: dict[int, int] = {}
+    placed: dict[int, list[int]] = {}
+    for t in toks:
+        if t.kind == PAREN:
+            size[t.group] = size.get(t.group, 0) + 1
+    for qi, sj in cols:
+        if qi >= 0 and sj >= 0 and toks[qi].kind == PAREN:
+            g = toks[qi].group
+            placed.setdefault(g, []).append(sj)
+            equal[g] = equal.get(g, 0) + (toks[qi].norm == src_norms[sj])
+    present = {g for g, n in equal.items()
+               if 2 * n >= size[g] and _in_parens(src_text, src_spans, min(placed[g]), max(placed[g]))}
+    return [CORE if t.kind == PAREN and t.group in present else t.kind for t in toks]
+
+
+def _in_parens(src_text: str, src_spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
+    """Whether source words lo..hi are a parenthetical there: "(" just before, ")" just after."""
+    starts, ends = src_spans
+    before = src_text[ends[lo - 1] if lo > 0 else 0:starts[lo]]
+    after = src_text[ends[hi]:starts[hi + 1] if hi + 1 < len(starts) else len(src_text)]
+    return "(" in before and ")" in after
 
 
 def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> tuple[int, list[int], list[int]]:
