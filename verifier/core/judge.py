@@ -68,10 +68,10 @@ def judge_alignment(
     are a word of the source ("Trumpas" = "Trump" + "as"), and the glue is letters.
     """
     toks = pq.toks
-    kinds = _kinds(pq, cols, src_norms, src_text, src_spans)
+    qkinds = _kinds(pq, cols, src_norms, src_text, src_spans)
     starts, ends = src_spans
     diffs: list[Difference] = []
-    core_total = sum(1 for k in kinds if k == CORE)
+    core_total = sum(1 for k in qkinds if k == CORE)
     matched = 0
     dropped_n = 0
     changed_n = 0
@@ -91,7 +91,7 @@ def judge_alignment(
     while k < n:
         qi, sj = cols[k]
         if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]:
-            if kinds[qi] == CORE:
+            if qkinds[qi] == CORE:
                 matched += 1
             k += 1
             continue
@@ -103,13 +103,13 @@ def judge_alignment(
         run = [cols[c] for c in range(k, e) if not (cols[c][0] < 0 and next_q[c] in pq.boundaries)]
         k = e
         # [editorial] words absorb what they are aligned with
-        run = [c for c in run if not (c[0] >= 0 and kinds[c[0]] == EDITORIAL)]
+        run = [c for c in run if not (c[0] >= 0 and qkinds[c[0]] == EDITORIAL)]
         # parenthetical notes the source lacks
-        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and kinds[c[0]] == PAREN})
+        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and qkinds[c[0]] == PAREN})
         for g in notes:
             a, b = pq.spans[g]
             diffs.append(Difference(DiffKind.INSERTED_NOTE, pq.text[a:b], ""))
-        q_idx = [c[0] for c in run if c[0] >= 0 and kinds[c[0]] == CORE]
+        q_idx = [c[0] for c in run if c[0] >= 0 and qkinds[c[0]] == CORE]
         s_idx = [c[1] for c in run if c[1] >= 0]
         if not q_idx and not s_idx:
             continue
