@@ -105,16 +105,23 @@ class SourceIndex:
 
     def is_rare(self, j: int, extra: str = "") -> bool:
         """Whether source word j, read as the quote's edge word plus the letters `extra`, looks
-        like OCR glue ("Trumpas", "saidHicks") rather than a longer word ("trucks", "Kingdom",
-        "carried"): the token occurs at most twice, and `extra` is a function word, or both
-        `extra` and the rest of the token are words the source uses on their own."""
+        like OCR glue ("Trumpas", "Hickssaid") rather than a longer word ("trucks", "Kingdom",
+        "administration"): the token occurs at most twice, and `extra` is a function word
+        glued to a name or to a word the source uses on its own, or both halves are words of
+        the source."""
         if len(self.uni.get(self.ids[j], ())) > 2 or len(extra) < 2:
             return False
-        if extra in GLUE_WORDS:
-            return True
         tok = self.norms[j]
         rest = tok[:-len(extra)] if tok.endswith(extra) else tok[len(extra):]
-        return extra in self.vocab and rest in self.vocab
+        if rest in self.vocab:
+            return extra in self.vocab or extra in GLUE_WORDS
+        return extra in GLUE_WORDS and tok.startswith(rest) and self._is_name(j)
+
+    def _is_name(self, j: int) -> bool:
+        """Source word j is capitalised inside a sentence (a name, not a sentence start)."""
+        text = self.source.text
+        gap = text[self.ends[j - 1]:self.starts[j]] if j > 0 else "."
+        return text[self.starts[j]].isupper() and not any(c in gap for c in ".!?\n")
 
     def key(self, a: int, b: int, c: int) -> int:
         v = len(self.vocab) + 1
