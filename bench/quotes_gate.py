@@ -25,19 +25,37 @@ from verifier.core.align import SourceIndex, align
 from verifier.core.normalize import squash
 from verifier.core.parse import parse_brief
 from verifier.core.statuses import DiffKind, Verdict
-from verifier.core.values import BriefText, SourceText
+from verifier.core.values import BriefText, Match, SourceText
 
-WORDS = ("council budget harbour repair station winter river village teacher market doctor museum "
-         "railway ministry contract shipment garden factory program network season festival report "
-         "engineer election harvest library bridge airport hospital tunnel pension export").split()
-SHORT = "the a of to in on for with and was is that by from at as it".split()
-VERBS = "approved rejected delayed reviewed announced funded opened closed extended cancelled".split()
-LONG = ("carried kingdom trucks unprecedented reconstruction administration investigation "
-        "responsibility spokeswoman neighbourhood").split()
+WORDS = (
+    "council", "budget", "harbour", "repair", "station", "winter", "river", "village", "teacher", "market",
+    "doctor", "museum", "railway", "ministry", "contract", "shipment", "garden", "factory", "program", "network",
+    "season", "festival", "report", "engineer", "election", "harvest", "library", "bridge", "airport", "hospital",
+    "tunnel", "pension", "export"
+)
+SHORT = (
+    "the", "a", "of", "to", "in", "on", "for", "with", "and", "was", "is", "that", "by", "from", "at", "as", "it"
+)
+VERBS = (
+    "approved", "rejected", "delayed", "reviewed", "announced", "funded", "opened", "closed", "extended",
+    "cancelled"
+)
+LONG = (
+    "carried", "kingdom", "trucks", "unprecedented", "reconstruction", "administration", "investigation",
+    "responsibility", "spokeswoman", "neighbourhood"
+)
 
 #: floor per class: share of cases judged as the class requires
-FLOORS = {"edge cut": 1.0, "paren changed": 1.0, "paren note": 1.0, "whole paren": 1.0,
-          "exact control": 1.0, "multi-paragraph": 1.0, "'' marks": 1.0, "mismatched": 1.0}
+FLOORS = {
+    "edge cut": 1.0,
+    "paren changed": 1.0,
+    "paren note": 1.0,
+    "whole paren": 1.0,
+    "exact control": 1.0,
+    "multi-paragraph": 1.0,
+    "'' marks": 1.0,
+    "mismatched": 1.0,
+}
 
 
 def sentence(rng: random.Random, n: int) -> list[str]:
@@ -55,19 +73,20 @@ def source(rng: random.Random) -> tuple[str, list[list[str]]]:
 
 # ------------------------------------------------------------------ alignment classes
 
-def edge_cut(rng: random.Random) -> tuple[str, str, Callable[[object], bool]]:
+
+def edge_cut(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
     """A quote whose first or last word is only part of the source's word."""
     text, sents = source(rng)
     s = rng.choice(sents)
     a = rng.randint(0, 3)
-    q = s[a:a + rng.randint(6, 9)]
+    q = s[a : a + rng.randint(6, 9)]
     at_start = rng.random() < 0.5
     w = q[0] if at_start else q[-1]
     if len(w) < 4:
         return edge_cut(rng)
     cut = rng.randint(1, min(3, len(w) - 2))
-    q = [w[cut:]] + q[1:] if at_start else q[:-1] + [w[:-cut]]
-    return text, " ".join(q), lambda m: m is not None and m.verdict is not Verdict.VERIFIED  # type: ignore[attr-defined]
+    q = [w[cut:], *q[1:]] if at_start else [*q[:-1], w[:-cut]]
+    return text, " ".join(q), lambda m: m is not None and m.verdict is not Verdict.VERIFIED
 
 
 def _paren_case(rng: random.Random) -> tuple[str, list[str], list[str], list[str]]:
@@ -80,60 +99,75 @@ def _paren_case(rng: random.Random) -> tuple[str, list[str], list[str], list[str
     return text + " " + sent, head, inner, tail
 
 
-def paren_changed(rng: random.Random) -> tuple[str, str, Callable[[object], bool]]:
+def paren_changed(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
     """A word changed inside a parenthetical the source also has: a replaced word."""
     text, head, inner, tail = _paren_case(rng)
     k = rng.randrange(3)
     new = rng.choice([w for w in LONG if w not in inner])
-    changed = inner[:k] + [new] + inner[k + 1:]
+    changed = [*inner[:k], new, *inner[k + 1 :]]
     q = " ".join(head) + " (" + " ".join(changed) + ") " + " ".join(tail)
-    return text, q, lambda m: (m is not None and m.verdict is Verdict.ALTERED  # type: ignore[attr-defined]
-                               and any(d.kind is DiffKind.REPLACED for d in m.differences))  # type: ignore[attr-defined]
+    return (
+        text,
+        q,
+        lambda m: (
+            m is not None
+            and m.verdict is Verdict.ALTERED
+            and any(d.kind is DiffKind.REPLACED for d in m.differences)
+        ),
+    )
 
 
-def paren_note(rng: random.Random) -> tuple[str, str, Callable[[object], bool]]:
+def paren_note(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
     """A parenthetical the source lacks: the quoter's note, minor."""
     text, sents = source(rng)
     s = rng.choice(sents)
     q = " ".join(s[:5]) + " (emphasis added) " + " ".join(s[5:10])
-    return text, q, lambda m: (m is not None and m.verdict is Verdict.MINOR  # type: ignore[attr-defined]
-                               and [d.kind for d in m.differences] == [DiffKind.INSERTED_NOTE])  # type: ignore[attr-defined]
+    return (
+        text,
+        q,
+        lambda m: (
+            m is not None
+            and m.verdict is Verdict.MINOR
+            and [d.kind for d in m.differences] == [DiffKind.INSERTED_NOTE]
+        ),
+    )
 
 
-def whole_paren(rng: random.Random) -> tuple[str, str, Callable[[object], bool]]:
+def whole_paren(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
     """A quote that is wholly a parenthetical of the source: matched as text."""
     text, _, inner, _ = _paren_case(rng)
-    return text, "(" + " ".join(inner) + ")", lambda m: m is not None and m.verdict is Verdict.VERIFIED  # type: ignore[attr-defined]
+    return text, "(" + " ".join(inner) + ")", lambda m: m is not None and m.verdict is Verdict.VERIFIED
 
 
-def exact_control(rng: random.Random) -> tuple[str, str, Callable[[object], bool]]:
+def exact_control(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
     """The control: an exact quote of whole words stays verified."""
     text, sents = source(rng)
     s = rng.choice(sents)
     a = rng.randint(0, 3)
-    return text, " ".join(s[a:a + 7]), lambda m: m is not None and m.verdict is Verdict.VERIFIED  # type: ignore[attr-defined]
+    return text, " ".join(s[a : a + 7]), lambda m: m is not None and m.verdict is Verdict.VERIFIED
 
 
 # ------------------------------------------------------------------ extraction classes
 
-def _said(rng: random.Random, words: list[str]) -> str:
+
+def _said(words: list[str]) -> str:
     return " ".join(words).capitalize()
 
 
 def multi_paragraph(rng: random.Random) -> tuple[str, list[str]]:
     """Every paragraph of a long quote opens with a mark, only the last closes: one passage
     (its words compared; the paragraph breaks and continuation marks are typography)."""
-    paras = [_said(rng, sentence(rng, rng.randint(8, 14))) + "." for _ in range(rng.randint(2, 4))]
+    paras = [_said(sentence(rng, rng.randint(8, 14))) + "." for _ in range(rng.randint(2, 4))]
     last = paras[-1][:-1] + ","
     body = "\n\n".join("“" + p for p in paras[:-1]) + "\n\n“" + last + "” the minister said."
     intro = "Intro paragraph about the " + rng.choice(WORDS) + ".\n\n"
-    return intro + body + "\n\nA closing paragraph.", [" ".join(paras[:-1] + [last])]
+    return intro + body + "\n\nA closing paragraph.", [" ".join([*paras[:-1], last])]
 
 
 def two_apostrophes(rng: random.Random) -> tuple[str, list[str]]:
     """Wire and archive text: ''…'' marks."""
-    a = _said(rng, sentence(rng, 7)) + ","
-    b = _said(rng, sentence(rng, 6)) + "."
+    a = _said(sentence(rng, 7)) + ","
+    b = _said(sentence(rng, 6)) + "."
     return f"''{a}'' she said on {rng.choice(VERBS)} day. ''{b}''", [a, b]
 
 
@@ -150,15 +184,20 @@ def mismatched(rng: random.Random) -> tuple[str, list[str]]:
 
 # ------------------------------------------------------------------ scoring
 
-ALIGN_CLASSES = {"edge cut": edge_cut, "paren changed": paren_changed, "paren note": paren_note,
-                 "whole paren": whole_paren, "exact control": exact_control}
+ALIGN_CLASSES = {
+    "edge cut": edge_cut,
+    "paren changed": paren_changed,
+    "paren note": paren_note,
+    "whole paren": whole_paren,
+    "exact control": exact_control,
+}
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
     shares: dict[str, float] = {}
     for name, make in ALIGN_CLASSES.items():
-        ok, bad = 0, []
+        ok, bad = 0, list[str]()
         for seed in seeds:
             rng = random.Random(f"{name}/{seed}")
             for _ in range(cases):
@@ -171,7 +210,7 @@ def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
         shares[name] = ok / (cases * len(seeds))
         print(f"{name:16s} {shares[name]:.3f}  (floor {FLOORS[name]:.2f})", *bad, sep="\n" if bad else "")
     for name, gen in PARSE_CLASSES.items():
-        ok, bad = 0, []
+        ok, bad = 0, list[str]()
         for seed in seeds:
             rng = random.Random(f"{name}/{seed}")
             for _ in range(cases):
