@@ -230,3 +230,22 @@ def test_quote_wholly_a_parenthetical_is_text(edge_index: SourceIndex) -> None:
     assert m.verdict is Verdict.VERIFIED and "the long goodbye" in m.evidence.text
     m = run("(as in ‘the short goodbye’)", edge_index)
     assert m.verdict is Verdict.ALTERED and m.differences[0].source == "long"
+
+
+def test_edge_cut_leaving_a_function_word_is_not_ocr_glue_in_clean_text() -> None:
+    ix = SourceIndex.build(SourceText("On Friday the spokeswoman said the new administration would act on the report."))
+    assert not ix.looks_ocr()
+    m = run("the spokeswoman said the new administrati", ix)  # "administrati" + "on"
+    # judged as inside the quote: two letters off a long word is a spelling slip
+    assert m.verdict is Verdict.MINOR and [(d.kind, d.source) for d in m.differences] == [
+        (DiffKind.SPELLING, "administration")]
+    m = run("On Friday the spokeswom", ix)  # "spokeswom" + "an"
+    assert m.verdict is Verdict.ALTERED
+
+
+def test_source_reads_as_ocr_from_its_glued_tokens() -> None:
+    words = "the council said that it would review the budget and the plan for the harbour".split()
+    clean = " ".join(words * 30)
+    assert not SourceIndex.build(SourceText(clean)).looks_ocr()
+    glued = clean.replace("said that it would", "saidthat itwould", 3).replace("for the harbour", "forthe harbour", 2)
+    assert SourceIndex.build(SourceText(glued)).looks_ocr()
