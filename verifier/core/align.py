@@ -43,9 +43,6 @@ CONTEXT = 150
 _RANK = {Verdict.VERIFIED: 0, Verdict.MINOR: 1, Verdict.ALTERED: 2}
 #: share of a source's words that are glued tokens from which on it reads as OCR (see looks_ocr)
 OCR_GLUE_SHARE = 0.002
-#: short words that OCR glues onto a neighbour ("Hickssaid", "marryit", "Trumpas")
-GLUE_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "had", "has", "he", "her", "his", "in", "is", "it", "its", "not", "of", "on", "or", "said", "says", "she", "that", "the", "their", "they", "this", "to", "was", "we", "were", "will", "with", "would"])
 
 
 @dataclass
@@ -106,24 +103,23 @@ class SourceIndex:
                 lst.append(p)
         return cls(source, norms, [t.start for t in toks], [t.end for t in toks], ids, vocab, tri, uni)
 
-    def is_rare(self, j: int, extra: str = "") -> bool:
-        """Whether source word j, read as the quote's edge word plus the letters `extra`, is
-        OCR glue ("Trumpas", "Hickssaid") rather than a longer word ("trucks", "Kingdom",
-        "administration"). In a source that reads as OCR (`looks_ocr`) as before: the token is
-        rare there or `extra` is a word of the source. In any other source only a rare token
-        whose halves are both words of the source, or a function word glued to a name."""
+    def is_glue(self, j: int, part: str, extra: str) -> bool:
+        """Whether source word j, cut where a quote's edge ends (`part` the quote's letters,
+        `extra` the rest), is OCR glue of two words ("Hicks|said", "Trump|as") rather than one
+        word cut short ("car|ried", "King|dom", "truck|s", "administrati|on"). In a source that
+        reads as OCR (`looks_ocr`): the token is rare there or `extra` is a word of the source.
+        In any other source: a rare token whose halves are both words of the source, or a
+        function word glued to a name."""
         if len(extra) < 2:
             return False
         rare = len(self.uni.get(self.ids[j], ())) <= 2
         if self.looks_ocr():
             return rare or extra in self.vocab
-        tok = self.norms[j]
-        rest = tok[:-len(extra)] if tok.endswith(extra) else tok[len(extra):]
         if not rare:
             return False
-        if rest in self.vocab:
-            return extra in self.vocab or extra in GLUE_WORDS
-        return extra in GLUE_WORDS and tok.startswith(rest) and self._is_name(j)
+        if part in self.vocab:
+            return extra in self.vocab or extra in _GLUE_WORDS
+        return extra in _GLUE_WORDS and self.norms[j].startswith(part) and self._is_name(j)
 
     def looks_ocr(self) -> bool:
         """Whether the source reads as OCR: at least OCR_GLUE_SHARE of its words are rare tokens
@@ -134,7 +130,7 @@ class SourceIndex:
             for w, i in self.vocab.items():
                 n = len(self.uni[i])
                 if n <= 2 and len(w) >= 5 and any(
-                        (w[-k:] in GLUE_WORDS and w[:-k] in self.vocab) or (w[:k] in GLUE_WORDS and w[k:] in self.vocab)
+                        (w[-k:] in _GLUE_WORDS and w[:-k] in self.vocab) or (w[:k] in _GLUE_WORDS and w[k:] in self.vocab)
                         for k in range(2, 6)):
                     glued += n
             self._ocr = glued >= OCR_GLUE_SHARE * max(len(self.norms), 1)
@@ -149,6 +145,10 @@ class SourceIndex:
     def key(self, a: int, b: int, c: int) -> int:
         v = len(self.vocab) + 1
         return a * v * v + b * v + c
+
+
+#: short words OCR glues onto a neighbour ("Trumpwill notbe", "marryit"), for is_glue
+_GLUE_WORDS = frozenset(["a", "i", "an", "as", "at", "be", "by", "do", "he", "if", "in", "is", "it", "me", "my", "no", "not", "of", "on", "or", "so", "to", "up", "us", "we", "am", "are", "was", "were", "has", "had", "have", "his", "her", "him", "its", "our", "she", "the", "and", "but", "for", "nor", "yet", "you", "who", "may", "can", "will", "would", "said", "says", "that", "this", "than", "then", "them", "they", "with", "from", "into", "over", "also", "did", "does"])
 
 
 # ------------------------------------------------------------------ edge alignment
@@ -652,7 +652,7 @@ def align(quote_text: str, index: SourceIndex) -> Match | None:
             if not any(sj >= 0 for _, sj in cols):
                 continue
             j = judge_alignment(qq.pq, cols, index.norms, index.source.text, (index.starts, index.ends),
-                                index.vocab, index.is_rare)
+                                index.vocab, index.is_glue)
             if j.matched < MIN_FOUND * j.core or j.matched == 0:
                 continue
             if j.core <= 3 and j.verdict is not Verdict.VERIFIED:

@@ -99,8 +99,7 @@ def parse_quote(text: str) -> ParsedQuote:
     """Words of a quote with its editorial marks read: ellipses, [brackets], (parentheses).
 
     A bracket glued to letters (`[t]he`, `walk[ed]`) becomes part of the word; a standalone
-    bracket's words stand for any short span of the source. A quote that is nothing but
-    parentheticals ("(as in ‘the long goodbye’)") is plain text: there is no quote around them.
+    bracket's words stand for any short span of the source.
     """
     work = list(text)
     cuts: list[int] = []
@@ -134,7 +133,7 @@ def parse_quote(text: str) -> ParsedQuote:
                 kind, group = k, gi
                 break
         toks.append(QTok(t.norm, t.start, t.end, kind, seg, group))
-    if toks and all(t.kind == PAREN for t in toks):
-        # a quote that is wholly parenthetical quotes the parenthesis itself: its words are the quote
-        toks = [t._replace(kind=CORE, group=-1) for t in toks]
+    if toks and not any(t.kind == CORE for t in toks) and any(t.kind == PAREN for t in toks):
+        # a quote that is wholly a parenthetical ("(as in ‘the long goodbye’)") is text to match
+        toks = [t._replace(kind=CORE, group=-1) if t.kind == PAREN else t for t in toks]
     return ParsedQuote(text, toks, frozenset(boundaries), [(a, b) for a, b, _ in spans])
