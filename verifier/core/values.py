@@ -34,6 +34,8 @@ class BriefText:
     #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
     #: style); Markdown `>` blocks are found by the parser in the text itself.
     blockquotes: list[tuple[int, int]] = field(default_factory=list)
+    #: warnings from reading it (e.g. bytes that were not valid UTF-8, replaced), one line each
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,13 +76,15 @@ class Snapshot:
     final_url: str | None = None
     http_status: int | None = None
     content_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the kept ones, by lower-cased name
+    header_list: list[tuple[str, str]] = field(default_factory=list)  # every header, in order, duplicates kept
     body: bytes = b""
     error: str | None = None
     fetched_at: datetime | None = None
     redirects: list[str] = field(default_factory=list)
     not_modified: bool = False  # a conditional refetch answered 304
     body_path: str | None = None  # a large body (a PDF) streamed to a temporary file instead of `body`
+    provenance: str = "fetched"  # fetched | rendered | archived | supplied (the contract's names)
 
 
 @dataclass
@@ -96,6 +100,8 @@ class SourceText:
     title: str | None = None
     pages: list[tuple[int, int]] = field(default_factory=list)
     main_end: int | None = None
+    #: warnings from decoding the source (bytes replaced, a charset guessed), one line each
+    notes: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         if not self.pages:
