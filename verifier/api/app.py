@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -190,12 +190,13 @@ def create_app() -> FastAPI:
                             "sources": b.sources_total} for b in rows]}
 
     @app.get("/v1/briefs/{brief_id}", tags=["briefs"])
-    def get_brief(brief_id: str, session: SessionDep, who: CallerDep) -> JSONResponse:
+    def get_brief(brief_id: str, session: SessionDep, who: CallerDep) -> Response:
         """The result document; `status` moves queued → running → done (or failed)."""
         from verifier.service.result import build_result
 
         own_brief(session, who, brief_id)
-        return JSONResponse(build_result(session, brief_id))  # plain JSON already: no re-encoding
+        # serialised once, by the model's own encoder; the bytes go out as they are
+        return Response(build_result(session, brief_id).to_json_bytes(), media_type="application/json")
 
     @app.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse, tags=["briefs"])
     def get_report(brief_id: str, session: SessionDep, who: CallerDep) -> HTMLResponse:

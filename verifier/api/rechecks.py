@@ -68,9 +68,9 @@ def make_router(caller: Callable[..., Any] = current_caller) -> APIRouter:
         if row is None or row.org_id != who.org_id:
             raise HTTPException(404, f"no brief {brief_id}")
         doc = build_result(session, brief_id, history=True)
-        return {"brief_id": brief_id, "sources": doc["sources"],
-                "quotes": [{k: q.get(k) for k in ("id", "verdict", "source_ref", "drift", "drift_text",
-                                                  "archive_verdict")} for q in doc["quotes"]]}
+        return {"brief_id": brief_id, "sources": [s.model_dump(mode="json") for s in doc.sources],
+                "quotes": [q.model_dump(mode="json", include={"id", "verdict", "source_ref", "drift", "drift_text",
+                                                              "archive_verdict"}) for q in doc.quotes]}
 
     @router.get("/v1/events")
     def events(session: Session = session_dep, who: Any = caller_dep,
