@@ -100,14 +100,23 @@ class SourceIndex:
                 lst.append(p)
         return cls(source, norms, [t.start for t in toks], [t.end for t in toks], ids, vocab, tri, uni)
 
-    def is_rare(self, j: int, extra: str = "") -> bool:
-        """Whether source word j looks like OCR glue rather than a real word: it occurs at
-        most twice, or the letters glued on (`extra`) are themselves a word of the source."""
-        return len(self.uni.get(self.ids[j], ())) <= 2 or (len(extra) >= 2 and extra in self.vocab)
+    def is_glue(self, j: int, part: str, extra: str) -> bool:
+        """Whether source word j, cut where a quote's edge ends (`part` the quote's letters,
+        `extra` the rest), is OCR glue of two words rather than one word cut short: both halves
+        are words of the source ("Hicks|said"), or the token is rare there and the glued-on
+        letters are a short function word ("Trump|as", "Trump|will"). A word cut short
+        ("car|ried", "King|dom", "truck|s") is neither."""
+        if len(extra) >= 2 and extra in self.vocab and part in self.vocab:
+            return True
+        return len(self.uni.get(self.ids[j], ())) <= 2 and extra in _GLUE_WORDS
 
     def key(self, a: int, b: int, c: int) -> int:
         v = len(self.vocab) + 1
         return a * v * v + b * v + c
+
+
+#: short words OCR glues onto a neighbour ("Trumpwill notbe", "marryit"), for is_glue
+_GLUE_WORDS = frozenset(["a", "i", "an", "as", "at", "be", "by", "do", "he", "if", "in", "is", "it", "me", "my", "no", "not", "of", "on", "or", "so", "to", "up", "us", "we", "am", "are", "was", "were", "has", "had", "have", "his", "her", "him", "its", "our", "she", "the", "and", "but", "for", "nor", "yet", "you", "who", "may", "can", "will", "would", "said", "says", "that", "this", "than", "then", "them", "they", "with", "from", "into", "over", "also", "did", "does"])
 
 
 # ------------------------------------------------------------------ edge alignment
@@ -611,7 +620,7 @@ def align(quote_text: str, index: SourceIndex) -> Match | None:
             if not any(sj >= 0 for _, sj in cols):
                 continue
             j = judge_alignment(qq.pq, cols, index.norms, index.source.text, (index.starts, index.ends),
-                                index.vocab, index.is_rare)
+                                index.vocab, index.is_glue)
             if j.matched < MIN_FOUND * j.core or j.matched == 0:
                 continue
             if j.core <= 3 and j.verdict is not Verdict.VERIFIED:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
-from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, QTok
 from verifier.core.statuses import ACCEPTED, DiffKind, Verdict
 from verifier.core.values import Difference, Evidence, Judgement, Match
 
@@ -54,7 +54,7 @@ def judge_alignment(
     src_text: str,
     src_spans: tuple[list[int], list[int]],
     vocab: dict[str, int] | None = None,
-    rare: Callable[[int, str], bool] | None = None,
+    glue: Callable[[int, str, str], bool] | None = None,
 ) -> Judged:
     """Classify every unmatched run of `cols` ((quote index | -1, source index | -1) columns).
 
@@ -63,10 +63,10 @@ def judge_alignment(
     `inserted_note` (minor_differences: the quoted words themselves are all there);
     glued/split words with the same letters are typography; at either end of the passage a
     quote word glued to its neighbour in the source (OCR: "Hickssaid", "marryit") is too,
-    when `rare(j, extra)` says the glued token is a rare one there or its extra letters
-    are a word of the source ("Trumpas" = "Trump" + "as"), and the glue is letters.
+    when both halves of the glued token are words of the source ("Trumpas" = "Trump" + "as");
+    a quote word that is only part of a source word is not (see _glued_edge).
     """
-    toks = pq.toks
+    toks = _source_parentheticals_as_core(pq.toks, cols, src_norms)
     starts, ends = src_spans
     diffs: list[Difference] = []
     core_total = sum(1 for t in toks if t.kind == CORE)
@@ -114,8 +114,8 @@ def judge_alignment(
         if q_idx and s_idx and "".join(toks[i].norm for i in q_idx) == "".join(src_norms[j] for j in s_idx):
             matched += len(q_idx)  # glued or split words: typography
             continue
-        if q_idx and s_idx and rare is not None and _glued_edge(
-                "".join(toks[i].norm for i in q_idx), [src_norms[j] for j in s_idx], s_idx, at_start, at_end, rare):
+        if q_idx and s_idx and glue is not None and _glued_edge(
+                "".join(toks[i].norm for i in q_idx), [src_norms[j] for j in s_idx], s_idx, at_start, at_end, glue):
             matched += len(q_idx)
             continue
         if q_idx and s_idx and len(q_idx) != len(s_idx):
@@ -173,6 +173,23 @@ def judge_alignment(
     return Judged(verdict, diffs, matched, core_total, round(score, 4))
 
 
+def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]], src_norms: list[str]) -> list[QTok]:
+    """A parenthetical the source has too is quoted text, not the quoter's note: its words are
+    judged like the rest ("(a minor fault)" for the source's "(a major fault)" is `replaced`).
+    The source has it when at least half of its words align with the same source words."""
+    groups: dict[int, list[int]] = {}
+    for i, t in enumerate(toks):
+        if t.kind == PAREN:
+            groups.setdefault(t.group, []).append(i)
+    if not groups:
+        return toks
+    same = {qi for qi, sj in cols if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]}
+    present = {g for g, idx in groups.items() if 2 * sum(1 for i in idx if i in same) >= len(idx)}
+    if not present:
+        return toks
+    return [t._replace(kind=CORE) if t.kind == PAREN and t.group in present else t for t in toks]
+
+
 def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> tuple[int, list[int], list[int]]:
     """Strip quote words whose letters start (end) the run's source letters too, ending on a
     quote word boundary; source words wholly inside the stripped letters go with them.
@@ -208,10 +225,15 @@ def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> t
 
 
 def _glued_edge(q: str, s_words: list[str], s_idx: list[int], at_start: bool, at_end: bool,
-                rare: Callable[[int, str], bool]) -> bool:
-    """The quote's letters found inside glued source words at the passage's edge: the
-    source's letters must start (end) with the quote's, and the quote must stop on a word
-    boundary of the source or inside a rare glued token, letters only."""
+                glue: Callable[[int, str, str], bool]) -> bool:
+    """The quote's letters found inside glued source words at the passage's edge (OCR:
+    "Hickssaid"): the source's letters must start (end) with the quote's, and the quote must stop
+    on a word boundary of the source, or inside a token that `glue(j, part, extra)` says is two
+    words glued together.
+
+    A quote word that is only part of one source word ("ried" for "carried", "King" for
+    "Kingdom", "truck" for "trucks") is not glue: it is judged as the same difference would be
+    inside the quote."""
     s = "".join(s_words)
     if len(s) <= len(q) or at_start == at_end:
         return False
@@ -220,13 +242,16 @@ def _glued_edge(q: str, s_words: list[str], s_idx: list[int], at_start: bool, at
         for k, w in enumerate(s_words):
             acc += len(w)
             if acc >= len(q):
-                return acc == len(q) or rare(s_idx[k], s[len(q):acc])
+                part, extra = s[acc - len(w):len(q)], s[len(q):acc]
+                return acc == len(q) or glue(s_idx[k], part, extra)
     if at_start and s.endswith(q) and s[: len(s) - len(q)].isalnum() and q[:1].isalpha():
         acc = 0
         for k in range(len(s_words) - 1, -1, -1):
             acc += len(s_words[k])
             if acc >= len(q):
-                return acc == len(q) or rare(s_idx[k], s[len(s) - acc:len(s) - len(q)])
+                lo = len(s) - acc
+                part, extra = s[len(s) - len(q):lo + len(s_words[k])], s[lo:len(s) - len(q)]
+                return acc == len(q) or glue(s_idx[k], part, extra)
     return False
 
 

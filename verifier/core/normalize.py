@@ -133,4 +133,7 @@ def parse_quote(text: str) -> ParsedQuote:
                 kind, group = k, gi
                 break
         toks.append(QTok(t.norm, t.start, t.end, kind, seg, group))
+    if toks and not any(t.kind == CORE for t in toks) and any(t.kind == PAREN for t in toks):
+        # a quote that is wholly a parenthetical ("(as in ‘the long goodbye’)") is text to match
+        toks = [t._replace(kind=CORE, group=-1) if t.kind == PAREN else t for t in toks]
     return ParsedQuote(text, toks, frozenset(boundaries), [(a, b) for a, b, _ in spans])
