@@ -17,6 +17,7 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
+from verifier.core.document import ResultDocument
 from verifier.core.values import BriefError, BriefText
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
@@ -91,7 +92,7 @@ def _out() -> Console:
     return Console(highlight=False, width=None if probe.is_terminal else 140)
 
 
-def _emit(doc: dict[str, Any], fmt: Format) -> None:
+def _emit(doc: ResultDocument, fmt: Format) -> None:
     from verifier.present import report
 
     if fmt == Format.json:
@@ -231,9 +232,9 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
     doc = build_result(session, row.id, with_text=fmt == Format.html)
     session.close()
     _emit(doc, fmt)
-    if not doc["quotes"]:
+    if not doc.quotes:
         say("verifier: no quoted passages found in the brief")
-    elif not doc["sources"]:
+    elif not doc.sources:
         say("verifier: the brief cites no sources, so its quotes are unverifiable")
     return 1 if needs_attention(doc) else 0
 
@@ -286,23 +287,25 @@ def show(
         row = _find_brief(session, brief_id)
         doc = build_result(session, row.id, history=True, with_text=fmt == Format.html)
         if not history and fmt != Format.json:
-            for s in doc["sources"]:
-                s.pop("history", None)
+            for s in doc.sources:
+                s.history = None
         _emit(doc, fmt)
         if history and fmt == Format.table:
             _print_history(doc)
 
 
-def _print_history(doc: dict[str, Any]) -> None:
+def _print_history(doc: ResultDocument) -> None:
     from rich.table import Table
+
+    from verifier.present.report import printable
 
     t = Table(title="Source history")
     for c in ("Ref", "State", "Checked at", "Status", "HTTP", "Text hash"):
         t.add_column(c)
-    for s in doc["sources"]:
-        for h in s.get("history") or []:
-            t.add_row(s["ref"], s.get("state") or "", h["checked_at"] or "", h["status"] or "",
-                      str(h.get("http_status") or ""), (h.get("text_sha256") or "")[:12])
+    for s in doc.sources:
+        for h in s.history or []:
+            t.add_row(printable(s.ref), s.state, h.checked_at or "", h.status or "",
+                      str(h.http_status or ""), (h.text_sha256 or "")[:12])
     _out().print(t)
 
 
