@@ -36,6 +36,8 @@ def test_stray_bytes_warned_once_and_quotes_still_verified(site: DemoSite, tmp_p
                          env={**os.environ, **loopback_env}, timeout=120)
     warnings = [ln for ln in dirty.stderr.decode().splitlines() if ln.startswith("warning:")]
     assert warnings == ["warning: the brief: 3 byte sequences not valid UTF-8 replaced with U+FFFD"]
+    assert json.loads(dirty.stdout)["notes"] == ["3 byte sequences not valid UTF-8 replaced with U+FFFD"]
+    assert json.loads(ref.stdout)["notes"] == []
     got = {q["text"]: q["verdict"] for q in json.loads(dirty.stdout)["quotes"]}
     want = {q["text"]: q["verdict"] for q in json.loads(ref.stdout)["quotes"]}
     assert got == want and len(want) >= 5

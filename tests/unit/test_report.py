@@ -108,7 +108,7 @@ def raw() -> dict[str, Any]:
             "created_at": "2026-03-03T09:59:00Z", "finished_at": "2026-03-03T10:01:00Z", "error": None,
             "progress": {"sources_total": 11, "sources_done": 11, "quotes_total": 7, "quotes_done": 7,
                          "ocr_pages_total": 0, "ocr_pages_done": 0},
-            "sources": sources, "quotes": quotes, "skipped_quotes": [], "brief_text": BRIEF}
+            "sources": sources, "quotes": quotes, "skipped_quotes": [], "notes": [], "brief_text": BRIEF}
 
 
 # ---------------------------------------------------------------- HTML

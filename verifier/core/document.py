@@ -172,6 +172,8 @@ class ResultDocument(_Part):
     sources: list[Source] = []
     quotes: list[Quote] = []
     skipped_quotes: list[SkippedQuote] = []
+    #: how the brief was read: bytes that were not valid UTF-8 replaced, deep HTML repaired…
+    notes: list[str] = []
     claims: list[Claim] | None = _omitted_when_unset()
     brief_text: str | None = _omitted_when_unset()
 

@@ -40,6 +40,7 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
         sources=[_source(c, src, snap, checks) for c, src, snap in cited],
         quotes=[_quote(q, url_of_ref) for q in store.quotes_of(session, brief_id)],
         skipped_quotes=list(brief.skipped),
+        notes=[str(n) for n in brief.notes or []],
         brief_text=brief.text if with_text else None,
     )
 
@@ -76,6 +77,7 @@ def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None,
         text_sha256=snap.text_sha256 if snap else None,
         error=snap.error if snap else None,
         snapshot_id=snap.id if snap else None,
+        provenance=snap.provenance if snap else None,
         state=src.state,
         archive=(Archive(url=src.archive_url, captured_at=iso(src.archive_captured_at))
                  if src.archive_url else None),

@@ -53,6 +53,8 @@ class Brief(SQLModel, table=True):
     ocr_pages_done: int = 0
     attempts: int = 0  # times the service (re)started its work; recovery gives up after a few
     skipped: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: how the brief was read (bytes replaced, structure repaired…): the result document's `notes`
+    notes: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Source(SQLModel, table=True):
