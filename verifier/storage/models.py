@@ -78,6 +78,8 @@ class Brief(SQLModel, table=True):
     ocr_pages_done: int = 0
     attempts: int = 0  # times the service (re)started its work; recovery gives up after a few
     skipped: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: how the brief was read (bytes replaced, structure repaired…): the result document's `notes`
+    notes: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class Source(SQLModel, table=True):
@@ -128,7 +130,7 @@ class SnapshotRow(SQLModel, table=True):
     content_type: str | None = None
     title: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
-    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    headers: list[list[str]] | dict[str, Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[name, value], ...] in order; older rows: a dict
     redirects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body_gz: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     body_ref: str | None = None  # a large body's gzip file in the blob store, relative to blob_dir
