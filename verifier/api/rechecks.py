@@ -106,9 +106,10 @@ def _allowed(url: str, settings: Settings) -> bool:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
     try:
-        check_host(parts.hostname, settings.allow_private_hosts)
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-        check_addresses(parts.hostname, [str(i[4][0]) for i in infos], settings.allow_private_hosts)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        check_host(parts.hostname, settings.allow_private_hosts, port)
+        infos = socket.getaddrinfo(parts.hostname, port)
+        check_addresses(parts.hostname, [str(i[4][0]) for i in infos], settings.allow_private_hosts, port)
     except (OSError, ValueError, Exception):
         return False
     return True

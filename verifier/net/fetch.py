@@ -52,7 +52,14 @@ from verifier.core.classify import (
 )
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
-from verifier.net.netguard import ALLOWED_SCHEMES, GuardedResolver, PolicyError, check_host
+from verifier.net.netguard import (
+    ALLOWED_SCHEMES,
+    DEFAULT_PORTS,
+    AllowPrivate,
+    GuardedResolver,
+    PolicyError,
+    check_host,
+)
 from verifier.net.politeness import HostLimiter, Limiter, RobotsCache
 from verifier.settings import Settings
 
@@ -378,7 +385,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     attempt covers connect to last byte (aiohttp's per-read timers cost a timer per chunk).
     """
 
-    def __init__(self, allow_private: bool, max_connections: int = 100) -> None:
+    def __init__(self, allow_private: AllowPrivate, max_connections: int = 100) -> None:
         self.allow_private = allow_private
         self.max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
@@ -624,7 +631,7 @@ class Fetcher:
         if not u.host:
             return None, Snapshot(url=url, status=LinkStatus.UNREACHABLE, error="invalid URL: no host")
         try:
-            check_host(u.host, self.settings.allow_private_hosts)
+            check_host(u.host, self.settings.allow_private_hosts, u.port or DEFAULT_PORTS[u.scheme])
         except PolicyError as exc:
             return None, Snapshot(url=url, status=LinkStatus.REFUSED, error=str(exc))
         return (u.copy_with(userinfo=b"") if u.userinfo else u), None
