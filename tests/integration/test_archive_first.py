@@ -1,20 +1,25 @@
 """Archived copies on the first check, against a real local site and a local Wayback-style endpoint.
 
 The archive endpoint answers like the Wayback availability API: it names the capture nearest
-the requested timestamp among the ones it holds, and serves each capture as a page.
+the requested timestamp among the ones it holds, and serves each capture as a page; the
+TimeGate answers like a Memento TimeGate (302 to the memento nearest Accept-Datetime).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request
 from verifier.core.intake import brief_from_bytes
 from verifier.core.statuses import LinkStatus, Verdict
+from verifier.net.memento import copy_from_answer
 from verifier.service import pipeline
 from verifier.service.archive_first import brief_date
 from verifier.service.result import build_result
@@ -143,3 +148,56 @@ def test_a_copy_on_a_refused_origin_is_not_fetched(monkeypatch: pytest.MonkeyPat
 def test_brief_date(head: str, expected: str | None) -> None:
     got = brief_date(head + "Brief\n\nBody text.\n")
     assert (got.date().isoformat() if got else None) == expected
+
+
+class TimeGate:
+    """A 302-style Memento TimeGate: /timegate/<url> → the memento nearest Accept-Datetime."""
+
+    def __init__(self, srv: LoopbackServer, captures: list[tuple[str, bytes]]) -> None:
+        self.srv, self.captures, self.asked = srv, captures, []
+        for ts, body in captures:
+            srv.page(f"/memento/{ts}/dead", body)
+
+    def __call__(self, req: Request) -> Reply:
+        wanted = req.headers.get("accept-datetime")
+        self.asked.append(wanted)
+        at = parsedate_to_datetime(wanted) if wanted else datetime.max.replace(tzinfo=UTC)
+
+        def distance(ts: str) -> float:
+            return abs((datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=UTC) - at).total_seconds())
+
+        best = min((ts for ts, _ in self.captures), key=distance)
+        when = format_datetime(datetime.strptime(best, "%Y%m%d%H%M%S").replace(tzinfo=UTC), usegmt=True)
+        memento = self.srv.url(f"/memento/{best}/dead")
+        link = f'<{self.srv.url("/dead")}>; rel="original", <{memento}>; rel="memento"; datetime="{when}"'
+        return Reply(302, b"", "text/plain", {"Location": memento, "Link": link, "Vary": "accept-datetime"})
+
+
+def test_memento_timegate_is_asked_when_the_wayback_has_nothing(
+        monkeypatch: pytest.MonkeyPatch, site: LoopbackServer) -> None:
+    Archive(site, {})
+    gate = TimeGate(site, [("20190210080000", page("Findings", OLD)), ("20250301000000", page("Findings", NEW))])
+    site.route(f"/timegate/{site.url('/dead')}", gate)
+    settings = configure(monkeypatch, site, VERIFIER_MEMENTO_URL=site.url("/timegate/"))
+    dated = check(settings, site, "/dead", head="Dated 3 March 2019\n\n")
+    latest = check(settings, site, "/dead")
+    assert gate.asked == ["Sun, 03 Mar 2019 00:00:00 GMT", None]
+    assert dated["sources"][0]["archive"] == {"url": site.url("/memento/20190210080000/dead"),  # type: ignore[index]
+                                              "captured_at": "2019-02-10T08:00:00Z"}
+    assert dated["quotes"][0]["archive_verdict"] == Verdict.VERIFIED  # type: ignore[index]
+    assert latest["quotes"][0]["archive_verdict"] == Verdict.ALTERED  # type: ignore[index]
+    assert site.hits["/memento/20250301000000/dead"] == 1
+
+
+def test_timegate_answers_are_read_for_the_memento_and_its_date() -> None:
+    gate = "http://127.0.0.1:1/timegate/http://example.org/a"
+    link = ('<http://example.org/a>; rel="original", <http://127.0.0.1:1/m/1/a>; rel="first memento"; '
+            'datetime="Tue, 01 Jan 2019 00:00:00 GMT", <http://127.0.0.1:1/m/2/a>; rel="memento"; '
+            'datetime="Fri, 05 Jul 2024 12:00:00 GMT"')
+    got = copy_from_answer(gate, 302, httpx.Headers({"Location": "/m/2/a", "Link": link}))
+    assert got is not None and got.url == "http://127.0.0.1:1/m/2/a"
+    assert got.captured_at == datetime(2024, 7, 5, 12, tzinfo=UTC)
+    by_path = copy_from_answer(gate, 302, httpx.Headers({"Location": "/web/20200102030405/http://example.org/a"}))
+    assert by_path is not None and by_path.captured_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert copy_from_answer(gate, 404, httpx.Headers({})) is None
+    assert copy_from_answer(gate, 200, httpx.Headers({})) is None  # a page, not a memento

@@ -9,7 +9,8 @@ when the brief states one). The contract's verdict keeps its meaning (the cited 
 not be read); `archive_verdict`, the evidence, and the source's `archive` (copy URL,
 capture date) say what the copy shows. The copy is fetched by the same guarded Fetcher as
 any cited page, so the address policy, limits and size caps hold. VERIFIER_ARCHIVE_ON_FAILURE
-turns it off; the archive is VERIFIER_ARCHIVE_URL (a Wayback availability endpoint).
+turns it off; the archives are VERIFIER_ARCHIVE_URL (a Wayback availability endpoint), then
+VERIFIER_MEMENTO_URL (a Memento TimeGate) when the first has no copy.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from sqlmodel import Session
 from verifier.core.align import SourceIndex, align
 from verifier.core.judge import decide
 from verifier.core.statuses import LinkStatus, Verdict
-from verifier.core.values import Match
-from verifier.net import archive
+from verifier.core.values import Match, SourceText
+from verifier.net import archive, memento
 from verifier.net.fetch import Fetcher
 from verifier.settings import Settings
 from verifier.storage import store
@@ -80,13 +81,21 @@ def _waiting(quotes: list[QuoteRow], unreadable: dict[str, Source]) -> dict[int,
     return out
 
 
+async def _from_timegate(f: Fetcher, settings: Settings, url: str,
+                         at: datetime | None) -> tuple[archive.ArchivedCopy, SourceText] | None:
+    """The second archive (VERIFIER_MEMENTO_URL): its memento nearest `at`, read like a cited page."""
+    found = await memento.timegate_lookup(settings, url, at)
+    text = await archive.read_copy(f, found) if found is not None else None
+    return (found, text) if found is not None and text is not None else None
+
+
 async def _copies(settings: Settings, sources: dict[str, Source], at: datetime | None) -> dict[str, Copy]:
     """Look up and read each source's archived copy (each URL once, concurrently); none → left out."""
     urls = sorted({src.url for src in sources.values()})
     async with Fetcher(settings) as f:
         async def one(url: str) -> Copy | None:
             try:
-                got = await archive.find_copy(f, settings, url, at)
+                got = await archive.find_copy(f, settings, url, at) or await _from_timegate(f, settings, url, at)
             except Exception:  # the archive's trouble must not fail the brief
                 return None
             return Copy(got[0], SourceIndex.build(got[1])) if got else None
