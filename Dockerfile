@@ -1,5 +1,5 @@
 FROM python:3.11-slim
-RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng \
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng chromium \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md alembic.ini ./
@@ -8,4 +8,5 @@ COPY workers workers
 COPY migrations migrations
 RUN pip install --no-cache-dir .
 RUN useradd --create-home verifier && mkdir -p /home/verifier/bodies && chown verifier /home/verifier/bodies
+ENV VERIFIER_CHROMIUM=/usr/bin/chromium
 USER verifier

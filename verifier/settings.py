@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -79,6 +80,11 @@ class Settings(BaseSettings):
     ocr_dpi: int = 300
     ocr_page_timeout: float = 120.0
     ocr_cache_dir: str | None = None  # None: the user cache dir
+    #: headless Chromium for pages whose text scripts write, or behind a JavaScript challenge
+    render: Literal["auto", "always", "never"] = "auto"
+    chromium: str | None = None  # None: `chromium` on the PATH
+    render_timeout: float = 20.0
+    render_pages: int = 2  # pages rendered at once per process
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
 

@@ -25,7 +25,7 @@ from verifier.core.statuses import BriefStatus
 from verifier.core.values import Snapshot
 from verifier.net.fetch import fetch_many
 from verifier.net.politeness import RedisHostLimiter
-from verifier.service import archive_first, pipeline
+from verifier.service import archive_first, pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
 from verifier.storage.models import Brief, Citation, utcnow
@@ -54,6 +54,7 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
     try:
         with db.session_for(settings.database_url) as session:
             row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
+            row = rendering.render_if_needed(session, url, row, settings)
             _touch(session, brief_id, sources_done=Brief.sources_done + 1)
             pending = (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
     except DBAPIError as exc:  # a database blip: the chord waits for the retry instead of failing

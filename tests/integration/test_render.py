@@ -101,3 +101,27 @@ def test_hung_renderer_times_out_and_the_next_render_gets_a_fresh_browser() -> N
         hung, after = asyncio.run(go())
     assert hung.error is not None  # type: ignore[attr-defined]
     assert after.error is None and "harbour wall" in after.html  # type: ignore[attr-defined]
+
+
+def test_cli_renders_a_script_written_source_only_when_asked(tmp_path, loopback_env) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import subprocess
+    import sys
+
+    with LoopbackServer() as srv:
+        srv.page("/article", ARTICLE)
+        brief = tmp_path / "brief.md"
+        brief.write_text("The engineer said “the harbour wall will be repaired by the spring” [1].\n\n"
+                         f"[1] Harbour, {srv.url('/article')}\n")
+        out = {}
+        for mode in ("never", "auto"):
+            p = subprocess.run([sys.executable, "-m", "verifier", "check", str(brief), "--format", "json",
+                                "--render", mode, "--refresh"], capture_output=True, text=True,
+                               env={**os.environ, **loopback_env}, timeout=180)
+            assert p.returncode in (0, 1), p.stderr
+            out[mode] = json.loads(p.stdout)
+    never, auto = out["never"], out["auto"]
+    assert never["sources"][0]["status"] == "no_text"
+    assert never["quotes"][0]["verdict"] == "unverifiable"
+    assert auto["sources"][0]["status"] == "ok"
+    assert auto["quotes"][0]["verdict"] == "verified"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -177,6 +179,14 @@ def _guard() -> Iterator[None]:
 
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
+
+
+class RenderMode(enum.StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL (default: settings)")]
 
 
@@ -187,10 +197,15 @@ def check(
     database_url: DbOpt = None,
     no_store: Annotated[bool, typer.Option("--no-store", help="keep nothing: use a throwaway database")] = False,
     refresh: Annotated[bool, typer.Option("--refresh", help="refetch sources even if fetched recently")] = False,
+    render: Annotated[RenderMode | None, typer.Option(
+        "--render", help="headless Chromium for script-written pages and JavaScript challenges "
+                         "(default: VERIFIER_RENDER, auto)")] = None,
 ) -> None:
     """Check every quoted passage of a brief against the sources it cites."""
     with _guard():
         settings = _settings(database_url)
+        if render is not None:
+            settings = settings.model_copy(update={"render": render.value})
         text = _read_brief(brief, settings)
         with contextlib.ExitStack() as stack:
             if no_store:
@@ -220,6 +235,39 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
     return 1 if needs_attention(doc) else 0
 
 
+def _find_brief(session: Session, brief_id: str) -> Any:
+    """A stored brief by its id or a unique prefix of it; a one-line error otherwise."""
+    from verifier.storage.models import Brief
+
+    row = session.get(Brief, brief_id)
+    if row is None:
+        matches = list(session.exec(select(Brief).where(col(Brief.id).startswith(brief_id)).limit(2)))
+        if len(matches) != 1:
+            raise Exit(f"no brief with id {brief_id!r}")
+        row = matches[0]
+    return row
+
+
+@app.command()
+def export(
+    brief_id: Annotated[str, typer.Argument(metavar="ID", help="a brief id from `verifier check` or `list`")],
+    warc: Annotated[Path, typer.Option("--warc", help="write the brief's evidence to this .warc.gz file")],
+    database_url: DbOpt = None,
+) -> None:
+    """Export the evidence a brief was judged on as a WARC file (request, response, resource and
+    metadata records)."""
+    with _guard():
+        from verifier.service.warc import export_warc
+
+        settings = _settings(database_url)
+        session = _session(settings)
+        row = _find_brief(session, brief_id)
+        if not warc.parent.exists():
+            raise Exit(f"no such directory: {warc.parent}")
+        n = export_warc(session, row.id, warc, settings)
+        print(f"verifier: {n} WARC records written to {warc}", file=sys.stderr)
+
+
 @app.command()
 def show(
     brief_id: Annotated[str, typer.Argument(metavar="ID", help="a brief id from `verifier check` or `list`")],
@@ -230,15 +278,9 @@ def show(
     """Print a stored result again."""
     with _guard():
         from verifier.service.result import build_result
-        from verifier.storage.models import Brief
 
         session = _session(_settings(database_url))
-        row = session.get(Brief, brief_id)
-        if row is None:
-            matches = list(session.exec(select(Brief).where(col(Brief.id).startswith(brief_id)).limit(2)))
-            if len(matches) != 1:
-                raise Exit(f"no brief with id {brief_id!r}")
-            row = matches[0]
+        row = _find_brief(session, brief_id)
         doc = build_result(session, row.id, history=True, with_text=fmt == Format.html)
         if not history and fmt != Format.json:
             for s in doc["sources"]:

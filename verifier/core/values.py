@@ -81,6 +81,7 @@ class Snapshot:
     redirects: list[str] = field(default_factory=list)
     not_modified: bool = False  # a conditional refetch answered 304
     body_path: str | None = None  # a large body (a PDF) streamed to a temporary file instead of `body`
+    provenance: str = "fetched"  # fetched | rendered | archived | supplied (the contract's names)
 
 
 @dataclass

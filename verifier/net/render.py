@@ -71,6 +71,7 @@ class Rendered:
     final_url: str
     html: str | None = None
     screenshot: bytes | None = None
+    status_code: int | None = None  # the document's own HTTP status (its final hop)
     requests: int = 0
     refused: list[str] = field(default_factory=list)
     error: str | None = None
@@ -194,6 +195,7 @@ class Renderer:
         # the document's redirects are resolved first, so the page's own URL (its base) is the final one
         final, resp = await self._hops("GET", url, {}, None, result)
         self._prefetched[final] = (final, resp)
+        result.status_code = resp[0]
         browser = await self._get_browser()
         ctx = await browser.new_context(service_workers="block", accept_downloads=False,
                                         user_agent=self.user_agent, java_script_enabled=True)
@@ -229,6 +231,8 @@ class Renderer:
         try:
             _, (status, headers, body) = pre or await self._hops(req.method, req.url, req.headers,
                                                                  req.post_data_buffer, result)
+            if req.is_navigation_request() and req.frame == req.frame.page.main_frame:
+                result.status_code = status  # a reload (a passed challenge) answers anew
         except Exception as exc:
             if _is_policy(exc) and not isinstance(exc, _Refused):
                 result.refused.append(req.url)

@@ -20,6 +20,7 @@ from verifier.core.parse import parse_brief
 from verifier.core.statuses import BriefStatus, LinkStatus, Verdict
 from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceText
 from verifier.net.fetch import fetch_many
+from verifier.service import rendering
 from verifier.settings import Settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
@@ -130,13 +131,18 @@ def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
 async def fetch_sources(session: Session, urls: list[str], settings: Settings,
                         progress: Progress = _quiet) -> None:
     """Fetch every URL concurrently within the per-host limits, storing each as it lands."""
+    saved: list[tuple[str, SnapshotRow]] = []
+
     def done(url: str, snap: Snapshot) -> None:
-        save_fetch(session, url, snap, settings, progress)
+        saved.append((url, save_fetch(session, url, snap, settings, progress)))
         progress("source", {"url": url, "status": str(snap.status), "http_status": snap.http_status})
 
     for url in urls:
         progress("fetching", {"url": url})
     await fetch_many(urls, settings, on_done=done)
+    todo = rendering.to_render(session, saved, settings)
+    if todo:
+        await rendering.render_rows(session, todo, settings, progress)
 
 
 @dataclass

@@ -114,6 +114,7 @@ class SnapshotRow(SQLModel, table=True):
     pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     main_end: int | None = None
     ocr_pending: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    provenance: str = Field(default="fetched", sa_column_kwargs={"server_default": "fetched"})
 
 
 class QuoteRow(SQLModel, table=True):

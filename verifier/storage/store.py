@@ -159,7 +159,7 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
         body_gz=body_gz, body_ref=body_ref, body_sha256=body_sha, body_size=body_size,
         text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,
         pages=[list(p) for p in text.pages] if text else [], main_end=text.main_end if text else None,
-        ocr_pending=list(ocr_pending or []),
+        ocr_pending=list(ocr_pending or []), provenance=snap.provenance,
     )
     session.add(row)
     session.flush()
