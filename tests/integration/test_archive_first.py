@@ -93,7 +93,7 @@ def test_dead_link_is_judged_on_its_archived_copy(monkeypatch: pytest.MonkeyPatc
     arch = Archive(site, {"/dead": [("20240705120000", page("Findings", OLD))]})
     doc = check(configure(monkeypatch, site), site, "/dead")
     src, q = doc["sources"][0], doc["quotes"][0]  # type: ignore[index]
-    assert src["status"] == LinkStatus.NOT_FOUND
+    assert src["status"] == LinkStatus.NOT_FOUND and src["provenance"] == "archived"
     assert src["archive"] == {"url": site.url("/web/20240705120000/dead"), "captured_at": "2024-07-05T12:00:00Z"}
     assert q["verdict"] == Verdict.UNVERIFIABLE and q["archive_verdict"] == Verdict.VERIFIED
     assert QUOTE in q["evidence"]["text"]
@@ -115,7 +115,7 @@ def test_capture_nearest_the_briefs_date_is_judged(monkeypatch: pytest.MonkeyPat
 def test_no_copy_keeps_the_verdict_and_no_archive(monkeypatch: pytest.MonkeyPatch, site: LoopbackServer) -> None:
     arch = Archive(site, {})
     doc = check(configure(monkeypatch, site), site, "/dead")
-    assert doc["sources"][0]["archive"] is None  # type: ignore[index]
+    assert doc["sources"][0]["archive"] is None and doc["sources"][0]["provenance"] == "fetched"  # type: ignore[index]
     assert doc["quotes"][0]["archive_verdict"] is None and doc["quotes"][0]["verdict"] == Verdict.UNVERIFIABLE  # type: ignore[index]
     assert len(arch.asked) == 1
 

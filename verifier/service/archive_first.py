@@ -30,7 +30,7 @@ from verifier.net import archive, memento
 from verifier.net.fetch import Fetcher
 from verifier.settings import Settings
 from verifier.storage import store
-from verifier.storage.models import Brief, QuoteRow, Source
+from verifier.storage.models import Brief, QuoteRow, SnapshotRow, Source
 
 #: the link statuses that mean "the cited page could not be read" (not a policy refusal, not no_text)
 UNREADABLE = frozenset({LinkStatus.NOT_FOUND, LinkStatus.SOFT_404, LinkStatus.BLOCKED,
@@ -166,3 +166,12 @@ def judge_on_copies(session: Session, brief_id: str, copies: dict[str, Copy]) ->
             session.add(src)
     session.commit()
     return done
+
+
+def provenance(source: Source, snapshot: SnapshotRow | None) -> str | None:
+    """The contract's `provenance` of a source: `archived` when its page could not be read and a copy was."""
+    if snapshot is None:
+        return None
+    if snapshot.status in UNREADABLE and source.archive_url:
+        return "archived"
+    return snapshot.provenance

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from verifier.core.statuses import ACCEPTED, LinkStatus
+from verifier.service.archive_first import provenance
 from verifier.storage import store
 from verifier.storage.models import Brief, CheckRow
 
@@ -46,6 +47,7 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
             "state": src.state,
             "archive": ({"url": src.archive_url, "captured_at": iso(src.archive_captured_at)}
                         if src.archive_url else None),
+            "provenance": provenance(src, snap),
         }
         if history:
             src_doc["history"] = [{"checked_at": iso(h.checked_at), "status": h.status,
