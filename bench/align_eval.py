@@ -42,7 +42,7 @@ class FakeSite:
 def source_text(page: dict[str, Any], harness: Any) -> SourceText:
     """The page as the product extracts it (verifier.core.extract if present, else a stand-in)."""
     try:
-        from verifier.core.extract import extract
+        from verifier.documents.source import extract
 
         st = extract(page["html"], "text/html; charset=utf-8", page.get("orig_url") or None)
         if st.text.strip():

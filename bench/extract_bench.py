@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from verifier.core.extract import extract, extract_pdf
+from verifier.documents.pdf import extract_pdf
+from verifier.documents.source import extract
 
 #: the shared evaluation material beside the checkout (../shared)
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -26,8 +26,8 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.core.align import SourceIndex, align
-from verifier.core.extract import read_pdf
 from verifier.documents import ocr
+from verifier.documents.pdf import read_pdf
 
 VOL1 = SHARED / "corpus" / "large" / "mueller-report-opensource-edition-vol-1.pdf"
 

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(SHARED / "eval"))
 
 from verifier.core.align import SourceIndex, align
-from verifier.core.extract import read_pdf
 from verifier.core.pdfwrite import text_pdf
 from verifier.documents import ocr
+from verifier.documents.pdf import read_pdf
 
 LARGE = SHARED / "corpus" / "large"
 

@@ -97,7 +97,7 @@ def populate(url: str, base: str, n: int, etag: bool) -> float:
     """N sources, each with a stored snapshot and one quote judged on it (bulk inserts)."""
     from sqlalchemy import insert
 
-    from verifier.core.extract import extract
+    from verifier.documents.source import extract
     from verifier.storage import db
     from verifier.storage.models import Brief, Citation, QuoteRow, SnapshotRow, Source, utcnow
     from verifier.storage.store import sha256

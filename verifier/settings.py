@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     render_pages: int = 2  # pages rendered at once per process
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
+    #: "module:Class" of the jobs backend (verifier.service.jobs.Jobs); the API never imports Celery itself
+    jobs_backend: str = "workers.jobs:CeleryJobs"
 
     @field_validator("allow_private_hosts", mode="before")
     @classmethod

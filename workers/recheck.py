@@ -80,7 +80,7 @@ def recheck_batch(self: Any, source_ids: list[int]) -> dict[str, Any]:
 @app.task(name="workers.recheck.deliver_webhooks", ignore_result=True)
 def deliver_webhooks() -> int:
     """POST organisations' undelivered events to their webhooks, signed (run by beat)."""
-    from verifier.api.rechecks import deliver_pending
+    from verifier.service.webhooks import deliver_pending
 
     settings = get_settings()
     with db.session_for(settings.database_url) as session:

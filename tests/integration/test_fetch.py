@@ -318,7 +318,7 @@ def _reference_page(body: bytes, content_type: str | None) -> object:
     import lxml.html
 
     from verifier.core.classify import _INVISIBLE, _XML_DECL, PAGE_SCAN_BYTES, Page, _clean
-    from verifier.core.extract import decode_html as decode_text
+    from verifier.core.decoding import decode_html as decode_text
 
     src = _XML_DECL.sub("", decode_text(body[:PAGE_SCAN_BYTES], content_type))
     page = Page(markup=src.lower(), complete=len(body) <= PAGE_SCAN_BYTES)

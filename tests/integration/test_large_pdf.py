@@ -22,15 +22,15 @@ import brotli
 import pytest
 
 from tests.httpserver import LoopbackServer, Reply, Request
-from verifier.core.extract import extract
 from verifier.core.pdfwrite import text_pdf
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
+from verifier.documents.source import extract
 from verifier.net.fetch import (
     BodyTooLarge,
     BoundedDecoder,
     Fetcher,
-    _Sink,
+    Sink,
     discard_body,
     fetch_many,
 )
@@ -248,7 +248,7 @@ def test_decoder_output_stays_in_small_pieces(coding: str, tmp_path: Path) -> No
     data = os.urandom(1000) * 40_000
     comp = {"gzip": lambda d: gzip.compress(d, 1), "br": lambda d: brotli.compress(d, quality=1),
             "deflate": lambda d: __import__("zlib").compress(d, 1)}[coding](data)
-    sink = _Sink(300_000_000, spool=SPOOL, tmp_dir=str(tmp_path))
+    sink = Sink(300_000_000, spool=SPOOL, tmp_dir=str(tmp_path))
     decoder = BoundedDecoder(coding, 300_000_000, sink)
     tracemalloc.start()
     try:
@@ -260,7 +260,7 @@ def test_decoder_output_stays_in_small_pieces(coding: str, tmp_path: Path) -> No
     body, path = sink.finish()
     assert body == b"" and path and sha_of(path) == hashlib.sha256(data).hexdigest()
     assert peak < 8_000_000
-    bomb = BoundedDecoder(coding, 5_000_000, _Sink(5_000_000, spool=SPOOL, tmp_dir=str(tmp_path)))
+    bomb = BoundedDecoder(coding, 5_000_000, Sink(5_000_000, spool=SPOOL, tmp_dir=str(tmp_path)))
     with pytest.raises(BodyTooLarge):
         bomb.feed(comp)
     bomb.sink.discard()

@@ -372,7 +372,9 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from verifier.api import rechecks
+    from verifier.api import events, sources
+    from verifier.api.deps import get_caller
+    from verifier.service import webhooks
     from verifier.storage.models import Organization
 
     site = Site(server)
@@ -389,16 +391,21 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     site.round = 1
     recheck.recheck_sources(session, settings, due_only=False)
 
-    app = FastAPI()
-    app.include_router(rechecks.make_router(lambda: SimpleNamespace(org_id=org.id)))
+    def routes_for(org_id: int | None) -> FastAPI:
+        app = FastAPI()
+        app.include_router(events.router)
+        app.include_router(sources.router)
+        app.dependency_overrides[get_caller] = lambda: SimpleNamespace(org_id=org_id)
+        return app
+
+    app = routes_for(org.id)
     client = TestClient(app)
     feed = client.get("/v1/events").json()["events"]
     assert sorted(e["kind"] for e in feed) == ["quote_changed", "quote_removed"]
     assert client.get("/v1/events", params={"since": "2999-01-01T00:00:00Z"}).json()["events"] == []
     srcs = client.get(f"/v1/briefs/{brief.id}/sources").json()["sources"]
     assert {s["state"] for s in srcs} == {"live", "failing"} and all(len(s["history"]) == 2 for s in srcs)
-    stranger = FastAPI()
-    stranger.include_router(rechecks.make_router(lambda: SimpleNamespace(org_id=other.id)))
+    stranger = routes_for(other.id)
     assert TestClient(stranger).get(f"/v1/briefs/{brief.id}/sources").status_code == 404
     assert TestClient(stranger).get("/v1/events").json()["events"] == []
 
@@ -407,8 +414,8 @@ def test_events_feed_sources_route_and_signed_webhook(loopback_env: dict[str, st
     session.add(org)
     session.commit()
     try:
-        assert rechecks.deliver_pending(session, settings, backoff=0) == 2
-        assert rechecks.deliver_pending(session, settings, backoff=0) == 0  # delivered once
+        assert webhooks.deliver_pending(session, settings, backoff=0) == 2
+        assert webhooks.deliver_pending(session, settings, backoff=0) == 0  # delivered once
     finally:
         hook.close()
     assert len(hook.posts) == 1

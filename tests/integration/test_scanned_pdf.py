@@ -14,9 +14,10 @@ import pytest
 from tests.conftest import IN_CI
 from tests.unit.test_extract import make_pdf
 from verifier.core.align import SourceIndex, align
-from verifier.core.extract import extract_with_note, read_pdf
 from verifier.core.statuses import Verdict
 from verifier.documents import ocr
+from verifier.documents.pdf import read_pdf
+from verifier.documents.source import extract_with_note
 
 if not ocr.ocr_available() and not IN_CI:
     pytest.skip(f"{ocr.unavailable_reason()}: apt-get install -y tesseract-ocr tesseract-ocr-eng",

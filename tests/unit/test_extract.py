@@ -6,15 +6,11 @@ import random
 
 import pytest
 
-from verifier.core.extract import (
-    decode_html,
-    decode_text,
-    extract,
-    extract_pdf,
-    sniff_kind,
-    visible_text,
-)
+from verifier.core.decoding import decode_html, decode_text, sniff_kind
+from verifier.core.extract import visible_text
 from verifier.core.pdfwrite import text_pdf
+from verifier.documents.pdf import extract_pdf
+from verifier.documents.source import extract
 
 RU = ("Комиссия опубликовала итоговый доклад во вторник после проверки, которая длилась девятнадцать месяцев. "
       "Члены комиссии заявили, что доказательства подтверждают большинство первоначальных выводов.")

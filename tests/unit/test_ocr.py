@@ -9,9 +9,11 @@ import pytest
 
 from tests.unit.test_extract import make_pdf
 from verifier.core.align import SourceIndex, align
-from verifier.core.extract import extract, extract_pdf, extract_with_note, read_pdf, scan_note, usable_layer
+from verifier.core.extract import scan_note, usable_layer
 from verifier.core.statuses import Verdict
 from verifier.documents import ocr
+from verifier.documents.pdf import extract_pdf, read_pdf
+from verifier.documents.source import extract, extract_with_note
 
 BODY = ["The committee said the findings were supported by the evidence it had gathered.",
         "Serious incidents fell again, and inspections rose by a quarter in the spring."]

@@ -207,6 +207,8 @@ def check(
         if render is not None:
             settings = settings.model_copy(update={"render": render.value})
         text = _read_brief(brief, settings)
+        for note in text.notes:
+            say(f"warning: the brief: {note}")
         with contextlib.ExitStack() as stack:
             if no_store:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))
@@ -406,6 +408,57 @@ def keys_create(org: Annotated[str, typer.Argument(help="the organisation the ke
         key = create_key(_session(_settings(database_url)), org)
         say(f"verifier: new key for {org}; it is shown only once:")
         sys.stdout.write(key + "\n")
+
+
+webhook_app = typer.Typer(help="An organisation's webhook for recheck events.", no_args_is_help=True)
+app.add_typer(webhook_app, name="webhook")
+
+
+def _org_named(session: Any, name: str) -> Any:
+    from sqlmodel import select
+
+    from verifier.storage.models import Organization
+
+    org = session.exec(select(Organization).where(Organization.name == name)).first()
+    if org is None:
+        raise Exit(f"no organisation named {name!r}")
+    return org
+
+
+@webhook_app.command("set")
+def webhook_set(org: Annotated[str, typer.Argument(help="the organisation")],
+                url: Annotated[str, typer.Argument(help="an http(s) URL on a public address")],
+                secret: Annotated[str | None, typer.Option(help="the HMAC key; one is made if absent")] = None,
+                database_url: DbOpt = None) -> None:
+    """Set ORG's webhook URL (refused for private targets); prints the signing secret once."""
+    with _guard():
+        import asyncio
+
+        from verifier.service import webhooks
+
+        settings = _settings(database_url)
+        session = _session(settings)
+        try:
+            made = asyncio.run(webhooks.configure(session, _org_named(session, org), url, secret, settings))
+        except webhooks.WebhookRefused as e:
+            raise Exit(f"webhook URL refused: {e}") from None
+        say(f"verifier: webhook set for {org}; its signing secret is shown only once:")
+        sys.stdout.write(made + "\n")
+
+
+@webhook_app.command("test")
+def webhook_test(org: Annotated[str, typer.Argument(help="the organisation")], database_url: DbOpt = None) -> None:
+    """POST one signed `ping` event to ORG's webhook now and say what the receiver answered."""
+    with _guard():
+        import asyncio
+
+        from verifier.service import webhooks
+
+        settings = _settings(database_url)
+        got = asyncio.run(webhooks.send_test(_org_named(_session(settings), org), settings))
+        if not got.ok:
+            raise Exit(f"not delivered: {got.error or f'the receiver answered {got.status}'}")
+        say(f"verifier: delivered; the receiver answered {got.status}")
 
 
 @keys_app.command("revoke")

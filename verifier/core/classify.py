@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 
-from verifier.core.extract import decode_html, decode_text
+from verifier.core.decoding import decode_html, decode_text
 from verifier.core.statuses import LinkStatus
 
 PAGE_SCAN_BYTES = 200_000  # the part of a page read for title and visible text

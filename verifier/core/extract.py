@@ -1,157 +1,25 @@
-"""Snapshot bytes -> SourceText: decoding, visible text, main text, PDF pages.
+"""Decoded markup/text -> SourceText: visible text, main text, title; PDF page clean-up.
 
-Pure: bytes in, values out. Nothing here raises on hostile input; a body with no
+Pure: text (or bytes) in, values out; decoding is core.decoding's, reading files and pdfium is
+verifier.documents'. Nothing here raises on hostile input; a body with no
 readable text gives SourceText(text="") and the pipeline calls that no_text.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from verifier.core.decoding import decode_html as decode_html  # re-exported: callers read pages here
+from verifier.core.decoding import decode_html_noted, decode_text_noted
+from verifier.core.decoding import decode_text as decode_text
 from verifier.core.values import SourceText
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-
-# ---------------------------------------------------------------- decoding
-
-# Labels browsers map to a superset (WHATWG encoding standard), or Python spells differently.
-_LABEL_ALIASES = {
-    "latin1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252", "iso8859-1": "cp1252",
-    "iso_8859-1": "cp1252", "l1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-    "x-user-defined": "cp1252", "iso-8859-9": "cp1254", "iso8859-9": "cp1254",
-    "tis-620": "cp874", "iso-8859-11": "cp874", "gb2312": "gb18030", "gbk": "gb18030",
-    "x-gbk": "gb18030", "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932",
-    "x-sjis": "cp932", "windows-31j": "cp932", "euc-kr": "cp949", "ks_c_5601-1987": "cp949",
-    "big5": "big5hkscs", "utf8": "utf-8", "unicode-1-1-utf-8": "utf-8", "x-cp1251": "cp1251",
-    "x-cp1250": "cp1250",
-}
-_BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32-le"),
-         (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be")]
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([^\s\"';,]+)", re.I)
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
-_DETECT_PREFIX = 64_000
-
-
-def _codec(label: str | None) -> str | None:
-    """A Python codec name for a charset label, or None when the label is unknown or bogus."""
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    label = _LABEL_ALIASES.get(label, label)
-    try:
-        info = codecs.lookup(label)
-    except (LookupError, ValueError):
-        return None
-    # Not text encodings (base64, rot13...) are bogus as a page charset.
-    if not getattr(info, "_is_text_encoding", True):
-        return None
-    return info.name
-
-
-def _header_codec(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    m = _HEADER_CHARSET.search(content_type)
-    return _codec(m.group(1)) if m else None
-
-
-def _bom(body: bytes) -> tuple[str, int] | None:
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return name, len(bom)
-    return None
-
-
-def _utf8_fits(body: bytes) -> bool:
-    """True when the body is UTF-8 (a sequence cut at the end of a truncated body is forgiven)."""
-    try:
-        body.decode("utf-8")
-        return True
-    except UnicodeDecodeError as e:
-        return e.start >= len(body) - 3 and e.reason == "unexpected end of data"
-
-
-def _declared_ok(body: bytes, codec: str) -> bool:
-    """A declared UTF-8 that the bytes contradict is a lie (common on CMS pages); others are trusted."""
-    if codec != "utf-8":
-        return True
-    return _utf8_fits(body) or body.decode("utf-8", "replace").count("\ufffd") <= max(2, len(body) // 2000)
-
-
-# Single-byte Latin codecs that detection confuses on short text; windows-1252 (the web's
-# Western default) is taken instead whenever it decodes the bytes cleanly.
-_LATIN_FAMILY = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-3",
-                           "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14",
-                           "iso8859-15", "iso8859-16", "mac-latin2", "mac-roman", "cp850", "cp775"})
-
-
-def _detect(body: bytes) -> str | None:
-    try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(body[:_DETECT_PREFIX]).best()
-    except Exception:  # detection is a guess; never let it raise
-        return None
-    codec = _codec(best.encoding) if best is not None else None
-    if codec in _LATIN_FAMILY:
-        try:
-            body[:_DETECT_PREFIX].decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            pass
-    return codec
-
-
-def _decode(body: bytes, codec: str) -> str:
-    try:
-        return body.decode(codec, "replace")
-    except Exception:  # a codec that cannot even decode with replacement
-        return body.decode("utf-8", "replace")
-
-
-def _decode_chain(body: bytes, content_type: str | None, meta: bool) -> str:
-    bom = _bom(body)
-    if bom:  # a BOM is the strongest statement a body can make (browsers put it first too)
-        return _decode(body[bom[1]:], bom[0])
-    if _utf8_fits(body) and not body.isascii():
-        # Valid multi-byte UTF-8 is almost never an accident: it beats a declared legacy charset,
-        # the usual mislabel being "iso-8859-1" on a UTF-8 page.
-        return body.decode("utf-8", "replace")
-    codec = _header_codec(content_type)
-    if codec and _declared_ok(body, codec):
-        return _decode(body, codec)
-    if meta:
-        m = _META_CHARSET.search(body[:4096])
-        codec = _codec(m.group(1).decode("ascii", "replace")) if m else None
-        if codec and codec.startswith("utf-16"):
-            codec = "utf-8"  # a meta tag readable as ASCII cannot be UTF-16
-        if codec and _declared_ok(body, codec):
-            return _decode(body, codec)
-    if body.isascii():
-        return body.decode("ascii")
-    codec = _detect(body)
-    if codec:
-        return _decode(body, codec)
-    return body.decode("utf-8", "replace")
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    """HTML bytes as text: BOM, header charset, <meta> charset, UTF-8, detection, UTF-8 with replacement."""
-    return _decode_chain(body or b"", content_type, meta=True)
-
-
-def decode_text(body: bytes, content_type: str | None) -> str:
-    """Plain-text bytes as text: BOM, header charset, UTF-8, detection, UTF-8 with replacement."""
-    return _decode_chain(body or b"", content_type, meta=False)
-
 
 # ---------------------------------------------------------------- visible text
 
@@ -244,10 +112,11 @@ def _text_by_regex(html: str) -> str:
     return _clean_chars("\n".join(line for line in lines if line))
 
 
-def _visible_and_size(html: str) -> tuple[str, int]:
-    """Visible text and the parsed tree's element count (the cost driver for main-text extraction)."""
+def _read_html(html: str) -> tuple[str, int, str | None]:
+    """Visible text, the parsed tree's element count (the cost driver for main-text extraction)
+    and the title."""
     if not html:
-        return "", 0
+        return "", 0, None
     html = html[:_MAX_HTML_CHARS]
     root = _parse_html(html)
     text, size = "", 0
@@ -263,28 +132,24 @@ def _visible_and_size(html: str) -> tuple[str, int]:
         except Exception:
             text = ""
         size = max(size, html.count("<"))
-    return text, size
+    return text, size, _title_of(root)
 
 
 def visible_text(html: str) -> str:
     """The page's full visible text: blocks on their own lines, inline elements joined without spaces."""
-    return _visible_and_size(html)[0]
+    return _read_html(html)[0]
 
 
 # ---------------------------------------------------------------- HTML
 
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-
-
-def _html_title(html: str) -> str | None:
-    m = _TITLE.search(html[:200_000])
-    if not m:
+def _title_of(root: HtmlElement | None) -> str | None:
+    """The document's <title>, read from the parsed tree (not an <svg>'s title, not a comment's)."""
+    if root is None:
         return None
-    t = re.sub(r"\s+", " ", _clean_chars(m.group(1))).strip()
-    if "&" in t:
-        import html as htmllib
-
-        t = htmllib.unescape(t)
+    found = root.xpath("//title[not(ancestor::svg)]")
+    if not found:
+        return None
+    t = re.sub(r"\s+", " ", _clean_chars(found[0].text_content())).strip()
     return t or None
 
 
@@ -312,11 +177,11 @@ def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 
     Pages over max_main_elements elements skip trafilatura (seconds per MB on huge trees): text is
     then the visible text alone and main_end is None.
     """
-    full, size = _visible_and_size(html)
+    full, size, page_title = _read_html(html)
     if not full:
-        return SourceText(text="", title=_html_title(html))
+        return SourceText(text="", title=page_title)
     main, title = _main_text(html, url) if size <= max_main_elements else ("", None)
-    title = title or _html_title(html)
+    title = title or page_title
     if not main:
         return SourceText(text=full, title=title, main_end=None)
     return SourceText(text=main + "\n\n" + full, title=title, main_end=len(main))
@@ -483,7 +348,7 @@ def _strip_running_ocr(pages: list[list[str]], ocr_pages: set[int]) -> list[list
     return out
 
 
-def _layer_lines(t: str) -> list[str]:
+def layer_lines(t: str) -> list[str]:
     # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
     # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
     t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
@@ -491,77 +356,15 @@ def _layer_lines(t: str) -> list[str]:
     return [x.rstrip() for x in t.split("\n") if x.strip()]
 
 
-#: pdfium is not thread-safe: every pdfium call here and in verifier.documents.ocr holds this lock
-PDFIUM_LOCK = threading.RLock()
-
-
-def _read_layer(body: PdfSource, max_pages: int) -> tuple[list[list[str]], list[int], str | None] | None:
-    """Each page's text-layer lines, the pages without a usable layer, and the title; None when
-    pdfium cannot open or read the document."""
-    try:
-        import pypdfium2 as pdfium
-
-        doc = pdfium.PdfDocument(bytes(body) if isinstance(body, bytes | bytearray) else os.fspath(body))
-    except Exception:  # not a PDF, encrypted, damaged beyond repair, no such file
-        return None
-    raw_pages: list[list[str]] = []
-    scanned: list[int] = []
-    title: str | None = None
-    try:
-        try:
-            title = (doc.get_metadata_dict().get("Title") or "").strip() or None
-        except Exception:
-            title = None
-        for i in range(min(len(doc), max(0, max_pages))):
-            t = ""
-            try:
-                page = doc[i]
-            except Exception:
-                raw_pages.append([])
-                scanned.append(i + 1)
-                continue
-            try:
-                tp = page.get_textpage()
-                try:
-                    t = tp.get_text_range()
-                finally:
-                    tp.close()
-            except Exception:
-                t = ""
-            finally:
-                page.close()
-            raw_pages.append(_layer_lines(t))
-            if not usable_layer(t):
-                scanned.append(i + 1)
-    except Exception:
-        return None
-    finally:
-        doc.close()
-    return raw_pages, scanned, title
-
-
-def read_pdf(body: PdfSource, *, max_pages: int = 2000, ocr: OcrFn | None = None) -> PdfText:
-    """A PDF (bytes, or a file path: a large scan is never read whole) as page texts joined by
-    "\n\n", with page offsets; pages without a usable text layer go to `ocr` when given.
-
-    Line-end hyphenation ("inves-\ntigation") is left as is, and where pdfium rejoined such a word
-    ("investi\ufffegation") the break is put back: the aligner's normaliser joins it.
-    Past max_pages the rest of the document is not read. Never raises.
-    """
-    with PDFIUM_LOCK:
-        raw = _read_layer(body, max_pages)
-    if raw is None:
-        return PdfText(SourceText(text=""))
-    raw_pages, scanned, title = raw
+def pdf_text(raw_pages: list[list[str]], scanned: list[int], title: str | None,
+             got: dict[int, str] | None = None, ocr_error: str | None = None) -> PdfText:
+    """A PDF's page lines (and OCR texts of its scanned pages, `got`) as page texts joined by
+    "\n\n" with page offsets: an OCR text replaces a layer it beats, running heads and footers go.
+    Pure: verifier.documents.pdf reads the pages and runs the OCR."""
     ocr_pages: list[int] = []
-    ocr_error: str | None = None
-    if ocr is not None and scanned:
-        try:
-            got = ocr(list(scanned), body)
-        except Exception as e:  # the hook is I/O: tesseract missing, killed, out of time
-            got, ocr_error = {}, str(e)[:200] or type(e).__name__
+    if got:
         for no in scanned:
-            lines = _layer_lines(got.get(no) or "")
+            lines = layer_lines(got.get(no) or "")
             have = sum(len(x) for x in raw_pages[no - 1])
             if lines and sum(len(x) for x in lines) > have:
                 raw_pages[no - 1] = lines
@@ -587,94 +390,16 @@ def read_pdf(body: PdfSource, *, max_pages: int = 2000, ocr: OcrFn | None = None
     return PdfText(src, len(raw_pages), empty, scanned, ocr_pages, ocr_error)
 
 
-def extract_pdf(body: PdfSource, *, max_pages: int = 2000,
-                ocr: OcrFn | None = None) -> tuple[SourceText, list[int]]:
-    """Page texts joined by "\n\n", with page offsets; also the 1-based pages left without text.
-
-    `body` is the PDF's bytes or a path to it; `ocr`, when given, reads the pages that have no
-    usable text layer (see read_pdf).
-    """
-    r = read_pdf(body, max_pages=max_pages, ocr=ocr)
-    return r.source, r.no_text
-
-
-# ---------------------------------------------------------------- dispatch
-
-_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article)[\s>/]", re.I)
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml")
-_PDF_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat")
-_TEXT_SUFFIXES = ("+json", "+xml")
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-javascript",
-               "application/ld+json", "application/rtf")
-
-
-def sniff_kind(body: bytes, content_type: str | None) -> str:
-    """"html", "pdf", "text" or "binary": the body's magic first (servers mislabel), then the header."""
-    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
-    if b"%PDF-" in body[:1024]:
-        return "pdf"
-    mime = (content_type or "").split(";")[0].strip().lower()
-    if mime in _PDF_TYPES:
-        return "pdf"
-    if mime in _HTML_TYPES:
-        return "html"
-    looks_html = bool(_HTML_SNIFF.search(head[:512])) and head.startswith(b"<")
-    if mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(_TEXT_SUFFIXES):
-        if looks_html and mime in ("text/plain", "text/xml", "application/xml"):
-            return "html"  # an HTML page served as text/plain or an XHTML document
-        return "text"
-    if mime and not mime.startswith("application/octet-stream") and mime not in ("binary/octet-stream",):
-        return "binary"  # image/*, audio/*, video/*, fonts, archives, office files
-    if looks_html:
-        return "html"
-    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary"
-    return "text"
-
-
-def _head(body: PdfSource, n: int = 1024) -> bytes:
-    if isinstance(body, bytes | bytearray):
-        return bytes(body)
-    try:
-        with open(os.fspath(body), "rb") as f:
-            return f.read(n)
-    except OSError:
-        return b""
-
-
-def extract_with_note(body: PdfSource, content_type: str | None, url: str | None = None, *,
-                      max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
-                      ocr: OcrFn | None = None) -> tuple[SourceText, str | None]:
-    """extract(), and a note on what could not be read (a scanned PDF without OCR), else None.
-
-    `body` may be a path to the downloaded file: PDFs are then read from disk page by page;
-    other kinds are read into memory.
-    """
-    body = body or b""
-    try:
-        head = _head(body)
-        kind = sniff_kind(head, content_type)
-        if kind == "pdf":
-            r = read_pdf(body, max_pages=max_pdf_pages, ocr=ocr)
-            return r.source, scan_note(r, ocr is not None)
-        if not isinstance(body, bytes | bytearray):
-            with open(os.fspath(body), "rb") as f:
-                body = f.read()
-        data = bytes(body)
-        if kind == "html":
-            return extract_html(decode_html(data, content_type), url, max_main_elements=max_html_elements), None
-        if kind == "text":
-            text = _clean_chars(decode_text(data, content_type))
-            return SourceText(text=text if text.strip() else ""), None
-    except Exception:  # the last guard: garbage never raises out of extraction
-        return SourceText(text=""), None
-    return SourceText(text=""), None
-
-
-def extract(body: PdfSource, content_type: str | None, url: str | None = None, *,
-            max_pdf_pages: int = 2000, max_html_elements: int = 25_000,
-            ocr: OcrFn | None = None) -> SourceText:
-    """Text of a fetched body (bytes, or a path to it), dispatched on its sniffed type; empty text
-    means no readable text. `ocr` reads scanned PDF pages (verifier.documents.ocr.make_ocr)."""
-    return extract_with_note(body, content_type, url, max_pdf_pages=max_pdf_pages,
-                             max_html_elements=max_html_elements, ocr=ocr)[0]
+def extract_markup(data: bytes, kind: str, content_type: str | None, url: str | None = None, *,
+                   max_html_elements: int = 25_000) -> SourceText:
+    """Text of an HTML or plain-text body (kind from sniff_kind), with its decoding notes."""
+    if kind == "html":
+        decoded = decode_html_noted(data, content_type)
+        src = extract_html(decoded.text, url, max_main_elements=max_html_elements)
+        src.notes = list(decoded.notes)
+        return src
+    if kind == "text":
+        decoded = decode_text_noted(data, content_type)
+        text = _clean_chars(decoded.text)
+        return SourceText(text=text if text.strip() else "", notes=list(decoded.notes))
+    return SourceText(text="")

@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urljoin
 
-from verifier.core.values import BriefError, BriefText, Link
+from verifier.core.decoding import Decoded, decode_text_noted, sniff_kind
+from verifier.core.values import BriefError, BriefText, BriefTooLarge, Link
 
 _EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
             ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
@@ -28,8 +29,8 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:.1f} MB"
 
 
-def _too_large(size: int, max_bytes: int) -> BriefError:
-    return BriefError(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
+def _too_large(size: int, max_bytes: int) -> BriefTooLarge:
+    return BriefTooLarge(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
 
 
 # ------------------------------------------------------------------ entry points
@@ -51,9 +52,10 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
     elif fmt == "html":
         brief = _from_html(data, _charset_of(content_type), base_url, label)
     else:
-        text = _decode_text(data, _charset_of(content_type), label)
-        text = _normalise_newlines(text)
-        brief = BriefText(text=text, links=markdown_links(text), fmt=fmt, title=_first_line_title(text, fmt))
+        decoded = _decode_text(data, _charset_of(content_type), label)
+        text = _normalise_newlines(decoded.text)
+        brief = BriefText(text=text, links=markdown_links(text), fmt=fmt, title=_first_line_title(text, fmt),
+                          notes=list(decoded.notes))
     if not brief.text.strip():
         if fmt == "pdf":
             raise BriefError("the PDF has no text layer (a scan?); the brief is empty")
@@ -97,9 +99,8 @@ def _choose_format(data: bytes, name: str, content_type: str | None) -> str:
 
 
 def _sniff(data: bytes) -> str:
-    head = data[:1024].lstrip()
-    if head[:5] == b"%PDF-":
-        return "pdf"
+    """The format of a brief with no telling name or type: core.decoding's one content sniffer,
+    and for a ZIP a look inside (a .docx holds word/document.xml)."""
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -108,12 +109,8 @@ def _sniff(data: bytes) -> str:
         except zipfile.BadZipFile:
             pass
         return "binary"
-    low = head[:512].lower()
-    if low.startswith(codecs.BOM_UTF8):
-        low = low[3:]
-    if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low[:256]:
-        return "html"
-    return "txt"
+    kind = sniff_kind(data[:1024], None)
+    return "txt" if kind in ("text", "binary") else kind  # binary text is refused when decoded
 
 
 def _charset_of(content_type: str | None) -> str | None:
@@ -130,14 +127,15 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def _decode_text(data: bytes, declared: str | None, label: str) -> str:
-    """Decode text that may not be UTF-8 (as sources are decoded); refuse binary files rather than guess."""
-    from verifier.core.extract import decode_text
-
+def _decode_text(data: bytes, declared: str | None, label: str) -> Decoded:
+    """Decode text that may not be UTF-8 (as sources are decoded, with the same notes); refuse
+    binary files rather than guess."""
     has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
     if b"\x00" in data and not has_bom:
         raise _not_text(label)
-    return _check_text(decode_text(data, f"text/plain; charset={declared}" if declared else None), label)
+    decoded = decode_text_noted(data, f"text/plain; charset={declared}" if declared else None)
+    _check_text(decoded.text, label)
+    return decoded
 
 
 def _check_text(text: str, label: str) -> str:
@@ -319,7 +317,7 @@ class _Render:
 
 
 def _decode_html(data: bytes, declared: str | None, label: str) -> str:
-    from verifier.core.extract import decode_html
+    from verifier.core.decoding import decode_html
 
     return decode_html(data, f"text/html; charset={declared}" if declared else None)
 

@@ -13,6 +13,14 @@ class BriefError(Exception):
     """Input that cannot be used at all; the message is one line meant for the user."""
 
 
+class BriefTooLarge(BriefError):
+    """A brief, or a part of it once inflated, over the size budget (the API answers 413)."""
+
+
+class BriefUnreadable(BriefError):
+    """A brief that is not a readable text, HTML, PDF or Word file (the API answers 400)."""
+
+
 @dataclass(frozen=True)
 class Link:
     """A hyperlink found in a brief: offsets of its anchor text in BriefText.text."""
@@ -34,6 +42,8 @@ class BriefText:
     #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
     #: style); Markdown `>` blocks are found by the parser in the text itself.
     blockquotes: list[tuple[int, int]] = field(default_factory=list)
+    #: warnings from reading it (e.g. bytes that were not valid UTF-8, replaced), one line each
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,7 +84,8 @@ class Snapshot:
     final_url: str | None = None
     http_status: int | None = None
     content_type: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # the kept ones, by lower-cased name
+    header_list: list[tuple[str, str]] = field(default_factory=list)  # every header, in order, duplicates kept
     body: bytes = b""
     error: str | None = None
     fetched_at: datetime | None = None
@@ -97,6 +108,8 @@ class SourceText:
     title: str | None = None
     pages: list[tuple[int, int]] = field(default_factory=list)
     main_end: int | None = None
+    #: warnings from decoding the source (bytes replaced, a charset guessed), one line each
+    notes: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         if not self.pages:

@@ -31,7 +31,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import lru_cache
 from pathlib import Path
 
-from verifier.core.extract import PDFIUM_LOCK
+from verifier.documents.pdf import PDFIUM_LOCK
 
 PdfSource = bytes | str | os.PathLike[str]
 Progress = Callable[[int, int], None]

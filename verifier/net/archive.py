@@ -1,10 +1,11 @@
-"""Archive fallback: find an archived copy of a cited page and judge a quote against it.
+"""Archive lookup: ask an availability API which capture of a cited page is closest.
 
 Why: when a link dies or a quoted passage changes, the fact-checker's question becomes "did the
 page say it when we cited it?". A Wayback-style availability API (settings.archive_url,
 `?url=...[&timestamp=YYYYMMDDhhmmss]`) names the closest capture; that copy is fetched through the
-same guarded, polite Fetcher as any cited page (so the policy, limits and size caps hold), its
-text extracted, and the quote aligned against it.
+same guarded, polite Fetcher as any cited page (so the policy, limits and size caps hold).
+Reading and judging the copy is the service's (verifier.service.archive): the network edge
+only finds it, so net/ never depends on the service layer.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from verifier.core.align import SourceIndex, align
-from verifier.core.statuses import LinkStatus, Verdict
-from verifier.core.values import SourceText
+from verifier.core.statuses import LinkStatus
 from verifier.net.fetch import Fetcher
-from verifier.service.pipeline import read_snapshot
 from verifier.settings import Settings
 
 _TS = re.compile(r"^\d{4,14}$")
@@ -84,26 +82,3 @@ async def lookup(fetcher: Fetcher, settings: Settings, url: str, at: datetime | 
     if snap.status != LinkStatus.OK or not snap.body:
         return None
     return parse_availability(snap.body)
-
-
-async def read_copy(fetcher: Fetcher, copy: ArchivedCopy) -> SourceText | None:
-    """Fetch and extract an archived copy; None when it cannot be read."""
-    snap = await fetcher.fetch(raw_copy_url(copy.url))
-    _, text, _ = read_snapshot(snap, fetcher.settings)
-    return text
-
-
-async def find_copy(fetcher: Fetcher, settings: Settings, url: str,
-                    at: datetime | None = None) -> tuple[ArchivedCopy, SourceText] | None:
-    """Look up and read the closest archived copy of `url`; None when there is none to read."""
-    copy = await lookup(fetcher, settings, url, at)
-    if copy is None:
-        return None
-    text = await read_copy(fetcher, copy)
-    return (copy, text) if text is not None else None
-
-
-def verdict_against(quote_text: str, index: SourceIndex) -> Verdict:
-    """The quote's verdict against one archived copy: verified, minor_differences, altered or not_found."""
-    m = align(quote_text, index)
-    return m.verdict if m is not None else Verdict.NOT_FOUND

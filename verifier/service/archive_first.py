@@ -28,6 +28,7 @@ from verifier.core.statuses import LinkStatus, Verdict
 from verifier.core.values import Match, SourceText
 from verifier.net import archive, memento
 from verifier.net.fetch import Fetcher
+from verifier.service.archive import find_copy, read_copy
 from verifier.settings import Settings
 from verifier.storage import store
 from verifier.storage.models import Brief, QuoteRow, SnapshotRow, Source
@@ -85,7 +86,7 @@ async def _from_timegate(f: Fetcher, settings: Settings, url: str,
                          at: datetime | None) -> tuple[archive.ArchivedCopy, SourceText] | None:
     """The second archive (VERIFIER_MEMENTO_URL): its memento nearest `at`, read like a cited page."""
     found = await memento.timegate_lookup(settings, url, at)
-    text = await archive.read_copy(f, found) if found is not None else None
+    text = await read_copy(f, found) if found is not None else None
     return (found, text) if found is not None and text is not None else None
 
 
@@ -95,7 +96,7 @@ async def _copies(settings: Settings, sources: dict[str, Source], at: datetime |
     async with Fetcher(settings) as f:
         async def one(url: str) -> Copy | None:
             try:
-                got = await archive.find_copy(f, settings, url, at) or await _from_timegate(f, settings, url, at)
+                got = await find_copy(f, settings, url, at) or await _from_timegate(f, settings, url, at)
             except Exception:  # the archive's trouble must not fail the brief
                 return None
             return Copy(got[0], SourceIndex.build(got[1])) if got else None

@@ -14,11 +14,12 @@ from pathlib import Path
 from sqlmodel import Session
 
 from verifier.core.align import SourceIndex, align
-from verifier.core.extract import OcrFn, extract_with_note
+from verifier.core.extract import OcrFn
 from verifier.core.judge import decide
 from verifier.core.parse import parse_brief
 from verifier.core.statuses import BriefStatus, LinkStatus, Verdict
 from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceText
+from verifier.documents.source import extract_with_note
 from verifier.net.fetch import fetch_many
 from verifier.service import rendering
 from verifier.settings import Settings
@@ -197,7 +198,7 @@ def check_brief(session: Session, brief: BriefText, settings: Settings, *, origi
     urls = sources_to_fetch(session, row.id, settings, refresh=refresh)
     if urls:
         asyncio.run(fetch_sources(session, urls, settings, progress))
-    from verifier.service import archive_first  # imported here: it imports net.archive, which imports us
+    from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
 
     copies = archive_first.find_copies(session, row.id, settings)
     judged = judge_brief(session, row.id, progress)

@@ -36,9 +36,9 @@ from verifier.core.align import SourceIndex
 from verifier.core.anchor import Anchor, Drift, reanchor
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot, SourceText
-from verifier.net import archive
 from verifier.net.fetch import SPOOL_THRESHOLD, Fetcher
 from verifier.net.politeness import Limiter
+from verifier.service import archive
 from verifier.service.pipeline import read_snapshot
 from verifier.settings import Settings
 from verifier.storage import store

@@ -103,7 +103,7 @@ class SnapshotRow(SQLModel, table=True):
     content_type: str | None = None
     title: str | None = Field(default=None, sa_column=Column(Text))
     error: str | None = Field(default=None, sa_column=Column(Text))
-    headers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    headers: list[list[str]] | dict[str, Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [[name, value], ...] in order; older rows: a dict
     redirects: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     body_gz: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     body_ref: str | None = None  # a large body's gzip file in the blob store, relative to blob_dir

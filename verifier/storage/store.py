@@ -18,9 +18,21 @@ from verifier.core.statuses import LinkStatus
 from verifier.core.values import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
 from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow, Source, utcnow
 
-#: headers worth keeping as evidence of what the server said
-KEPT_HEADERS = ("content-type", "content-length", "etag", "last-modified", "location", "retry-after",
-                "server", "date", "cache-control", "x-robots-tag", "content-language")
+
+def stored_headers(snap: Snapshot) -> list[list[str]] | dict[str, str]:
+    """The response headers as stored with a snapshot: every one, in order, duplicates kept, as
+    [name, value] pairs (the evidence of what the server said; a WARC export needs them all).
+    A Snapshot without the list (not from the fetcher) keeps its lookup dict, as rows did before."""
+    if snap.header_list:
+        return [[name, value] for name, value in snap.header_list]
+    return dict(snap.headers)
+
+
+def read_headers(stored: list[list[str]] | dict[str, str] | None) -> list[tuple[str, str]]:
+    """Stored headers as (name, value) pairs, from either form a row may hold."""
+    if isinstance(stored, dict):
+        return [(str(k), str(v)) for k, v in stored.items()]
+    return [(str(p[0]), str(p[1])) for p in stored or [] if len(p) == 2]
 
 
 def new_brief_id() -> str:
@@ -154,7 +166,7 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
         source_id=source.id or 0, fetched_at=snap.fetched_at or utcnow(), status=str(snap.status),
         http_status=snap.http_status, final_url=snap.final_url, content_type=snap.content_type,
         title=text.title if text else None, error=snap.error,
-        headers={k: v for k, v in snap.headers.items() if k.lower() in KEPT_HEADERS},
+        headers=stored_headers(snap),
         redirects=list(snap.redirects),
         body_gz=body_gz, body_ref=body_ref, body_sha256=body_sha, body_size=body_size,
         text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,

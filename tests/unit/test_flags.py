@@ -1,0 +1,170 @@
+"""Flags: equivalent forms of numbers, dates, names and negations never flag; changed ones do."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.core.flags import Flag, find_flags
+
+
+def flags(claim: str, *passages: str, context: tuple[str, ...] = ()) -> list[tuple[str, str | None, str | None]]:
+    return [(f.kind, f.claim, f.source) for f in find_flags(claim, list(passages), context)]
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("The firm hired 1,000 workers.", "The company took on 1000 new staff."),
+    ("The firm hired 1000 workers.", "The company took on 1,000 new staff."),
+    ("Prices rose 4% in March.", "Consumer prices rose 4 percent in March."),
+    ("Prices rose 4 per cent in March.", "Consumer prices rose 4% in March."),
+    ("The firm hired 50 workers.", "The company took on fifty new workers."),
+    ("The firm hired 52 workers.", "The company took on fifty-two new workers."),
+    ("The deal was worth $5 million.", "The deal was worth 5,000,000 dollars."),
+    ("The deal was worth $1.2 billion.", "The deal was worth $1.23bn."),
+    ("He finished 3rd in the race.", "He came third in the race."),
+    ("The city has about 300 buses.", "The city runs 312 buses."),
+])
+def test_equivalent_numbers_never_flag(claim: str, passage: str) -> None:
+    assert flags(claim, passage) == []
+
+
+def test_changed_number_flags_with_the_passage_value() -> None:
+    assert flags("Prices rose 4% in March.", "Consumer prices rose 3.5% in March, the office said.") == [
+        ("number", "4%", "3.5%")]
+    assert flags("The firm hired 60 workers.", "The company hired fifty workers.") == [("number", "60", "fifty")]
+    assert flags("He finished 2nd in the race.", "He came third in the race.") == [("number", "2nd", "third")]
+
+
+def test_rounding_is_not_a_licence_for_a_different_figure() -> None:
+    assert flags("The city has 2,000 buses.", "The city runs 1,500 buses.") == [("number", "2,000", "1,500")]
+
+
+def test_missing_number_has_no_source() -> None:
+    assert flags("The firm hired 70 workers.", "The company is hiring across the region.") == [
+        ("number", "70", None)]
+
+
+def test_value_next_to_other_words_is_not_a_contradiction() -> None:
+    got = flags("The firm hired 70 workers.", "The company opened 3 offices. It is hiring staff.")
+    assert got == [("number", "70", None)]
+
+
+def test_percentage_is_not_contradicted_by_a_dollar_amount() -> None:
+    assert flags("Prices rose 4% in March.", "Prices rose $3 in March.") == [("number", "4%", None)]
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("It happened on 12 March 2020 in Paris.", "On 2020-03-12, in Paris, it happened."),
+    ("It happened on 2020-03-12 in Paris.", "It happened on March 12, 2020 in Paris."),
+    ("It happened on March 12th, 2020 in Paris.", "It happened on the 12th of March 2020 in Paris."),
+    ("It happened in March 2020 in Paris.", "It happened on 12 March 2020 in Paris."),
+    ("It happened in 2020 in Paris.", "It happened on 12 March 2020 in Paris."),
+    ("On July 4, 2024, the talks ended.", "ASTANA, July 4 (Reuters) - The talks ended."),
+    ("It happened on Sept. 3, 2001.", "It happened on 3 September 2001."),
+])
+def test_equivalent_dates_never_flag(claim: str, passage: str) -> None:
+    assert flags(claim, passage) == []
+
+
+def test_changed_dates_flag() -> None:
+    assert flags("It happened on March 12, 2020 in Paris.", "It happened on 13 March 2020 in Paris.") == [
+        ("date", "March 12, 2020", "13 March 2020")]
+    assert flags("It happened in 2019 in Paris.", "It happened in 2018 in Paris.") == [("date", "2019", "2018")]
+
+
+def test_date_with_a_year_the_passage_contradicts_elsewhere() -> None:
+    got = flags("The law passed on 3 May 2019.", "The law passed on 3 May.", context=("That was in 2021.",))
+    assert got and got[0][0] == "date" and got[0][1] == "3 May 2019"
+
+
+def test_the_verb_may_is_not_a_date() -> None:
+    assert flags("Prices may rise 4% next year.", "Prices could rise 4 percent next year.") == []
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("Officials in the United States agreed.", "U.S. officials agreed."),
+    ("The Russian president arrived.", "Russia's president arrived."),
+    ("The leader met President Trump.", "The leader met Donald Trump."),
+    ("The leader met Donald Trump’s aides.", "The leader met aides of Donald Trump."),
+    ("The leader met José Álvarez.", "The leader met Jose Alvarez."),
+    ("The aid was sent by the EU.", "The European Union sent the aid."),
+])
+def test_equivalent_names_never_flag(claim: str, passage: str) -> None:
+    assert flags(claim, passage) == []
+
+
+def test_swapped_name_flags_with_the_passage_name() -> None:
+    passage = "Russia's President Vladimir Putin said he believed Donald Trump was sincere."
+    assert flags("Putin said he believed Joe Biden was sincere.", passage) == [
+        ("name", "Joe Biden", "Donald Trump")]
+
+
+def test_name_in_a_neighbouring_sentence_is_present() -> None:
+    got = flags("Putin met Tokayev in Astana.", "The two leaders met on Thursday.",
+                context=("Putin arrived in Astana to see Tokayev.",))
+    assert got == []
+
+
+def test_first_word_is_a_name_only_when_the_source_capitalises_it() -> None:
+    assert flags("Prices rose in Paris.", "In Paris, costs went up.") == []
+    assert flags("Mattel sold toys in Lyon.", "In Paris the toy maker sold toys.") == [("name", "Lyon", None)]
+    assert flags("Mattel sold toys in Lyon.", "In Lyon, Hasbro sold toys.") == []
+    assert flags("Mattel sold toys in Lyon.", "In Lyon, toys by Hasbro and by Mattel sold.") == []
+    assert flags("Hasbro sold toys to Mattel stores in Lyon.", "In Lyon, Hasbro sold toys to Lego stores.") == [
+        ("name", "Mattel", "Lego")]
+
+
+def test_outlet_and_set_aside_spans_are_not_flagged() -> None:
+    claim = "Reuters reported that prices rose in Lyon."
+    got = find_flags(claim, ["Prices rose, the office said."], outlets=["Reuters"])
+    assert got == [Flag("name", "Lyon", None)]
+    lyon = claim.index("Lyon")
+    assert find_flags(claim, ["Prices rose."], outlets=["Reuters"], skip=[(lyon, lyon + 4)]) == []
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("The plan did not pass the senate.", "The plan didn't pass the Senate."),
+    ("The plan didn’t pass the senate.", "The plan did not pass the Senate."),
+    ("He cannot attend the vote.", "He can not attend the vote."),
+    ("He never attended the vote.", "He has never attended a vote."),
+])
+def test_equivalent_negations_never_flag(claim: str, passage: str) -> None:
+    assert flags(claim, passage) == []
+
+
+def test_negation_missing_from_the_passage() -> None:
+    assert flags("The plan did not pass the senate.", "The plan passed the Senate.") == [
+        ("negation", "not", None)]
+
+
+def test_negation_in_the_passage_only_is_a_contradiction() -> None:
+    assert flags("The plan passed the senate.", "The plan did not pass the Senate.") == [
+        ("negation", None, "not")]
+
+
+def test_unrelated_negation_in_the_passage_is_not_a_contradiction() -> None:
+    assert flags("The plan passed the senate.", "The plan passed the Senate. Nobody was surprised.") == []
+
+
+def test_no_passages_flags_every_token_without_source() -> None:
+    got = flags("On 3 May 2019 Acme hired 70 workers.")
+    assert ("date", "3 May 2019", None) in got and ("number", "70", None) in got and ("name", "Acme", None) in got
+
+
+def test_name_sharing_only_one_neighbour_is_no_contradiction() -> None:
+    got = flags("His grandson became a radiologist and Knight Commander of the order.",
+                "His grandson worked as a radiologist at Repatriation General Hospital in the city.")
+    assert got == [("name", "Knight Commander", None)]
+
+
+def test_not_only_is_no_negation() -> None:
+    assert flags("The fossils supported not only warm climates but also forests.",
+                 "The fossils supported warm climates and also forests.") == []
+
+
+def test_a_score_is_two_numbers() -> None:
+    assert flags("He took a 10–9 lead overnight.", "He took a 10–7 lead overnight.") == [("number", "9", "7")]
+
+
+def test_the_tail_of_a_year_range_is_no_number() -> None:
+    assert flags("The change takes effect in the 2018–19 academic year.",
+                 "The change takes effect in the 2018 academic year.") == []

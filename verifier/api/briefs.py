@@ -1,0 +1,81 @@
+"""Briefs: submit one, list them, poll one's result document, read its HTML report.
+
+Why the work is started through JobsDep: the API does not know the work runs on Celery
+(verifier.service.jobs); the database is the truth the poller reads.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
+from verifier.api.submission import BriefIn, read_submission
+from verifier.storage.models import Brief
+
+router = APIRouter(tags=["briefs"])
+
+#: a page offset beyond any real table, and inside every database's 64-bit integers
+MAX_OFFSET = 2**31 - 1
+
+
+class Accepted(BaseModel):
+    brief_id: str
+    status: str = "queued"
+
+
+@router.post("/v1/briefs", status_code=202, response_model=Accepted,
+             openapi_extra={"requestBody": {"content": {"application/json": {
+                 "schema": BriefIn.model_json_schema()}, "multipart/form-data": {
+                 "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
+             responses={400: {"description": "unusable brief"}, 401: {"description": "no key"},
+                        413: {"description": "brief too large"}, 429: {"description": "rate limited"}})
+async def submit(request: Request, session: SessionDep, who: CallerDep, settings: SettingsDep,
+                 jobs: JobsDep) -> JSONResponse:
+    """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once."""
+    from verifier.service.pipeline import register_brief
+
+    brief, origin = await read_submission(request, settings)
+    row = register_brief(session, brief, origin=origin, org_id=who.org_id)
+    jobs.enqueue_brief(row.id)
+    return JSONResponse({"brief_id": row.id, "status": "queued"}, status_code=202,
+                        headers={"Location": f"/v1/briefs/{row.id}"})
+
+
+@router.get("/v1/briefs")
+def list_briefs(session: SessionDep, who: CallerDep,
+                limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
+    """The caller's organisation's briefs, newest first."""
+    q = select(Brief).where(Brief.org_id == who.org_id)
+    total = session.exec(select(func.count()).select_from(q.subquery())).one()
+    rows = session.exec(q.order_by(col(Brief.created_at).desc()).offset(offset).limit(limit)).all()
+    return {"total": total, "limit": limit, "offset": offset,
+            "briefs": [{"brief_id": b.id, "status": b.status, "title": b.title, "origin": b.origin,
+                        "created_at": b.created_at.isoformat(), "quotes": b.quotes_total,
+                        "sources": b.sources_total} for b in rows]}
+
+
+@router.get("/v1/briefs/{brief_id}")
+def get_brief(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> JSONResponse:
+    """The result document; `status` moves queued → running → done (or failed)."""
+    from verifier.service.result import build_result
+
+    own_brief(session, who, brief_id)
+    # TODO(lead): response_model=ResultDocument once the result document is a Pydantic model (issue 11 item 4)
+    return JSONResponse(build_result(session, brief_id))  # plain JSON already: no re-encoding
+
+
+@router.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse)
+def get_report(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> HTMLResponse:
+    """A human-readable HTML report of the brief."""
+    from verifier.present.html import render_html
+    from verifier.service.result import build_result
+
+    own_brief(session, who, brief_id)
+    return HTMLResponse(render_html(build_result(session, brief_id, with_text=True)))

@@ -1,0 +1,173 @@
+"""Reading a submitted brief: the body streamed and capped, then JSON or multipart, then intake.
+
+Why streamed: a chunked body carries no Content-Length, so the cap must be counted as the bytes
+arrive; nothing larger than the limit (plus room for multipart framing) is ever held. A
+Content-Length that lies is harmless: it only refuses early when it already says too much, and the
+count of bytes received decides the rest. A brief refused for its size is 413 by the error's kind
+(BriefTooLarge), an unreadable one 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.types import Message
+
+from verifier.api.errors import ApiError
+from verifier.core.values import BriefError, BriefText, BriefTooLarge
+from verifier.settings import Settings
+
+#: multipart framing (boundaries, part headers) allowed on top of the brief's own limit
+FRAMING = 64 * 1024
+
+
+
+def _storable(value: str) -> str:
+    """Refuse what a database text column cannot hold: NUL (PostgreSQL) and lone surrogates (UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from e
+    return value
+
+
+#: strings that reach the database: storable, a sane length
+Line = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_storable)]
+
+
+class BriefIn(BaseModel):
+    """A brief as JSON: its text (with an optional title), or the URL of a brief on the web."""
+
+    text: str | None = Field(default=None, description="the brief's text (Markdown or plain)")
+    title: Line | None = Field(default=None, description="a name for the brief; a file name picks the format")
+    url: Line | None = Field(default=None, description="an http(s) URL of a brief published on the web")
+
+    model_config = {"json_schema_extra": {"examples": [
+        {"text": "The mayor said “we will open the bridge in May” [1].\n\n[1] City news. https://example.org/bridge",
+         "title": "bridge.md"},
+        {"url": "https://example.org/briefs/harbour.html"}]}}
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"the brief is larger than the limit of {limit / 1_000_000:g} MB")
+
+
+def declared_length(request: Request) -> int | None:
+    raw = request.headers.get("content-length")
+    if raw is None:
+        return None
+    if not raw.strip().isdigit():
+        raise ApiError(400, "Content-Length must be a number")
+    return int(raw)
+
+
+async def read_capped(chunks: AsyncIterator[bytes], cap: int) -> bytes:
+    """The whole body, or 413 as soon as more than `cap` bytes have arrived."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > cap:
+            raise too_large(cap - FRAMING if cap > FRAMING else cap)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def replay(request: Request, body: bytes) -> Request:
+    """The same request with its body already read, for Starlette's multipart parser."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
+async def read_submission(request: Request, settings: Settings) -> tuple[BriefText, str | None]:
+    """The submitted brief and its origin (file name, title or URL)."""
+    limit = settings.max_brief_bytes
+    length = declared_length(request)
+    if length is not None and length > limit + FRAMING:
+        raise too_large(limit)
+    body = await read_capped(request.stream(), limit + FRAMING)
+    try:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return await _from_multipart(replay(request, body), limit)
+        return await _from_json(body, settings)
+    except BriefTooLarge as e:
+        raise ApiError(413, str(e)) from e
+    except BriefError as e:
+        raise ApiError(400, str(e)) from e
+
+
+async def _from_multipart(request: Request, limit: int) -> tuple[BriefText, str | None]:
+    from verifier.core.intake import brief_from_bytes
+
+    form = await request.form(max_files=1, max_fields=10)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise ApiError(422, "multipart submissions need a `file` field")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    name = upload.filename or "upload"
+    return brief_from_bytes(data, name=name, content_type=upload.content_type, max_bytes=limit), name
+
+
+async def _from_json(body: bytes, settings: Settings) -> tuple[BriefText, str | None]:
+    try:
+        payload = BriefIn.model_validate_json(body)
+    except ValidationError as e:
+        raise ApiError(422, f"send JSON {{'text': ...}} or {{'url': ...}}, or a multipart file; "
+                            f"{_first_error(e)}") from e
+    if payload.text is not None:
+        return _from_text(payload, settings.max_brief_bytes)
+    if payload.url:
+        return await _from_url(payload.url, settings)
+    raise ApiError(422, "give `text` or `url`")
+
+
+def _first_error(e: ValidationError) -> str:
+    errors = e.errors()
+    if not errors:
+        return "invalid"
+    where = ".".join(str(x) for x in errors[0]["loc"]) or "body"
+    return f"{where}: {errors[0]['msg']}"
+
+
+def _from_text(payload: BriefIn, limit: int) -> tuple[BriefText, str | None]:
+    from verifier.core.intake import brief_from_bytes
+
+    data = (payload.text or "").encode("utf-8", "surrogatepass")
+    if len(data) > limit:
+        raise too_large(limit)
+    name = payload.title or "brief.md"
+    brief = brief_from_bytes(data, name=name if "." in name else name + ".md", max_bytes=limit)
+    if payload.title:
+        brief.title = payload.title
+    return brief, payload.title
+
+
+async def _from_url(url: str, settings: Settings) -> tuple[BriefText, str | None]:
+    from verifier.core.intake import brief_from_bytes
+    from verifier.core.statuses import LinkStatus
+    from verifier.net.fetch import Fetcher
+
+    if not url.startswith(("http://", "https://")):
+        raise ApiError(422, "url must be an http(s) URL")
+    async with Fetcher(settings.for_briefs()) as f:
+        snap = await f.fetch(url)
+    if snap.status != LinkStatus.OK:
+        raise ApiError(400, f"cannot fetch the brief: {snap.status}" + (f" ({snap.error})" if snap.error else ""))
+    return brief_from_bytes(snap.body, name=url, content_type=snap.content_type,
+                            base_url=snap.final_url or url, max_bytes=settings.max_brief_bytes), url

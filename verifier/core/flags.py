@@ -1,0 +1,480 @@
+"""Flags: the numbers, dates, names and negations of a claim that its passages lack or contradict.
+
+Pure: a claim's text and candidate passages (strings) in, `Flag` values out.
+
+Why: a cited sentence can be a fair paraphrase and still change a figure, a date, a name or a
+"not" on the way. A lexical check can name such a token transparently, but only if it compares
+*values*, not spellings, and the whole passages, not word by word: "1,000" = "1000", "4%" = "4
+percent" = "4 per cent", "fifty" = "50", "third" = "3rd", "12 March 2020" = "March 12, 2020" =
+"2020-03-12", "Russian" = "Russia", "U.S." = "United States". A paraphrase that moves a name to
+another sentence of the passage is not a missing name, so presence is judged against every
+passage and the neighbouring text the caller passes.
+
+Decisions
+- `source` None: the passages lack the token. `source` set (a contradiction): a token of the
+  same kind in the same passage, next to the same words (the nearest content word before or
+  after it is the same; for a name, both, since capitalised runs abound), whose value differs
+  and matches nothing else in the claim.
+- A number with fewer significant digits than the source's is equal when the source rounds to
+  it within 5% ("about 300" for 312); units must agree when both are written (4% is not $4).
+- A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
+  "12 March 2020"; a year alone is found in any date or bare year of the passages.
+- Names are runs of capitalised words; the claim's first word only when the source capitalises
+  it mid-sentence; the credited outlet and set-aside quotes are skipped. A name is present when
+  its full form, its last word, or its acronym is (word stems compared, so "Russian" ~ "Russia").
+- Negation: a not/never/no/without/n't of the claim missing from every passage is flagged with
+  `source` None; one in the best passage (the first) that the claim lacks, between two words the
+  claim has, is a contradiction (`claim` None).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from verifier.core.claims import STOP_WORDS, stem
+from verifier.core.normalize import fold
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A token of the claim its passages lack (`source` None) or contradict (`source` set)."""
+
+    kind: str  # number | date | name | negation
+    claim: str | None
+    source: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "claim": self.claim, "source": self.source}
+
+
+@dataclass(frozen=True)
+class _Mention:
+    kind: str
+    text: str
+    start: int
+    end: int
+    value: tuple[object, ...]
+
+
+# ------------------------------------------------------------------ numbers
+
+_MULT = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9,
+         "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
+_NUM = re.compile(
+    r"(?<![\w.,/-])(?<!\d{4}–)(?P<cur>[$€£¥])?\s?"
+    r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<ord>st|nd|rd|th)?"
+    r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b))?"
+    r"(?![\w%])", re.I)
+_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+          "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}
+_ORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+         "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+         "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+         "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+         "hundredth": 100}
+_SCALE = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+_NUMWORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDS, *_SCALE, "a"], key=len, reverse=True))
+_SPELLED = re.compile(rf"\b(?:{_NUMWORD})(?:(?:[\s-]+|\s+and\s+)(?:{_NUMWORD}))*"
+                      r"(?:\s?(?:%|percent\b|per\s?cent\b))?", re.I)
+
+
+def _unit(m: re.Match[str]) -> str:
+    if m.group("pct"):
+        return "%"
+    return m.group("cur") or ""
+
+
+def _digits(m: re.Match[str]) -> tuple[Decimal, Decimal, str, bool] | None:
+    """(value, precision, unit, ordinal) of a number written in digits."""
+    raw = m.group("n").replace(",", "")
+    scale = m.group("mult") or m.group("abbr")
+    mult = _MULT[scale.lower()] if scale else 1
+    try:
+        val = Decimal(raw)
+    except InvalidOperation:
+        return None
+    if "." in raw:
+        prec = Decimal(1).scaleb(-len(raw.split(".")[1]))
+    else:
+        stripped = raw.rstrip("0") or "0"
+        prec = Decimal(10) ** (len(raw) - len(stripped)) if raw != "0" else Decimal(1)
+    return val * mult, prec * mult, _unit(m), bool(m.group("ord"))
+
+
+def _spelled_value(words: list[str]) -> tuple[int, bool] | None:
+    """The value of a run of number words ("two hundred and fifty", "fifty-two", "third")."""
+    total = cur = 0
+    seen = ordinal = False
+    for w in words:
+        if w == "and":
+            continue
+        if w == "a":
+            cur, seen = max(cur, 1), True
+            continue
+        if w in _UNITS or w in _TENS:
+            cur += _UNITS.get(w, 0) + _TENS.get(w, 0)
+        elif w in _ORDS:
+            cur = (cur or 1) * 100 if w == "hundredth" else cur + _ORDS[w]
+            ordinal = True
+        elif w == "hundred":
+            cur = (cur or 1) * 100
+        else:
+            total += (cur or 1) * _SCALE[w]
+            cur = 0
+        seen = True
+    return (total + cur, ordinal) if seen else None
+
+
+def _spelled(text: str) -> list[_Mention]:
+    out: list[_Mention] = []
+    for m in _SPELLED.finditer(text):
+        body = m.group()
+        pct = bool(re.search(r"(?:%|percent|per\s?cent)$", body, re.I))
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"(?:%|percent|per\s?cent)$", "", body,
+                                                                      flags=re.I))]
+        while words and words[0] in ("a", "and"):
+            words = words[1:]
+        while words and words[-1] == "and":
+            words = words[:-1]
+        if not words or (words in (["second"], ["first"]) and not pct):
+            continue  # "second" is mostly time, "first" mostly order of events
+        got = _spelled_value(words)
+        if got is not None:
+            out.append(_Mention("number", body, m.start(), m.end(),
+                                (Decimal(got[0]), Decimal(1), "%" if pct else "", got[1])))
+    return out
+
+
+def _numbers(text: str, *, spelled: bool) -> list[_Mention]:
+    out: list[_Mention] = []
+    for m in _NUM.finditer(text):
+        got = None if _is_year(m) else _digits(m)
+        if got is not None:
+            out.append(_Mention("number", m.group().strip(), m.start(), m.end(), got))
+    return out + (_spelled(text) if spelled else [])
+
+
+def _is_year(m: re.Match[str]) -> bool:
+    raw = m.group("n")
+    plain = not (m.group("cur") or m.group("pct") or m.group("mult") or m.group("abbr") or m.group("ord"))
+    return plain and len(raw) == 4 and raw.isdigit() and 1000 <= int(raw) <= 2100
+
+
+def _num_equal(claim: tuple[object, ...], source: tuple[object, ...]) -> bool:
+    cv, cp, cu, _ = claim
+    sv, _sp, su, _ = source
+    assert isinstance(cv, Decimal) and isinstance(sv, Decimal) and isinstance(cp, Decimal)
+    if cu and su and cu != su:
+        return False
+    if cv == sv:
+        return True
+    if sv == 0 or cp <= 0:
+        return False
+    rounded = (sv / cp).quantize(Decimal(1), rounding=ROUND_HALF_UP) * cp
+    return rounded == cv and abs(cv - sv) / abs(sv) <= Decimal("0.05")
+
+
+# ------------------------------------------------------------------ dates
+
+_MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+           "august": 8, "september": 9, "october": 10, "november": 11, "december": 12}
+_MON_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+             "oct": 10, "nov": 11, "dec": 12}
+_MON = rf"(?P<mon>(?:{'|'.join(_MONTHS)})\b|(?:{'|'.join(_MON_ABBR)})\b\.?)"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>1\d{3}|20\d{2})\b"
+_DATES = [
+    re.compile(r"\b(?P<iy>1\d{3}|20\d{2})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?", re.I),
+    re.compile(rf"\b{_MON}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I),
+    re.compile(rf"\b{_MON},?\s+{_YEAR}", re.I),
+    re.compile(rf"(?<![\w$€£¥.,/-]){_YEAR}(?![\w%]|[.,]\d)"),
+]
+
+
+def _date_value(m: re.Match[str]) -> tuple[int | None, int | None, int | None] | None:
+    g = m.groupdict()
+    if g.get("iy"):
+        return int(g["iy"]), int(g["im"]), int(g["id"])
+    mon = None
+    if g.get("mon"):
+        key = g["mon"].lower().rstrip(".")
+        mon = _MONTHS.get(key) or _MON_ABBR.get(key)
+    day = int(g["day"]) if g.get("day") else None
+    if day is not None and not 1 <= day <= 31:
+        return None
+    return (int(g["year"]) if g.get("year") else None), mon, day
+
+
+def _dates(text: str) -> list[_Mention]:
+    out: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+    for rx in _DATES:
+        for m in rx.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if m.groupdict().get("mon") and m.group("mon").lower() == "may" and not m.group("mon")[0].isupper():
+                continue  # the verb "may"
+            val = _date_value(m)
+            if val is None:
+                continue
+            taken.append(m.span())
+            out.append(_Mention("date", m.group().strip(), m.start(), m.end(), val))
+    return sorted(out, key=lambda mn: mn.start)
+
+
+def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_years: set[object]) -> bool:
+    """No field the claim gives disagrees with the source date, which gives at least one of them."""
+    shared = 0
+    for i, (c, s) in enumerate(zip(claim, source, strict=True)):
+        if c is None:
+            continue
+        if s is None:
+            if i == 0 and source_years and c not in source_years:
+                return False
+            continue
+        if c != s:
+            return False
+        shared += 1
+    return shared > 0 and (claim[2] is None or source[2] is not None)
+
+
+# ------------------------------------------------------------------ names
+
+_NAME_WORD = r"(?:[A-Z][\w’'.\-]*[\w.]|[A-Z])"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
+_CONNECT = {"of", "de", "da", "del", "van", "von", "der", "al", "bin", "la", "du", "le", "the", "and"}
+_TITLES = {"president", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov", "general",
+           "gen", "judge", "justice", "minister", "prime", "chancellor", "secretary", "mayor", "sir", "lord",
+           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative"}
+_NOT_NAMES = {"i", "a", "the", "mr", "mrs", "ms", "dr", *_MONTHS, "monday", "tuesday", "wednesday",
+              "thursday", "friday", "saturday", "sunday"}
+
+
+def _name_words(run: str) -> list[str]:
+    words = [re.sub(r"(?:[’']s?)$", "", w) for w in run.split()]
+    return [fold(w) for w in words if fold(w)]
+
+
+def _names(text: str, skip_first: bool) -> list[_Mention]:
+    """Runs of capitalised words; a leading first word of the sentence or month is dropped."""
+    out: list[_Mention] = []
+    first = re.search(r"[^\W\d_]", text)
+    first_at = first.start() if first else -1
+    for m in _NAME_RUN.finditer(text):
+        words = [w for w in re.finditer(r"\S+", m.group())]
+        while words and (fold(words[0].group()) in _NOT_NAMES or (skip_first and m.start() + words[0].start()
+                                                                   == first_at)):
+            words = words[1:]
+        if not words or all(len(fold(w.group())) < 2 for w in words):
+            continue
+        start, end = m.start() + words[0].start(), m.end()
+        run = text[start:end].rstrip(".’'")
+        out.append(_Mention("name", run, start, start + len(run), tuple(_name_words(run))))
+    return out
+
+
+def _capitalised_mid_sentence(word: str, texts: Sequence[str]) -> bool:
+    rx = re.compile(rf"(?<=[\w,;:)] ){re.escape(word)}\b")
+    return any(rx.search(t) for t in texts)
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n >= max(4, min(len(a), len(b)) - 1)
+
+
+class _Words:
+    """The folded words of the passages and their neighbours, and the acronyms of their names."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.words: set[str] = set()
+        self.joined = " " + " ".join(" ".join(_name_words(t)) for t in texts) + " "
+        self.acronyms: set[str] = set()
+        for t in texts:
+            self.words.update(_name_words(t))
+            for m in _NAME_RUN.finditer(t):
+                ws = [w for w in m.group().split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
+                if len(ws) > 1:
+                    self.acronyms.add("".join(w[0].lower() for w in ws))
+                self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
+
+    def has_word(self, w: str) -> bool:
+        return w in self.words or any(_same_word(w, s) for s in self.words if s[:2] == w[:2])
+
+    def has_name(self, words: tuple[object, ...]) -> bool:
+        ws = [str(w) for w in words]
+        if not ws or f" {' '.join(ws)} " in self.joined:
+            return True
+        caps = [w for w in ws if w not in _CONNECT]
+        if all(self.has_word(w) for w in caps if w not in _TITLES):
+            return True
+        acr = "".join(w[0] for w in caps)
+        return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
+
+
+# ------------------------------------------------------------------ negation
+
+_NEG = re.compile(r"\b(?:not|never|no|without|cannot|nor|none|nobody|nothing|neither)\b|n[’']t\b", re.I)
+
+
+def _negations(text: str) -> list[_Mention]:
+    out = []
+    for m in _NEG.finditer(text):
+        if m.group().lower() == "no" and re.match(r"\.?\s*\d", text[m.end():m.end() + 3]):
+            continue  # "No. 5"
+        if re.match(r"\s+only\b", text[m.end():m.end() + 6]):
+            continue  # "not only … but also"
+        word = m.group().lower().replace("’", "'")
+        out.append(_Mention("negation", m.group(), m.start(), m.end(), ("n't" if word.endswith("n't") else word,)))
+    return out
+
+
+# ------------------------------------------------------------------ neighbours
+
+_WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
+
+
+def _neighbours(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> tuple[str | None, str | None]:
+    """The nearest content word (stemmed) before and after text[start:end], within 4 words."""
+    def ok(m: re.Match[str]) -> bool:
+        w = fold(m.group())
+        return bool(w) and w not in STOP_WORDS and not any(a <= m.start() < b for a, b in taken)
+    before = [m for m in _WORD.finditer(text, max(0, start - 60), start) if m.end() <= start]
+    after = [m for m in _WORD.finditer(text, end, end + 60)]
+    left = next((stem(fold(m.group())) for m in reversed(before[-4:]) if ok(m)), None)
+    right = next((stem(fold(m.group())) for m in after[:4] if ok(m)), None)
+    return left, right
+
+
+def _next_to(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
+    return (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
+
+
+# ------------------------------------------------------------------ the check
+
+def _mentions(text: str, *, source: bool, skip_first: bool = False) -> list[_Mention]:
+    dates = _dates(text)
+    nums = [n for n in _numbers(text, spelled=source)
+            if not any(d.start < n.end and n.start < d.end for d in dates)]
+    names = _names(text, skip_first)
+    names = [n for n in names if not any(d.start <= n.start < d.end for d in dates)]
+    return dates + nums + names
+
+
+def _equal(c: _Mention, s: _Mention, years: set[object]) -> bool:
+    if {c.kind, s.kind} == {"number", "date"}:
+        return _year_as_count(c, s)
+    if c.kind != s.kind:
+        return False
+    if c.kind == "number":
+        return _num_equal(c.value, s.value)
+    if c.kind == "date":
+        return _date_fits(c.value, s.value, years)
+    return c.value == s.value
+
+
+def _year_as_count(a: _Mention, b: _Mention) -> bool:
+    """A bare four-digit number reads like a year: "1000 staff" is "1,000 staff"."""
+    num, date = (a, b) if a.kind == "number" else (b, a)
+    return date.value[1:] == (None, None) and not num.value[2] and not num.value[3] \
+        and num.value[0] == date.value[0]
+
+
+@dataclass
+class _Source:
+    text: str
+    mentions: list[_Mention]
+
+
+def _prepare(texts: Sequence[str]) -> list[_Source]:
+    return [_Source(t, _mentions(t, source=True)) for t in texts]
+
+
+def _years(sources: list[_Source]) -> set[object]:
+    return {m.value[0] for s in sources for m in s.mentions if m.kind == "date" and m.value[0] is not None}
+
+
+def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passages: list[_Source],
+                 years: set[object]) -> str | None:
+    """The same-kind value a passage gives next to the claim token's words, if any."""
+    taken = [(m.start, m.end) for m in claim_mentions]
+    near = _neighbours(claim, c.start, c.end, taken)
+    if near == (None, None):
+        return None
+    for p in passages:
+        ptaken = [(m.start, m.end) for m in p.mentions]
+        for s in p.mentions:
+            if s.kind != c.kind or any(_equal(o, s, years) for o in claim_mentions):
+                continue
+            if c.kind == "number" and not (c.value[2] == s.value[2] or not c.value[2]):
+                continue
+            theirs = _neighbours(p.text, s.start, s.end, ptaken)
+            if (near == theirs and None not in near) if c.kind == "name" else _next_to(near, theirs):
+                return s.text
+    return None
+
+
+def _present(c: _Mention, sources: list[_Source], words: _Words, years: set[object]) -> bool:
+    if c.kind == "name":
+        return words.has_name(c.value)
+    return any(_equal(c, s, years) for src in sources for s in src.mentions)
+
+
+def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) -> bool:
+    if any(a <= m.start < b for a, b in skip):
+        return True
+    return m.kind == "name" and " ".join(str(v) for v in m.value) in outlets
+
+
+def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
+               skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = ()) -> list[Flag]:
+    """The claim's tokens that `passages` (best first) and their `context` lack or contradict.
+
+    `skip`: (start, end) spans of the claim set aside (quotes checked as quotes, credit).
+    `outlets`: names of the credited outlet, never flagged as names.
+    """
+    best = _prepare(passages)
+    every = best + _prepare(context)
+    years = _years(every)
+    words = _Words([s.text for s in every])
+    first = re.search(r"[A-Za-z]+", claim)
+    skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
+    mentions = _mentions(claim, source=False, skip_first=skip_first)
+    outlet_keys = {" ".join(_name_words(o)) for o in outlets}
+    flags: list[Flag] = []
+    for c in mentions:
+        if _skipped(c, skip, outlet_keys) or _present(c, every, words, years):
+            continue
+        flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
+    return flags + _negation_flags(claim, best, every, skip)
+
+
+def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
+                    skip: Sequence[tuple[int, int]]) -> list[Flag]:
+    mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
+    theirs = any(_negations(s.text) for s in every)
+    if mine:
+        return [] if theirs else [Flag("negation", mine[0].text, None)]
+    if not best:
+        return []
+    claim_words = {stem(fold(w)) for w in _WORD.findall(claim)}
+    for n in _negations(best[0].text):
+        left, right = _neighbours(best[0].text, n.start, n.end, [])
+        if left in claim_words and right in claim_words:
+            return [Flag("negation", None, n.text)]
+    return []
