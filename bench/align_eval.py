@@ -18,8 +18,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-#: the shared evaluation material beside the checkout (../shared)
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+#: the shared evaluation material beside the checkout (../shared), or beside a folder above it
+#: (a git worktree under wt/ shares its main checkout's ../shared)
+SHARED = next((p / "shared" for p in Path(__file__).resolve().parents if (p / "shared" / "eval").is_dir()),
+              Path(__file__).resolve().parents[2] / "shared")
 
 HARNESS = Path(str(SHARED / "eval"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -86,7 +86,7 @@ def check(settings: Settings, srv: LoopbackServer, path: str, head: str = "") ->
     text = f"{head}Brief\n\nThe panel found “{QUOTE}” [1].\n\n[1] Report. {srv.url(path)}\n"
     with db.session_for(settings.database_url) as session:
         brief = pipeline.check_brief(session, brief_from_bytes(text.encode(), name="b.md"), settings, origin=None)
-        return build_result(session, brief.id)
+        return build_result(session, brief.id).model_dump(mode="json")
 
 
 def test_dead_link_is_judged_on_its_archived_copy(monkeypatch: pytest.MonkeyPatch, site: LoopbackServer) -> None:

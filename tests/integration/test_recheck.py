@@ -124,7 +124,7 @@ def test_seven_cases_over_three_rounds(loopback_env: dict[str, str], server: Loo
     settings = settings_for(monkeypatch, server)
     session = session_of(settings)
     brief = pipeline.check_brief(session, site.brief(), settings, origin="drift.md")
-    doc = build_result(session, brief.id)
+    doc = build_result(session, brief.id).model_dump(mode="json")
     assert {q["verdict"] for q in doc["quotes"]} == {"verified"}
     summaries = []
     for r in (1, 2, 3):
@@ -136,7 +136,7 @@ def test_seven_cases_over_three_rounds(loopback_env: dict[str, str], server: Loo
             assert by_url[server.url("/d/flap")].strikes == 1
     assert str(summaries[-1]) == ("rechecked 7 sources: 6 live, 1 dead; quotes: "
                                   "3 unchanged, 1 moved, 1 changed, 1 removed")
-    doc = build_result(session, brief.id)
+    doc = build_result(session, brief.id).model_dump(mode="json")
     src = {s["url"]: s for s in doc["sources"]}
     quotes = {k: next(q for q in doc["quotes"] if q["text"] == QUOTES[k]) for k in QUOTES}
     want = {"edit": ("live", "changed"), "move": ("live", "unchanged"), "flap": ("live", "unchanged"),

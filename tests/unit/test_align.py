@@ -177,3 +177,62 @@ def test_ocr_glued_words_accepted_but_changes_caught() -> None:
     assert m is not None and m.verdict is Verdict.ALTERED
     m = align("that Trump will not be able to meet the ministers in the autumn", ix)
     assert m is not None and m.verdict is Verdict.ALTERED
+
+
+EDGE_TEXT = ("After a long debate the council carried the motion by nine votes to four. The treaty was "
+             "approved by the Kingdom of Spain in 1990. The new bridge is closed for heavy trucks until "
+             "further notice. The inspector called it (a major fault) in the design of the roof. Her letter "
+             "ended (as in ‘the long goodbye’) with a single line.")
+
+
+@pytest.fixture(scope="module")
+def edge_index() -> SourceIndex:
+    return SourceIndex.build(SourceText(EDGE_TEXT))
+
+
+def test_misspelt_edge_word_is_spelling_as_inside(edge_index: SourceIndex) -> None:
+    m = run("the council carried the motion by nine votes to four. The treaty was aproved", edge_index)
+    assert m.verdict is Verdict.MINOR and kinds(m) == [DiffKind.SPELLING]
+    m = run("the council carried the motion by nine votes to fou", edge_index)
+    assert m.verdict is Verdict.ALTERED  # too short for a typo under the judge's rules, as inside
+
+
+def test_parenthetical_the_source_has_is_judged_as_text(edge_index: SourceIndex) -> None:
+    m = run("The inspector called it (a minor fault) in the design of the roof", edge_index)
+    assert m.verdict is Verdict.ALTERED
+    assert [(d.kind, d.quote, d.source) for d in m.differences] == [(DiffKind.REPLACED, "minor", "major")]
+    assert run("The inspector called it (a major fault) in the design of the roof", edge_index).verdict \
+        is Verdict.VERIFIED
+
+
+def test_parenthetical_the_source_lacks_is_a_note(edge_index: SourceIndex) -> None:
+    m = run("The new bridge is closed (until May) for heavy trucks until further notice", edge_index)
+    assert m.verdict is Verdict.MINOR and kinds(m) == [DiffKind.INSERTED_NOTE]
+
+
+def test_quote_wholly_a_parenthetical_is_text(edge_index: SourceIndex) -> None:
+    m = run("(as in ‘the long goodbye’)", edge_index)
+    assert m.verdict is Verdict.VERIFIED and "the long goodbye" in m.evidence.text
+    m = run("(as in ‘the short goodbye’)", edge_index)
+    assert m.verdict is Verdict.ALTERED and m.differences[0].source == "long"
+
+
+def test_edge_cut_leaving_a_function_word_is_not_ocr_glue_in_clean_text() -> None:
+    ix = SourceIndex.build(SourceText("On Friday the spokeswoman said the new administration would act on the report "
+                                      "of one person."))
+    assert not ix.looks_ocr()
+    m = run("the spokeswoman said the new administrati", ix)  # "administrati" + "on"
+    # judged as inside the quote: two letters off a long word is a spelling slip
+    assert m.verdict is Verdict.MINOR and [(d.kind, d.source) for d in m.differences] == [
+        (DiffKind.SPELLING, "administration")]
+    m = run("would act on the report of one pers", ix)  # "pers" + "on"
+    assert m.verdict is Verdict.ALTERED and [(d.kind, d.source) for d in m.differences] == [
+        (DiffKind.REPLACED, "person")]
+
+
+def test_source_reads_as_ocr_from_its_glued_tokens() -> None:
+    words = ["the", "council", "said", "that", "it", "would", "review", "the", "budget", "and", "the", "plan", "for", "the", "harbour"]
+    clean = " ".join(words * 30)
+    assert not SourceIndex.build(SourceText(clean)).looks_ocr()
+    glued = clean.replace("said that it would", "saidthat itwould", 3).replace("for the harbour", "forthe harbour", 2)
+    assert SourceIndex.build(SourceText(glued)).looks_ocr()

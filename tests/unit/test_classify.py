@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.hostile.botwalls import ORDINARY, WALLS, Shape
 from verifier.core.classify import (
     classify_response,
     is_home_url,
     read_page,
     says_not_found,
+    wall_reason,
 )
 from verifier.core.extract import decode_html
 from verifier.core.statuses import LinkStatus
@@ -188,3 +190,47 @@ def test_decoding_legacy_charset_from_meta() -> None:
     page = read_page(raw, "text/html")
     assert page.title == text
     assert classify_response(200, {"content-type": "text/html"}, URL, page=page) == LinkStatus.OK
+
+
+# ------------------------------------------------------------------ bot walls by vendor
+
+def _classify_shape(shape: Shape) -> tuple[LinkStatus, str | None]:
+    headers = {**shape.headers, "content-type": shape.content_type}
+    page = read_page(shape.body, shape.content_type) if "html" in shape.content_type else None
+    status = classify_response(shape.status, headers, shape.url, shape.url, [], page, cookies=shape.cookies)
+    return status, wall_reason(page, headers, shape.cookies, shape.status, shape.url)
+
+
+@pytest.mark.parametrize("shape", WALLS, ids=lambda s: s.name)
+def test_vendor_walls_are_blocked_with_the_vendor_named(shape: Shape) -> None:
+    status, reason = _classify_shape(shape)
+    assert status == LinkStatus.BLOCKED
+    assert reason == f"bot wall: {shape.vendor} (HTTP {shape.status})"
+
+
+@pytest.mark.parametrize("shape", ORDINARY, ids=lambda s: s.name)
+def test_ordinary_pages_of_protected_sites_are_no_wall(shape: Shape) -> None:
+    status, reason = _classify_shape(shape)
+    assert status == LinkStatus(shape.expected)
+    assert reason is None
+
+
+def test_vendor_cookie_alone_needs_an_empty_page_or_a_refusal() -> None:
+    cookie = ("datadome=4x9k; Path=/",)
+    short = html("Committee findings", LOREM * 2)  # a short page of its own: content, not a wall
+    assert classify_response(200, HTML, URL, page=read_page(short), cookies=cookie) == LinkStatus.OK
+    assert classify_response(200, HTML, URL, page=read_page(b"<html><body></body></html>"),
+                             cookies=cookie) == LinkStatus.BLOCKED
+    assert wall_reason(None, {}, cookie, 403) == "bot wall: DataDome (HTTP 403)"
+
+
+def test_markers_are_read_from_the_document_not_from_comments() -> None:
+    commented = b"<html><body><!-- window._cf_chl_opt={} px-captcha --><p>Short note.</p></body></html>"
+    assert classify(commented) == LinkStatus.OK
+    scripted = b"<html><body><script>window._cf_chl_opt={}</script><p>Short note.</p></body></html>"
+    assert classify(scripted) == LinkStatus.BLOCKED
+
+
+def test_challenge_wording_inside_an_attribute_is_not_visible_text() -> None:
+    body = html("Notes", LOREM * 2).replace(b"<p>", b"<p title='Attention Required! | Cloudflare'>", 1)
+    assert classify(body) == LinkStatus.OK

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from verifier.core.intake import brief_from_bytes, markdown_links, read_brief_file
+from verifier.core.intake import brief_from_bytes, check_docx_parts, markdown_links, read_brief_file
 from verifier.core.pdfwrite import text_pdf
-from verifier.core.values import BriefError
+from verifier.core.values import BriefError, BriefTooLarge, BriefUnreadable
 
 
 def _pdf(pages: list[list[str]]) -> bytes:
@@ -205,3 +205,91 @@ def test_docx_paragraphs_links_quote_style_and_tables() -> None:
     assert lk.url == "https://news.example.com/story" and b.text[lk.start:lk.end] == "Ledger reported"
     (s, e), = b.blockquotes
     assert b.text[s:e] == "We never agreed to these terms at all."
+
+
+# ------------------------------------------------------------------ bounded reading (issue 13)
+
+def _docx_with(parts: dict[str, bytes]) -> bytes:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("The committee said “the findings are final” on Tuesday.")
+    buf = io.BytesIO()
+    d.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(info.filename, parts.pop(info.filename, None) or src.read(info))
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def test_docx_part_inflating_past_the_budget_is_too_large() -> None:
+    data = _docx_with({"word/media/padding.xml": b" " * 3_000_000})
+    assert len(data) < 100_000
+    with pytest.raises(BriefTooLarge, match=r"word/media/padding\.xml"):
+        brief_from_bytes(data, name="b.docx", max_bytes=1_000_000)
+    assert "findings are final" in brief_from_bytes(data, name="b.docx", max_bytes=5_000_000).text
+
+
+def _understate(data: bytes, name: bytes, size: int) -> bytes:
+    """The zip with `name`'s uncompressed size rewritten to `size` in both of its headers."""
+    import struct
+
+    b = bytearray(data)
+    for sig, field_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = b.find(sig + b"")
+        while at != -1:
+            if b[at + name_at:at + name_at + len(name)] == name:
+                b[at + field_at:at + field_at + 4] = struct.pack("<I", size)
+            at = b.find(sig, at + 4)
+    return bytes(b)
+
+
+def test_docx_part_that_understates_its_size_is_refused_after_its_declared_bytes() -> None:
+    data = _understate(_docx_with({"word/media/big.bin": b"a" * 5_000_000}), b"word/media/big.bin", 1000)
+    with pytest.raises(BriefUnreadable, match="cannot read the Word file"):
+        brief_from_bytes(data, name="b.docx", max_bytes=2_000_000)
+
+
+def test_docx_parts_are_held_to_the_budget_together() -> None:
+    data = _docx_with({"word/media/a.bin": b"a" * 400_000, "word/media/b.bin": b"b" * 400_000})
+    with pytest.raises(BriefTooLarge):
+        check_docx_parts(data, 1_400_000)  # each part alone fits; together they do not
+    check_docx_parts(data, 2_000_000)
+
+
+def test_docx_holding_another_archive_is_refused_but_embedded_objects_are_kept() -> None:
+    inner = _docx_with({})
+    with pytest.raises(BriefUnreadable, match=r"another archive \(word/media/x\.bin\)"):
+        brief_from_bytes(_docx_with({"word/media/x.bin": inner}), name="b.docx")
+    kept = brief_from_bytes(_docx_with({"word/embeddings/Microsoft_Excel_Worksheet.xlsx": inner}), name="b.docx")
+    assert "findings are final" in kept.text
+
+
+def test_oversized_brief_and_unreadable_brief_are_different_kinds() -> None:
+    with pytest.raises(BriefTooLarge):
+        brief_from_bytes(b"x" * 2000, name="b.md", max_bytes=1000)
+    with pytest.raises(BriefUnreadable):
+        brief_from_bytes(b"PK\x03\x04 not a zip", name="b.docx")
+
+
+def _nested(depth: int) -> bytes:
+    return ("<html><body><p>Before.</p>" + "<div>" * depth + "<script>var hidden = 1;</script>“inner words here”"
+            + "</div>" * depth + "<p>After the nesting: “the quote after it closes”.</p></body></html>").encode()
+
+
+@pytest.mark.parametrize("depth", [300, 2500, 5000])
+def test_deep_html_keeps_the_content_after_the_nesting(depth: int) -> None:
+    brief = brief_from_bytes(_nested(depth), name="b.html")
+    assert "the quote after it closes" in brief.text
+    assert "inner words here" in brief.text
+    assert "hidden" not in brief.text  # a script stays out of the text at any depth
+    assert brief.text.index("Before.") < brief.text.index("inner words") < brief.text.index("After the nesting")
+
+
+def test_flattened_html_is_noted_and_ordinary_html_is_not() -> None:
+    assert brief_from_bytes(_nested(20), name="b.html").notes == []
+    notes = brief_from_bytes(_nested(5000), name="b.html").notes
+    assert len(notes) == 1 and "5003 levels deep" in notes[0]

@@ -59,3 +59,10 @@ def test_parse_quote_ellipsis_forms() -> None:
         assert pq.boundaries == frozenset({2}), mark
         assert [t.norm for t in pq.toks] == ["one", "two", "three", "four"]
     assert parse_quote("one two. three").boundaries == frozenset()
+
+
+def test_quote_wholly_parenthetical_is_core_text() -> None:
+    pq = parse_quote("(as in ‘the long goodbye’)")
+    assert [t.kind for t in pq.toks] == [CORE] * 5
+    pq = parse_quote("it was (as in ‘the long goodbye’) final")
+    assert [t.kind for t in pq.toks] == [CORE, CORE] + [PAREN] * 5 + [CORE]

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rich.console import Console
 
+from verifier.core.document import Difference, Evidence, Quote, ResultDocument, Source
 from verifier.present import report
 from verifier.present.html import (
     BAD_STATUS_COLORS,
@@ -68,7 +69,12 @@ def _src(ref: str, status: str, *, url: str | None = None, title: str | None = N
 
 
 @pytest.fixture
-def doc() -> dict[str, Any]:
+def doc(raw: dict[str, Any]) -> ResultDocument:
+    return ResultDocument.model_validate(raw)
+
+
+@pytest.fixture
+def raw() -> dict[str, Any]:
     """Every verdict and every link status, a PDF quote, and hostile text in a quote, a title and a URL."""
     sources = [_src("1", "ok", title=f"Mayor {EVIL} speaks"),
                _src("2", "ok", url=f"{BASE}/report.pdf", ctype="application/pdf", title="Annual report (PDF)"),
@@ -100,13 +106,14 @@ def doc() -> dict[str, Any]:
     ]
     return {"brief_id": "b123", "status": "done", "title": f"Harbour {EVIL}", "origin": "test",
             "created_at": "2026-03-03T09:59:00Z", "finished_at": "2026-03-03T10:01:00Z", "error": None,
-            "progress": {"sources_total": 11, "sources_done": 11, "quotes_total": 7, "quotes_done": 7},
+            "progress": {"sources_total": 11, "sources_done": 11, "quotes_total": 7, "quotes_done": 7,
+                         "ocr_pages_total": 0, "ocr_pages_done": 0},
             "sources": sources, "quotes": quotes, "skipped_quotes": [], "brief_text": BRIEF}
 
 
 # ---------------------------------------------------------------- HTML
 
-def test_html_shows_every_verdict_with_label_and_symbol(doc: dict[str, Any]) -> None:
+def test_html_shows_every_verdict_with_label_and_symbol(doc: ResultDocument) -> None:
     html = render_html(doc)
     for v in VERDICTS:
         assert f'class="quote v-{v}"' in html
@@ -114,30 +121,30 @@ def test_html_shows_every_verdict_with_label_and_symbol(doc: dict[str, Any]) -> 
         assert badge is not None, v
         assert badge.group(1) == report.VERDICT_MARK[v] and badge.group(2) == report.VERDICT_LABEL[v]
     # the brief is there, each quote highlighted and linked to its card
-    for q in doc["quotes"]:
-        assert f'id="in-brief-{q["id"]}" href="#quote-{q["id"]}"' in html
-        assert f'id="quote-{q["id"]}"' in html
+    for q in doc.quotes:
+        assert f'id="in-brief-{q.id}" href="#quote-{q.id}"' in html
+        assert f'id="quote-{q.id}"' in html
     assert "Needs attention: 4 of 7 quotes and 9 of 11 sources." in html
 
 
-def test_html_shows_every_link_status_and_history(doc: dict[str, Any]) -> None:
+def test_html_shows_every_link_status_and_history(doc: ResultDocument) -> None:
     html = render_html(doc)
     for st in LINK_STATUSES:
         assert f'class="source s-{st}"' in html
         assert report.STATUS_LABEL[st] in html
-    assert html.count("<caption>Check history (2)</caption>") == len(doc["sources"])
+    assert html.count("<caption>Check history (2)</caption>") == len(doc.sources)
     assert "2026-03-01 09:00 UTC" in html  # the earlier check, as people read times
     assert "why timeout" in html and "HTTP 404" in html
 
 
-def test_html_summary_counts(doc: dict[str, Any]) -> None:
+def test_html_summary_counts(doc: ResultDocument) -> None:
     html = render_html(doc)
     assert re.search(r'badge v-verified"><span aria-hidden="true">✓</span> <span class="n">2</span> Verified', html)
     assert re.search(r'badge s-ok"><span aria-hidden="true">✓</span> <span class="n">2</span> OK', html)
     assert re.search(r'badge s-refused"><span aria-hidden="true">✗</span> <span class="n">1</span> Refused', html)
 
 
-def test_html_evidence_diff_page_and_links(doc: dict[str, Any]) -> None:
+def test_html_evidence_diff_page_and_links(doc: ResultDocument) -> None:
     html = render_html(doc)
     card = _card(html, "q2")
     assert '<mark>we have saved £2.4 million</mark>' in card  # the passage, marked in its context
@@ -154,7 +161,7 @@ def test_html_evidence_diff_page_and_links(doc: dict[str, Any]) -> None:
     assert "Open the source" not in _card(html, "q5")  # no evidence, no credited source to open
 
 
-def test_html_escapes_untrusted_text_and_links_only_http(doc: dict[str, Any]) -> None:
+def test_html_escapes_untrusted_text_and_links_only_http(doc: ResultDocument) -> None:
     html = render_html(doc)
     assert "<script" not in html.lower()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html  # quote, title and brief text
@@ -166,7 +173,7 @@ def test_html_escapes_untrusted_text_and_links_only_http(doc: dict[str, Any]) ->
     assert "default-src 'none'" in html  # no script may run even if escaping failed
 
 
-def test_html_is_one_self_contained_document(doc: dict[str, Any]) -> None:
+def test_html_is_one_self_contained_document(doc: ResultDocument) -> None:
     html = render_html(doc)
     assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
     assert not re.search(r'<(link|script|img|iframe)\b', html)
@@ -176,11 +183,11 @@ def test_html_is_one_self_contained_document(doc: dict[str, Any]) -> None:
     assert len(re.findall(r"<h1", html)) == 1
 
 
-def test_html_without_brief_text_or_quotes(doc: dict[str, Any]) -> None:
-    doc.pop("brief_text")
+def test_html_without_brief_text_or_quotes(doc: ResultDocument) -> None:
+    doc.brief_text = None
     html = render_html(doc)
     assert 'id="brief"' not in html and 'class="quote v-altered"' in html
-    empty = {**doc, "quotes": [], "sources": [], "status": "running"}
+    empty = doc.model_copy(update={"quotes": [], "sources": [], "status": "running"})
     html = render_html(empty)
     assert "No quoted passages were found" in html and "The brief cites no sources." in html
     assert "still running" in html
@@ -188,8 +195,8 @@ def test_html_without_brief_text_or_quotes(doc: dict[str, Any]) -> None:
 
 def test_highlighted_brief_skips_bad_offsets() -> None:
     text = "a “b c d” e"
-    out = str(highlighted_brief(text, [{"id": "q1", "start": 3, "end": 8, "verdict": "altered"},
-                                       {"id": "q2", "start": 5, "end": 99, "verdict": "verified"}]))
+    out = str(highlighted_brief(text, [Quote(id="q1", text="b c d", start=3, end=8, verdict="altered"),
+                                       Quote(id="q2", text="c d", start=5, end=99, verdict="verified")]))
     assert '<mark>b c d</mark>' in out and "q2" not in out and out.endswith(" e")
 
 
@@ -220,16 +227,17 @@ def test_links() -> None:
     assert url == "https://e.org/a#:~:text=one%2Dtwo%2C%20three%20%26%20four"
     long = text_fragment_url("https://e.org/a", "a b c d e f g h i j")
     assert long.endswith("#:~:text=a%20b%20c%20d,g%20h%20i%20j")
-    assert passage_link({"url": "ftp://x/y", "final_url": None}, None) is None
-    assert passage_link({"url": "https://e.org/r.pdf", "content_type": "application/pdf"},
-                        {"text": "x", "page": 3}) == "https://e.org/r.pdf#page=3"
+    assert passage_link(Source(ref="1", url="ftp://x/y"), None) is None
+    assert passage_link(Source(ref="1", url="https://e.org/r.pdf", content_type="application/pdf"),
+                        Evidence(text="x", start=0, end=1, page=3)) == "https://e.org/r.pdf#page=3"
 
 
 # ---------------------------------------------------------------- word diff
 
 def test_diff_segments_kinds() -> None:
     def kinds(q: str, s: str, d: list[dict[str, str]] | None = None) -> list[tuple[str, str, str]]:
-        return [(g.kind, g.quote, g.source) for g in diff_segments(q, s, d) if g.kind != "same"]
+        diffs = [Difference.model_validate(x) for x in d or []]
+        return [(g.kind, g.quote, g.source) for g in diff_segments(q, s, diffs) if g.kind != "same"]
 
     assert kinds("set aside £3.4 million", "set aside £2.4 million") == [("replaced", "£3.4", "£2.4")]
     assert kinds("the wall will never reopen", "The wall will not reopen") == [("replaced", "never", "not")]
@@ -248,7 +256,7 @@ def test_diff_segments_kinds() -> None:
 
 # ---------------------------------------------------------------- Markdown, CSV, JSON
 
-def test_markdown(doc: dict[str, Any]) -> None:
+def test_markdown(doc: ResultDocument) -> None:
     md = report.render_markdown(doc)
     for v in VERDICTS:
         assert report.VERDICT_LABEL[v] in md
@@ -259,20 +267,23 @@ def test_markdown(doc: dict[str, Any]) -> None:
     assert "`javascript:alert(1)`" in md and f"<{BASE}/page-1>" in md
 
 
-def test_csv_one_row_per_quote(doc: dict[str, Any]) -> None:
-    doc["quotes"][0]["text"] = "=HYPERLINK(\"http://evil\")"
+def test_csv_one_row_per_quote(doc: ResultDocument) -> None:
+    doc.quotes[0].text = "=HYPERLINK(\"http://evil\")"
     rows = list(csv.reader(io.StringIO(report.render_csv(doc))))
     assert rows[0][:10] == ["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
                             "differences", "score"]
-    assert len(rows) == 1 + len(doc["quotes"])
+    assert len(rows) == 1 + len(doc.quotes)
     by_id = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert by_id["q1"]["quote"].startswith("'=")  # no formula in a spreadsheet
     assert by_id["q2"]["differences"] == "replaced: 3 / 2" and by_id["q4"]["page"] == "7"
     assert by_id["q6"]["source_status"] == "" and by_id["q2"]["source_status"] == "ok"
 
 
-def test_json_is_the_document(doc: dict[str, Any]) -> None:
-    assert json.loads(report.render_json(doc)) == doc
+def test_json_is_the_document(raw: dict[str, Any]) -> None:
+    doc = ResultDocument.model_validate(raw)
+    assert json.loads(report.render_json(doc)) == raw
+    assert list(json.loads(report.render_json(doc))) == list(raw)  # the keys in the contract's order
+    assert json.loads(doc.to_json_bytes()) == raw
 
 
 # ---------------------------------------------------------------- terminal
@@ -289,7 +300,7 @@ def test_table_fits_and_marks_changes(doc: dict[str, Any], width: int) -> None:
     assert ("Minor differences" if width == 140 else "≈ minor") in out
 
 
-def test_table_colours_only_on_a_terminal(doc: dict[str, Any]) -> None:
+def test_table_colours_only_on_a_terminal(doc: ResultDocument) -> None:
     con = Console(width=120, file=io.StringIO(), force_terminal=True, color_system="standard")
     report.render_table(doc, con)
     assert "\x1b[" in con.file.getvalue()  # type: ignore[attr-defined]
@@ -313,11 +324,11 @@ def test_demo_pipeline_report(tmp_path: Path, loopback_settings: Any) -> None:
         assert f'class="quote v-{v}"' in html, v
     for st in ("ok", "not_found", "soft_404"):
         assert f'class="source s-{st}"' in html
-    altered = next(q for q in doc["quotes"] if q["verdict"] == "altered")
-    card = _card(html, altered["id"])
+    altered = next(q for q in doc.quotes if q.verdict == "altered")
+    card = _card(html, altered.id)
     assert re.search(r"<del class=\"d-del\">.*£2\.4.*</del> <ins class=\"d-ins d-replaced\">.*£3\.4", card)
-    pdf = next(q for q in doc["quotes"] if (q["evidence"] or {}).get("page"))
-    assert "on page 1" in _card(html, pdf["id"]) and "coastal-review.pdf#page=1" in html
+    pdf = next(q for q in doc.quotes if q.evidence and q.evidence.page)
+    assert "on page 1" in _card(html, pdf.id) and "coastal-review.pdf#page=1" in html
     assert "/news/harbour-wall#:~:text=" in html
     assert "Check history (1)" in html
     md = report.render_markdown(doc)
@@ -343,3 +354,133 @@ def _card(html: str, qid: str) -> str:
     m = re.search(rf'<article class="quote [^"]+" id="quote-{qid}".*?</article>', html, re.S)
     assert m, qid
     return m.group(0)
+
+
+# ---------------------------------------------------------------- exports that cannot turn into markup
+
+IMG = "<img src=x onerror=alert(1)>"
+ESC_TITLE = "Evil \x1b]8;;http://x.test\x07page\x1b]8;;\x07 \x1b[2J\x9b31m \u202eeman\u202c title"
+
+
+def test_md_escape_keeps_untrusted_text_on_one_inert_line() -> None:
+    out = report.md_escape(f"a\n# heading\r\n> quote [x](javascript:alert(1)) `code` {IMG}\x1b[31m")
+    assert "\n" not in out and "\r" not in out and "\x1b" not in out
+    assert "<" not in out and "\\[x\\]\\(javascript:alert\\(1\\)\\)" in out and "\\`code\\`" in out
+    assert out.startswith("a \\# heading &gt; quote")
+
+
+def test_md_code_fences_longer_than_any_backtick_run() -> None:
+    assert report.md_code("javascript:alert(1)") == "`javascript:alert(1)`"
+    assert report.md_code("a`b") == "``a`b``"
+    assert report.md_code("``x") == "``` ``x ```"
+    assert report.md_code("ftp://h/a\n# heading") == "`ftp://h/a # heading`"
+
+
+def test_md_link_only_for_plain_web_urls() -> None:
+    assert report.md_link("https://e.org/a?b=(c)") == "<https://e.org/a?b=(c)>"
+    assert report.md_link("https://e.org/a%0A%23%20heading") == "<https://e.org/a%0A%23%20heading>"
+    for url in ("javascript:alert(1)", "data:text/html,<b>x</b>", "file:///etc/passwd", "vbscript:x",
+                "https://e.org/a\n# heading", f"https://e.org/{IMG}", "https://e.org/\x1b[2J", "http://"):
+        assert report.md_link(url).startswith("`"), url
+        assert "\n" not in report.md_link(url) and "\x1b" not in report.md_link(url)
+
+
+def test_printable_takes_out_controls_and_bidi_overrides() -> None:
+    assert report.printable(ESC_TITLE) == "Evil ]8;;http://x.testpage]8;; [2J31m eman title"
+    assert report.printable("two\nlines\tand a tab\r") == "two\nlines\tand a tab"
+
+
+def _hostile_site(server: Any) -> bytes:
+    """A source page with a hostile title, and an HTML brief whose links carry encoded newlines and markup."""
+    page = ("<html><head><title>" + ESC_TITLE.replace("<", "&lt;") + " &lt;img src=x onerror=alert(1)&gt;"
+            "</title></head><body><p>The council said the harbour wall will close for the whole winter season."
+            "</p></body></html>")
+    server.page("/wall", page.encode())
+    server.page("/a%0A%23%20heading", page.encode())
+    base = server.url("")
+    return (f"<html><head><title>Brief [x](javascript:alert(1)) {IMG.replace('<', '&lt;')}</title></head><body>"
+            f"<p>She said “the harbour wall will close for the whole winter season”"
+            f" (<a href=\"{base}/wall\">one</a>). The mayor said “we never closed the harbour in any winter”"
+            f" (<a href=\"{base}/a%0A%23%20heading\">two</a>). A note said “the harbour wall will close soon"
+            f" enough for all”"
+            f" (<a href=\"{base}/x&#10;# heading&#10;&lt;img src=x onerror=alert(1)&gt;\">three</a>)."
+            f" Also “the wall will close for the whole winter” (<a href=\"javascript:alert(1)\">four</a>)"
+            f" and “close for the whole winter season again” (<a href=\"data:text/html,&lt;b&gt;x\">five</a>).</p>"
+            f"</body></html>").encode()
+
+
+@pytest.fixture
+def hostile(tmp_path: Path, loopback_settings: Any) -> ResultDocument:
+    from tests.httpserver import LoopbackServer
+    from verifier.core.intake import brief_from_bytes
+    from verifier.service.pipeline import check_brief
+    from verifier.service.result import build_result
+    from verifier.storage import db
+
+    settings = loopback_settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/h.sqlite"})
+    session = db.session_for(settings.database_url)
+    with LoopbackServer() as server:
+        brief = brief_from_bytes(_hostile_site(server), name="brief.html")
+        row = check_brief(session, brief, settings, origin="hostile.html", refresh=True)
+        doc = build_result(session, row.id, with_text=True)
+    session.close()
+    assert len(doc.sources) >= 4 and any(s.status == "ok" for s in doc.sources)
+    return doc
+
+
+def test_markdown_of_a_hostile_brief_renders_inert(hostile: ResultDocument) -> None:
+    from markdown_it import MarkdownIt
+
+    md = report.render_markdown(hostile)
+    tokens = MarkdownIt("commonmark").parse(md)
+    headings = [md.splitlines()[t.map[0]] for t in tokens if t.type == "heading_open" and t.map]
+    assert all(h.startswith(("# Verification report", "## Quotes", "## Sources", "### q")) for h in headings)
+    inline = [c for t in tokens for c in (t.children or [])]
+    assert not [t for t in tokens + inline if t.type in ("html_block", "html_inline")]
+    hrefs = [str(c.attrs["href"]) for c in inline if c.type == "link_open"]
+    assert hrefs and all(h.startswith(("http://127.0.0.1:", "https://")) for h in hrefs), hrefs
+    assert not any("\n" in h or "<" in h for h in hrefs)
+    for line in md.splitlines():
+        assert not line.startswith("#") or line.startswith(("# Verification", "## ", "### q")), line
+        assert "\x1b" not in line
+    rendered = MarkdownIt("commonmark").render(md)
+    assert "<img" not in rendered and "&lt;img src=x onerror=alert(1)&gt;" in rendered  # shown, as text
+    assert "<h1>" in rendered and rendered.count("<h1>") == 1
+    assert "`data:text/html,<b>x`" in md  # not a web link: shown as code, never a link
+
+
+def test_html_report_of_a_hostile_brief_links_only_web_urls(hostile: ResultDocument) -> None:
+    html = render_html(hostile)
+    assert "<img" not in html and "\x1b" not in html.replace("\\x1b", "")
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("#", "http://127.0.0.1:")), href
+        assert "\n" not in href and "&lt;" not in href
+
+
+def test_table_of_a_hostile_brief_sends_no_control_characters(hostile: ResultDocument) -> None:
+    con = Console(width=140, file=io.StringIO(), force_terminal=False, color_system=None, highlight=False)
+    report.render_table(hostile, con)
+    out = con.file.getvalue()  # type: ignore[attr-defined]
+    assert "Evil ]8;;http://x.test page" in out  # the title is shown, its escape sequences are not
+    assert "/x # heading <img src=x onerror=alert(1)>" in out  # a URL's line breaks cannot fake a row
+    assert not _controls(out)
+
+
+def _controls(out: str) -> list[str]:
+    return [c for c in out if c != "\n" and (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0x202A <= ord(c) <= 0x202E
+                                            or 0x2066 <= ord(c) <= 0x2069)]
+
+
+def test_table_strips_controls_from_every_field(doc: ResultDocument) -> None:
+    doc.title = ESC_TITLE
+    doc.sources[0].title, doc.sources[0].url = ESC_TITLE, f"{BASE}/a\x1b[2J\nb"
+    doc.sources[2].error = "HTTP 404 \x1b]0;owned\x07"
+    doc.quotes[0].text = "the bridge \x1b[8mwill\u2066 open in May"
+    doc.quotes[1].note = "note \u202e\x9b2J"
+    for width in (80, 140):
+        con = Console(width=width, file=io.StringIO(), force_terminal=False, color_system=None, highlight=False)
+        report.render_table(doc, con)
+        out = con.file.getvalue()  # type: ignore[attr-defined]
+        assert not _controls(out), width
+    assert "Evil ]8;;http://x.testpage" in out and "{+[8mwill+} open in May" in out  # at 140 columns
+    assert f"{BASE}/a[2J b" in out

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
 from verifier.api.submission import BriefIn, read_submission
+from verifier.core.document import ResultDocument
 from verifier.storage.models import Brief
 
 router = APIRouter(tags=["briefs"])
@@ -61,14 +62,14 @@ def list_briefs(session: SessionDep, who: CallerDep,
                         "sources": b.sources_total} for b in rows]}
 
 
-@router.get("/v1/briefs/{brief_id}")
-def get_brief(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> JSONResponse:
+@router.get("/v1/briefs/{brief_id}", response_model=ResultDocument)
+def get_brief(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> Response:
     """The result document; `status` moves queued → running → done (or failed)."""
     from verifier.service.result import build_result
 
     own_brief(session, who, brief_id)
-    # TODO(lead): response_model=ResultDocument once the result document is a Pydantic model (issue 11 item 4)
-    return JSONResponse(build_result(session, brief_id))  # plain JSON already: no re-encoding
+    # the schema in /docs is the model's; the body is its own serialisation, sent as it is
+    return Response(build_result(session, brief_id).to_json_bytes(), media_type="application/json")
 
 
 @router.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse)

@@ -19,5 +19,5 @@ def brief_sources(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) ->
     """Each cited source with its state, check history and archived copy; each quote's drift."""
     own_brief(session, who, brief_id)
     doc = build_result(session, brief_id, history=True)
-    return {"brief_id": brief_id, "sources": doc["sources"],
-            "quotes": [{k: q.get(k) for k in _QUOTE_FIELDS} for q in doc["quotes"]]}
+    return {"brief_id": brief_id, "sources": [s.model_dump(mode="json") for s in doc.sources],
+            "quotes": [q.model_dump(mode="json", include=set(_QUOTE_FIELDS)) for q in doc.quotes]}

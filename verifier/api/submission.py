@@ -9,6 +9,7 @@ count of bytes received decides the rest. A brief refused for its size is 413 by
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -112,6 +113,7 @@ async def read_submission(request: Request, settings: Settings) -> tuple[BriefTe
 
 async def _from_multipart(request: Request, limit: int) -> tuple[BriefText, str | None]:
     from verifier.core.intake import brief_from_bytes
+    from verifier.documents.bounded import bounded_pdf_brief
 
     form = await request.form(max_files=1, max_fields=10)
     upload = form.get("file")
@@ -121,7 +123,10 @@ async def _from_multipart(request: Request, limit: int) -> tuple[BriefText, str 
     if len(data) > limit:
         raise too_large(limit)
     name = upload.filename or "upload"
-    return brief_from_bytes(data, name=name, content_type=upload.content_type, max_bytes=limit), name
+    # parsing (a PDF in a bounded child process) runs off the event loop
+    brief = await asyncio.to_thread(brief_from_bytes, data, name=name, content_type=upload.content_type,
+                                    max_bytes=limit, read_pdf=bounded_pdf_brief)
+    return brief, name
 
 
 async def _from_json(body: bytes, settings: Settings) -> tuple[BriefText, str | None]:
@@ -161,6 +166,7 @@ def _from_text(payload: BriefIn, limit: int) -> tuple[BriefText, str | None]:
 async def _from_url(url: str, settings: Settings) -> tuple[BriefText, str | None]:
     from verifier.core.intake import brief_from_bytes
     from verifier.core.statuses import LinkStatus
+    from verifier.documents.bounded import bounded_pdf_brief
     from verifier.net.fetch import Fetcher
 
     if not url.startswith(("http://", "https://")):
@@ -169,5 +175,7 @@ async def _from_url(url: str, settings: Settings) -> tuple[BriefText, str | None
         snap = await f.fetch(url)
     if snap.status != LinkStatus.OK:
         raise ApiError(400, f"cannot fetch the brief: {snap.status}" + (f" ({snap.error})" if snap.error else ""))
-    return brief_from_bytes(snap.body, name=url, content_type=snap.content_type,
-                            base_url=snap.final_url or url, max_bytes=settings.max_brief_bytes), url
+    brief = await asyncio.to_thread(brief_from_bytes, snap.body, name=url, content_type=snap.content_type,
+                                    base_url=snap.final_url or url, max_bytes=settings.max_brief_bytes,
+                                    read_pdf=bounded_pdf_brief)
+    return brief, url

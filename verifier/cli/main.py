@@ -17,6 +17,7 @@ from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
+from verifier.core.document import ResultDocument
 from verifier.core.values import BriefError, BriefText
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
@@ -67,10 +68,11 @@ def _one_line(e: BaseException) -> str:
 
 def _read_brief(arg: str, settings: Settings) -> BriefText:
     from verifier.core.intake import brief_from_bytes, read_brief_file
+    from verifier.documents.bounded import bounded_pdf_brief as pdf
 
     if arg == "-":
         data = sys.stdin.buffer.read(settings.max_brief_bytes + 1)
-        return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes)
+        return brief_from_bytes(data, name="stdin", max_bytes=settings.max_brief_bytes, read_pdf=pdf)
     if arg.startswith(("http://", "https://")):
         from verifier.core.statuses import LinkStatus
         from verifier.net.fetch import fetch_one
@@ -80,8 +82,8 @@ def _read_brief(arg: str, settings: Settings) -> BriefText:
             raise BriefError(f"cannot fetch the brief at {arg}: {snap.status}"
                              + (f" ({snap.error})" if snap.error else ""))
         return brief_from_bytes(snap.body, name=arg, content_type=snap.content_type,
-                                base_url=snap.final_url or arg, max_bytes=settings.max_brief_bytes)
-    return read_brief_file(arg, max_bytes=settings.max_brief_bytes)
+                                base_url=snap.final_url or arg, max_bytes=settings.max_brief_bytes, read_pdf=pdf)
+    return read_brief_file(arg, max_bytes=settings.max_brief_bytes, read_pdf=pdf)
 
 
 def _out() -> Console:
@@ -90,7 +92,7 @@ def _out() -> Console:
     return Console(highlight=False, width=None if probe.is_terminal else 140)
 
 
-def _emit(doc: dict[str, Any], fmt: Format) -> None:
+def _emit(doc: ResultDocument, fmt: Format) -> None:
     from verifier.present import report
 
     if fmt == Format.json:
@@ -230,9 +232,9 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
     doc = build_result(session, row.id, with_text=fmt == Format.html)
     session.close()
     _emit(doc, fmt)
-    if not doc["quotes"]:
+    if not doc.quotes:
         say("verifier: no quoted passages found in the brief")
-    elif not doc["sources"]:
+    elif not doc.sources:
         say("verifier: the brief cites no sources, so its quotes are unverifiable")
     return 1 if needs_attention(doc) else 0
 
@@ -285,23 +287,25 @@ def show(
         row = _find_brief(session, brief_id)
         doc = build_result(session, row.id, history=True, with_text=fmt == Format.html)
         if not history and fmt != Format.json:
-            for s in doc["sources"]:
-                s.pop("history", None)
+            for s in doc.sources:
+                s.history = None
         _emit(doc, fmt)
         if history and fmt == Format.table:
             _print_history(doc)
 
 
-def _print_history(doc: dict[str, Any]) -> None:
+def _print_history(doc: ResultDocument) -> None:
     from rich.table import Table
+
+    from verifier.present.report import printable
 
     t = Table(title="Source history")
     for c in ("Ref", "State", "Checked at", "Status", "HTTP", "Text hash"):
         t.add_column(c)
-    for s in doc["sources"]:
-        for h in s.get("history") or []:
-            t.add_row(s["ref"], s.get("state") or "", h["checked_at"] or "", h["status"] or "",
-                      str(h.get("http_status") or ""), (h.get("text_sha256") or "")[:12])
+    for s in doc.sources:
+        for h in s.history or []:
+            t.add_row(printable(s.ref), s.state, h.checked_at or "", h.status or "",
+                      str(h.http_status or ""), (h.text_sha256 or "")[:12])
     _out().print(t)
 
 

@@ -34,6 +34,9 @@ class Page:
     text: str = ""  # visible text: no script, style, noscript, template
     markup: str = ""  # the decoded markup, lower-cased (markers in scripts and attributes)
     complete: bool = True  # False when only a prefix of a longer body was read
+    #: lower-cased markers of the parsed document: script sources and inline scripts, frame
+    #: sources, form actions, noscript text, ids and classes (bot-wall evidence)
+    signals: str = field(default="", compare=False)
     _words: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -75,9 +78,21 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
     if title is not None:
         page.title = _clean(_STRING_OF(title))
     page.headings = [_clean(_STRING_OF(h)) for h in doc.iter("h1", "h2")][:5]
+    page.signals = _signals_of(doc)
     lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
     page.text = _clean(" ".join(doc.itertext()))  # text nodes joined apart: adjacent blocks stay separate words
     return page
+
+
+_SIGNALS = lxml.etree.XPath("//script/@src | //iframe/@src | //form/@action | //@id | //@class | //@data-sitekey"
+                             " | //script[not(@src)]/text() | //noscript//text()")
+SIGNAL_CHARS = 4_000  # of one inline script: markers sit in the first lines
+
+
+def _signals_of(doc: lxml.etree._Element) -> str:
+    """The document's markers, lower-cased, one per line (attribute values and script text)."""
+    found = _SIGNALS(doc)
+    return "\n".join(str(x)[:SIGNAL_CHARS] for x in found if isinstance(x, str)).lower()
 
 
 def text_page(body: bytes, content_type: str | None = None) -> Page:
@@ -199,68 +214,192 @@ def is_soft_404_page(page: Page) -> bool:
     return short and says_not_found(page.text)
 
 
-# Bot walls: interstitial challenges. Strong markers count on any page.
+# Bot walls. The evidence comes in three strengths, looked at on the parsed document (visible
+# text for wording; script sources, inline scripts, frames, forms, ids and classes for markers)
+# and on the response's headers and cookies:
+# - decisive: a header the vendor sends only on a block (`cf-mitigated: challenge`, AWS WAF's
+#   `x-amzn-waf-action`), a challenge marker (Cloudflare's `_cf_chl_opt`, DataDome's
+#   captcha-delivery.com, PerimeterX's px-captcha…) or a block page's wording, on a page that is
+#   not long;
+# - presence: the vendor's cookies, headers or sensor scripts, which ordinary pages of the same
+#   site carry too: a block only when the page has nothing to read (empty, a script, a widget)
+#   or the status refuses;
+# - a CAPTCHA widget (reCAPTCHA, hCaptcha, Turnstile): a wall only when the page is little else.
+# An article that mentions a CAPTCHA or says "access denied" in a sentence is content.
+
+
+@dataclass(frozen=True)
+class _Vendor:
+    name: str
+    decisive_headers: tuple[tuple[str, str], ...] = ()  # (header, value fragment; "" = any value)
+    headers: tuple[tuple[str, str], ...] = ()  # presence; a name ending in "*" is a prefix
+    served_by: tuple[tuple[str, str], ...] = ()  # on every answer of the vendor's CDN: names a refusal only
+    cookies: tuple[str, ...] = ()  # cookie-name prefixes (presence)
+    marks: tuple[str, ...] = ()  # challenge markers in the document's signals
+    sensors: tuple[str, ...] = ()  # presence markers in the signals (scripts every page carries)
+    wording: str = ""  # a block page's own words (visible text, title, headings)
+
+
+_VENDORS = (
+    _Vendor("Cloudflare", decisive_headers=(("cf-mitigated", "challenge"),),
+            served_by=(("server", "cloudflare"), ("cf-ray", "")), cookies=("__cf_bm", "cf_clearance", "cf_chl"),
+            marks=("_cf_chl_opt", "cf_chl_", "cf-chl-", "/cdn-cgi/challenge-platform/h/", "chl_page"),
+            sensors=("/cdn-cgi/challenge-platform/",),
+            wording=r"^attention required!? \| cloudflare|checking if the site connection is secure|"
+                    r"sorry, you have been blocked|why have i been blocked\?|"
+                    r"verify you are human by completing the action below"),
+    _Vendor("Akamai", headers=(("akamai-grn", ""), ("x-akamai-*", "")), served_by=(("server", "akamaighost"),),
+            cookies=("_abck", "ak_bmsc", "bm_sz", "bm_sv", "bm_mi"),
+            marks=("/_sec/cp_challenge", "sec-if-cpt", "sec-cpt-if", "ak-challenge"),
+            wording=r"reference #\s*\d{1,3}\.[0-9a-f]+\.\d+\.[0-9a-f]+|errors\.edgesuite\.net"),
+    _Vendor("DataDome", headers=(("x-datadome", ""), ("x-datadome-cid", ""), ("x-dd-b", "")),
+            cookies=("datadome",), marks=("captcha-delivery.com", "var dd={", "var dd ={"),
+            sensors=("js.datadome.co", "datadome.co/tags.js")),
+    _Vendor("PerimeterX/HUMAN", decisive_headers=(("x-px-block", ""),), headers=(("x-px-*", ""),),
+            cookies=("_px", "pxcts", "_pxhd", "_pxvid"),
+            marks=("px-captcha", "captcha.px-cdn.net", "captcha.px-cloud.net", "_pxcaptcha"),
+            sensors=("client.perimeterx.net", "/_px/", "_pxappid", "px-cdn.net", "px-cloud.net"),
+            wording=r"^access to this page has been denied|press (?:&|and) hold to confirm you are a human"),
+    _Vendor("Imperva/Incapsula", headers=(("x-iinfo", ""), ("x-cdn", "imperva"), ("x-cdn", "incapsula")),
+            cookies=("incap_ses_", "visid_incap_", "nlbi_", "reese84"),
+            sensors=("_incapsula_resource",),
+            wording=r"incapsula incident id|request unsuccessful\. incapsula"),
+    _Vendor("AWS WAF", decisive_headers=(("x-amzn-waf-action", ""),), cookies=("aws-waf-token",),
+            marks=("awswaf.com", "gokuprops", "awswafintegration")),
+    _Vendor("Kasada", headers=(("x-kpsdk-*", ""),), marks=("kpsdk", "/ips.js"),),
+    _Vendor("Anubis", cookies=("within.website-x-cmd-anubis",),
+            marks=("anubis_challenge", "anubis_version", "/.within.website/"),
+            wording=r"making sure you'?re not a bot|protected by anubis"),
+    _Vendor("proof-of-work wall", marks=("mcaptcha", "go-away-challenge", "pow-challenge"),
+            wording=r"(?:computing|calculating|solving) (?:a )?proof[- ]of[- ]work|proof[- ]of[- ]work challenge to"),
+    _Vendor("DDoS-Guard", served_by=(("server", "ddos-guard"),), cookies=("__ddg",),
+            wording=r"^ddos-guard|ddos protection by ddos-guard"),
+    _Vendor("Sucuri", served_by=(("server", "sucuri"), ("x-sucuri-*", "")),
+            wording=r"sucuri website firewall"),
+    _Vendor("LinkedIn", wording=r"^linkedin: log in or sign up|join linkedin to see"),
+    _Vendor("Reddit", wording=r"blocked by network security|whoa there,? pardner"),
+    _Vendor("Amazon", wording=r"^robot check|to discuss automated access to amazon data"),
+    _Vendor("Google", wording=r"our systems have detected unusual traffic from your computer network"),
+)
+_WORDING = [(v, re.compile(v.wording)) for v in _VENDORS if v.wording]
+_WIDGETS = (("reCAPTCHA", ("g-recaptcha", "google.com/recaptcha", "recaptcha/api.js", "grecaptcha")),
+            ("hCaptcha", ("h-captcha", "hcaptcha.com")),
+            ("Turnstile", ("cf-turnstile", "challenges.cloudflare.com/turnstile")))
+
+# Wording of a challenge that names no vendor: a title that is nothing else, or (on a page with
+# hardly any text) a sentence of the wall.
 _CHALLENGE_TITLES = re.compile(
     r"^(?:just a moment|attention required|one more step|please wait|checking your browser|"
     r"security check|access denied|are you a (?:robot|human)|verify(?:ing)? you are (?:a )?human|"
-    r"human verification|bot verification|pardon our interruption|ddos-guard|request blocked|"
+    r"human verification|bot verification|pardon our interruption|request blocked|"
     r"you have been blocked|robot or human|captcha)",
 )
-_CHALLENGE_STRONG = re.compile(
-    r"cf-chl|cf_chl_opt|/cdn-cgi/challenge-platform|cf-turnstile|challenges\.cloudflare\.com|"
-    r"_incapsula_resource|incapsula incident id|px-captcha|perimeterx|captcha-delivery\.com|"
-    r"geo\.captcha-delivery|datadome|_abck|ak_bmsc|/_sec/cp_challenge|sec-if-cpt|"
-    r"checking your browser|checking if the site connection is secure|"
-    r"enable javascript and cookies to continue|verify you are (?:a )?human|are you a robot|"
-    r"press (?:&amp; |and |& )?hold|ddos protection by|why have i been blocked|"
-    r"request unsuccessful\. incapsula"
+_CHALLENGE_WORDS = re.compile(
+    r"checking your browser|enable javascript and cookies to continue|verify you are (?:a )?human|"
+    r"are you a robot|press (?:&|and) hold|why have i been blocked|you don't have permission to access|"
+    r"unusual traffic|automated (?:queries|requests|access)|complete the security check|access denied|"
+    r"captcha|has been blocked|blocked by"
 )
-_CHALLENGE_WEAK = re.compile(
-    r"captcha|recaptcha|hcaptcha|g-recaptcha|access denied|you don't have permission to access|"
-    r"reference #\s*[0-9a-f]+\.|unusual traffic|automated (?:queries|requests|access)|bot detection|"
-    r"has been blocked|blocked by"
-)
-# Literal fragments of which every marker above contains at least one: a cheap `in` test
-# that spares the regex scan on the (vast) majority of pages that carry none of them.
-_STRONG_HINTS = ("cf-chl", "cf_chl", "challenge", "cf-turnstile", "incapsula", "px-captcha", "perimeterx",
-                 "captcha-delivery", "datadome", "_abck", "ak_bmsc", "sec-if-cpt", "checking ", "enable javascript",
-                 "verify you are", "are you a robot", "hold", "ddos protection", "why have i been blocked")
-_WEAK_HINTS = ("captcha", "access denied", "permission to access", "reference #", "unusual traffic", "automated ",
-               "bot detection", "blocked")
-
-
-def _has_strong_marker(markup: str) -> bool:
-    return any(h in markup for h in _STRONG_HINTS) and bool(_CHALLENGE_STRONG.search(markup))
-
-
-def _has_weak_marker(markup: str) -> bool:
-    return any(h in markup for h in _WEAK_HINTS) and bool(_CHALLENGE_WEAK.search(markup))
-
-
 CHALLENGE_MAX_WORDS = 300  # interstitials say little; a page longer than this is content
-_CHALLENGE_HEADERS = (("cf-mitigated", "challenge"), ("x-datadome", ""), ("x-px-block", ""))
+THIN_WORDS = 60  # a page this short has nothing of its own to read beside a wall's widget
+EMPTY_WORDS = 15  # a page this short (a script, a line) has nothing to read at all
+WALL_HEADER_PREFIXES = ("cf-", "x-datadome", "x-dd-", "x-px", "x-iinfo", "x-cdn", "x-amzn-waf", "x-kpsdk-",
+                        "akamai-", "x-akamai-", "x-sucuri-")
 
 
-def is_challenge_page(page: Page | None, headers: Mapping[str, str] | None = None) -> bool:
-    """A bot-challenge, captcha or WAF block page (Cloudflare, Akamai, PerimeterX, DataDome, Imperva…)."""
-    h = {k.lower(): v.lower() for k, v in (headers or {}).items()}
-    for name, value in _CHALLENGE_HEADERS:
-        if name in h and value in h[name]:
+def is_wall_header(name: str) -> bool:
+    """True for a response header a bot-wall vendor sends (the fetcher keeps these for the classifier)."""
+    return name.lower().startswith(WALL_HEADER_PREFIXES)
+
+
+def cookie_names(set_cookies: Sequence[str]) -> list[str]:
+    """The lower-cased names of Set-Cookie values."""
+    return [c.split("=", 1)[0].strip().lower() for c in set_cookies if "=" in c]
+
+
+def _header_matches(h: Mapping[str, str], rules: tuple[tuple[str, str], ...]) -> bool:
+    for name, fragment in rules:
+        if name.endswith("*"):
+            if any(k.startswith(name[:-1]) for k in h):
+                return True
+        elif name in h and fragment in h[name]:
             return True
-    if page is None:
-        return False
-    if page.words > CHALLENGE_MAX_WORDS:  # long article pages may well mention captchas or "access denied"
-        return False
+    return False
+
+
+def _is_thin(page: Page) -> bool:
+    """Little of its own to read beside a widget."""
+    return page.words <= THIN_WORDS
+
+
+def _page_wording(page: Page) -> str:
+    return _norm(" ".join([page.title, *page.headings[:2], page.text]))
+
+
+def _vendor_of(v: _Vendor, page: Page | None, h: Mapping[str, str], cookies: Sequence[str],
+               refused: bool) -> bool:
+    """Does this vendor's evidence amount to a wall?"""
+    if _header_matches(h, v.decisive_headers):
+        return True
+    signals = page.signals if page is not None else ""
+    if page is not None and page.words <= CHALLENGE_MAX_WORDS and any(m in signals for m in v.marks):
+        return True
+    present = (_header_matches(h, v.headers) or any(c.startswith(v.cookies) for c in cookies if v.cookies)
+               or any(m in signals for m in v.sensors))
+    if refused:
+        return present or _header_matches(h, v.served_by)
+    return present and page is not None and page.words <= EMPTY_WORDS
+
+
+def find_wall(page: Page | None, headers: Mapping[str, str] | None = None, cookies: Sequence[str] = (),
+              status_code: int = 200) -> str | None:
+    """The bot wall a response is, named by its vendor ("" when the vendor is unknown), or None.
+
+    `cookies` are the Set-Cookie values of the response."""
+    h = {k.lower(): v.lower() for k, v in (headers or {}).items()}
+    names = cookie_names(cookies)
+    refused = status_code in BLOCKED_CODES
+    if page is not None and page.words <= CHALLENGE_MAX_WORDS:
+        said = _page_wording(page)
+        for v, rx in _WORDING:
+            if rx.search(said):
+                return v.name
+    for v in _VENDORS:
+        if _vendor_of(v, page, h, names, refused):
+            return v.name
+    if page is None or page.words > CHALLENGE_MAX_WORDS:
+        return None
+    if _is_thin(page):
+        for name, marks in _WIDGETS:
+            if any(m in page.signals for m in marks):
+                return name
     if page.title and _CHALLENGE_TITLES.match(_norm(page.title)):
-        return True
-    if _has_strong_marker(page.markup):  # markup holds the visible text too, lower-cased
-        return True
-    return page.words <= SHORT_PAGE_WORDS and _has_weak_marker(page.markup)
+        return ""
+    if _is_thin(page) and _CHALLENGE_WORDS.search(_norm(page.text)):
+        return ""
+    return None
+
+
+def is_challenge_page(page: Page | None, headers: Mapping[str, str] | None = None, cookies: Sequence[str] = (),
+                      status_code: int = 200) -> bool:
+    """A bot-challenge, captcha or WAF block page (Cloudflare, Akamai, PerimeterX, DataDome, Imperva…)."""
+    return find_wall(page, headers, cookies, status_code) is not None
+
+
+def wall_reason(page: Page | None, headers: Mapping[str, str] | None, cookies: Sequence[str],
+                status_code: int, url: str = "") -> str | None:
+    """The source's error for a bot wall: the vendor named, or None when the response is no wall."""
+    vendor = find_wall(page, headers, cookies, status_code)
+    if vendor is None and status_code == 999:
+        vendor = "LinkedIn" if urlsplit(url).hostname in ("linkedin.com", "www.linkedin.com") else "HTTP 999 wall"
+    if vendor is None:
+        return None
+    return f"bot wall: {vendor} (HTTP {status_code})" if vendor else f"bot challenge page (HTTP {status_code})"
 
 
 _LOGIN_PATH = re.compile(
     r"(?:^|/)(?:login|log-in|signin|sign-in|sign_in|logon|auth|authenticate|sso|oauth2?|account/login|"
-    r"users?/login|session/new|subscribe|subscription|paywall|register|registration|join)(?:[/.?]|$)",
+    r"users?/login|session/new|authwall|subscribe|subscription|paywall|register|registration|join)(?:[/.?]|$)",
     re.I,
 )
 _LOGIN_WORDS = re.compile(
@@ -334,11 +473,13 @@ def classify_response(
     page: Page | None = None,
     *,
     content_type: str | None = None,
+    cookies: Sequence[str] = (),
 ) -> LinkStatus:
     """The link status of the final answer (after redirects and retries).
 
     `page` is the title/visible text of an HTML or text body (None for other types);
-    `content_type` the effective (sniffed) type, defaulting to the header's.
+    `content_type` the effective (sniffed) type, defaulting to the header's; `cookies` the
+    response's Set-Cookie values (bot-wall evidence).
     """
     headers = headers or {}
     ctype = content_type if content_type is not None else _header(headers, "content-type")
@@ -348,7 +489,9 @@ def classify_response(
         return LinkStatus.OK
     if status_code in NOT_FOUND_CODES:
         return LinkStatus.NOT_FOUND
-    if is_challenge_page(page, headers):
+    if page is None and not mime_of(ctype):
+        page = Page()  # no type and nothing read: an empty body as far as walls are concerned
+    if is_challenge_page(page, headers, cookies, status_code):
         return LinkStatus.BLOCKED
     if status_code in BLOCKED_CODES:
         return LinkStatus.BLOCKED

@@ -12,17 +12,22 @@ import codecs
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
 from verifier.core.decoding import Decoded, decode_text_noted, sniff_kind
-from verifier.core.values import BriefError, BriefText, BriefTooLarge, Link
+from verifier.core.deephtml import parse_capped
+from verifier.core.values import BriefError, BriefText, BriefTooLarge, BriefUnreadable, Link
 
 _EXT_FMT = {".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt", ".html": "html",
             ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".docx": "docx"}
 _CTYPE_FMT = {"text/markdown": "md", "text/x-markdown": "md", "text/plain": "txt", "text/html": "html",
               "application/xhtml+xml": "html", "application/pdf": "pdf",
               "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx"}
+
+
+PdfReader = Callable[[bytes], BriefText]
 
 
 def _mb(n: int) -> str:
@@ -37,8 +42,12 @@ def _too_large(size: int, max_bytes: int) -> BriefTooLarge:
 
 
 def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = None,
-                     base_url: str | None = None, max_bytes: int = 10_000_000) -> BriefText:
-    """Turn an uploaded or read brief into text plus the links its markup carried."""
+                     base_url: str | None = None, max_bytes: int = 10_000_000,
+                     read_pdf: PdfReader | None = None) -> BriefText:
+    """Turn an uploaded or read brief into text plus the links its markup carried.
+
+    `read_pdf` reads a PDF brief (default: in this process); callers at the edge pass one that
+    runs under a memory and time budget (verifier.documents.bounded.bounded_pdf_brief)."""
     if len(data) > max_bytes:
         raise _too_large(len(data), max_bytes)
     if not data.strip():
@@ -46,9 +55,9 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
     fmt = _choose_format(data, name, content_type)
     label = name or "the brief"
     if fmt == "pdf":
-        brief = _from_pdf(data)
+        brief = (read_pdf or read_pdf_brief)(data)
     elif fmt == "docx":
-        brief = _from_docx(data)
+        brief = _from_docx(data, max_bytes)
     elif fmt == "html":
         brief = _from_html(data, _charset_of(content_type), base_url, label)
     else:
@@ -63,7 +72,8 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
     return brief
 
 
-def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000) -> BriefText:
+def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000,
+                    read_pdf: PdfReader | None = None) -> BriefText:
     """Read a brief from disk, refusing oversized files before reading them."""
     p = Path(path)
     try:
@@ -81,7 +91,7 @@ def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000) -> BriefTe
             data = f.read(max_bytes + 1)  # a file growing under us still cannot blow the limit
     except OSError as e:
         raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
-    return brief_from_bytes(data, name=p.name, max_bytes=max_bytes)
+    return brief_from_bytes(data, name=p.name, max_bytes=max_bytes, read_pdf=read_pdf)
 
 
 # ------------------------------------------------------------------ format choice
@@ -145,8 +155,8 @@ def _check_text(text: str, label: str) -> str:
     return text
 
 
-def _not_text(label: str) -> BriefError:
-    return BriefError(f"{label} is not a text, HTML, PDF or Word file")
+def _not_text(label: str) -> BriefUnreadable:
+    return BriefUnreadable(f"{label} is not a text, HTML, PDF or Word file")
 
 
 def _normalise_newlines(text: str) -> str:
@@ -330,10 +340,15 @@ def _from_html(data: bytes, declared: str | None, base_url: str | None, label: s
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     if not text.strip():
         raise BriefError("the brief is empty")
+    notes: list[str] = []
+    parser = lxml.html.HTMLParser()
     try:
-        doc = lxml.html.document_fromstring(text)
+        doc = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as e:
-        raise BriefError(f"cannot read the HTML: {e}") from None
+        raise BriefUnreadable(f"cannot read the HTML: {e}") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):  # libxml2 stopped at its depth limit
+        doc, note = parse_capped(text)
+        notes += [note] if note else []
     title = None
     t = doc.find(".//title")
     if t is not None and (t.text_content() or "").strip():
@@ -349,19 +364,20 @@ def _from_html(data: bytes, declared: str | None, base_url: str | None, label: s
         if h1 is not None and h1.text_content().strip():
             title = re.sub(r"\s+", " ", h1.text_content()).strip()
     text, links, quotes = r.result()
-    return BriefText(text=text, links=links, title=title, fmt="html", blockquotes=quotes)
+    return BriefText(text=text, links=links, title=title, fmt="html", blockquotes=quotes, notes=notes)
 
 
 # ------------------------------------------------------------------ PDF
 
 
-def _from_pdf(data: bytes) -> BriefText:
+def read_pdf_brief(data: bytes) -> BriefText:
+    """The text layer of a PDF brief, read in this process (no memory bound of its own)."""
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except Exception as e:
-        raise BriefError(f"cannot read the PDF: {_one_line(e)}") from None
+        raise BriefUnreadable(f"cannot read the PDF: {_one_line(e)}") from None
     pages: list[str] = []
     try:
         for i in range(len(pdf)):
@@ -372,7 +388,7 @@ def _from_pdf(data: bytes) -> BriefText:
             page.close()
         meta = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
     except Exception as e:
-        raise BriefError(f"cannot read the PDF: {_one_line(e)}") from None
+        raise BriefUnreadable(f"cannot read the PDF: {_one_line(e)}") from None
     finally:
         pdf.close()
     text = "\n\n".join(p for p in pages if p)
@@ -387,16 +403,62 @@ def _one_line(e: BaseException) -> str:
 # ------------------------------------------------------------------ Word
 
 
-def _from_docx(data: bytes) -> BriefText:
+# A .docx is a zip: its parts are inflated by python-docx whole, in memory. Before that, every part
+# is inflated here once, in pieces, counting: the declared sizes and the bytes that really come
+# out are both held to the brief's budget, and a part that is itself an archive is refused (an
+# Office file's embedded objects, under word/embeddings/, are kept: python-docx never opens them).
+DOCX_MAX_PARTS = 2_000
+_ZIP_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!", b"BZh")
+_PIECE = 1 << 16
+
+
+def check_docx_parts(data: bytes, budget: int) -> None:
+    """Refuse a .docx whose parts inflate past `budget` bytes in all, or that nests an archive."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+            if len(infos) > DOCX_MAX_PARTS:
+                raise BriefTooLarge(f"the Word file has {len(infos)} parts; the limit is {DOCX_MAX_PARTS}")
+            declared = sum(i.file_size for i in infos)
+            if declared > budget:
+                big = max(infos, key=lambda i: i.file_size)
+                raise BriefTooLarge(f"the Word file inflates to {_mb(declared)} ({big.filename} alone "
+                                    f"{_mb(big.file_size)}); the limit is {_mb(budget)}")
+            total = 0
+            for info in infos:
+                total = _inflate_counting(z, info, total, budget)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as e:
+        raise BriefUnreadable(f"cannot read the Word file: {_one_line(e)}") from None
+
+
+def _inflate_counting(z: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, budget: int) -> int:
+    """Inflate one part in pieces; the running total of inflated bytes after it."""
+    with z.open(info) as f:
+        head = f.read(8)
+        embedded = info.filename.startswith("word/embeddings/")
+        if head.startswith(_ZIP_MAGIC) and not embedded:
+            raise BriefUnreadable(f"the Word file holds another archive ({info.filename}); nested archives "
+                                  f"are not read")
+        total += len(head)
+        while piece := f.read(_PIECE):
+            total += len(piece)
+            if total > budget:
+                raise BriefTooLarge(f"the Word file's parts inflate past {_mb(budget)} (at {info.filename}); "
+                                    f"the limit is {_mb(budget)}")
+    return total
+
+
+def _from_docx(data: bytes, budget: int) -> BriefText:
     import docx
     from docx.table import Table
     from docx.text.hyperlink import Hyperlink
     from docx.text.paragraph import Paragraph
 
+    check_docx_parts(data, budget)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:
-        raise BriefError(f"cannot read the Word file: {_one_line(e)}") from None
+        raise BriefUnreadable(f"cannot read the Word file: {_one_line(e)}") from None
     parts: list[str] = []
     pos = 0
     links: list[Link] = []
@@ -442,7 +504,7 @@ def _from_docx(data: bytes) -> BriefText:
                             add_paragraph(par)
         title = (document.core_properties.title or "").strip() or None
     except Exception as err:
-        raise BriefError(f"cannot read the Word file: {_one_line(err)}") from None
+        raise BriefUnreadable(f"cannot read the Word file: {_one_line(err)}") from None
     text = "".join(parts)
     # adjacent Quote-style paragraphs are one block quote
     merged: list[tuple[int, int]] = []

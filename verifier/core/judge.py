@@ -66,7 +66,7 @@ def judge_alignment(
     when both halves of the glued token are words of the source ("Trumpas" = "Trump" + "as");
     a quote word that is only part of a source word is not (see _glued_edge).
     """
-    toks = _source_parentheticals_as_core(pq.toks, cols, src_norms)
+    toks = _source_parentheticals_as_core(pq.toks, cols, src_norms, src_text, src_spans)
     starts, ends = src_spans
     diffs: list[Difference] = []
     core_total = sum(1 for t in toks if t.kind == CORE)
@@ -173,10 +173,13 @@ def judge_alignment(
     return Judged(verdict, diffs, matched, core_total, round(score, 4))
 
 
-def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]], src_norms: list[str]) -> list[QTok]:
+def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]], src_norms: list[str],
+                                   src_text: str, src_spans: tuple[list[int], list[int]]) -> list[QTok]:
     """A parenthetical the source has too is quoted text, not the quoter's note: its words are
     judged like the rest ("(a minor fault)" for the source's "(a major fault)" is `replaced`).
-    The source has it when at least half of its words align with the same source words."""
+    The source has it when the source words it aligns with stand in parentheses there and at
+    least half of its words equal them (a note whose word meets the same word just outside
+    the source's parentheses, "(for now) for", stays a note)."""
     groups: dict[int, list[int]] = {}
     for i, t in enumerate(toks):
         if t.kind == PAREN:
@@ -184,10 +187,23 @@ def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]]
     if not groups:
         return toks
     same = {qi for qi, sj in cols if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]}
-    present = {g for g, idx in groups.items() if 2 * sum(1 for i in idx if i in same) >= len(idx)}
+    placed: dict[int, list[int]] = {}
+    for qi, sj in cols:
+        if qi >= 0 and sj >= 0 and toks[qi].kind == PAREN:
+            placed.setdefault(toks[qi].group, []).append(sj)
+    present = {g for g, idx in groups.items() if 2 * sum(1 for i in idx if i in same) >= len(idx)
+               and g in placed and _in_parens(src_text, src_spans, min(placed[g]), max(placed[g]))}
     if not present:
         return toks
     return [t._replace(kind=CORE) if t.kind == PAREN and t.group in present else t for t in toks]
+
+
+def _in_parens(src_text: str, src_spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
+    """Whether source words lo..hi are a parenthetical there: "(" just before, ")" just after."""
+    starts, ends = src_spans
+    before = src_text[ends[lo - 1] if lo > 0 else 0:starts[lo]]
+    after = src_text[ends[hi]:starts[hi + 1] if hi + 1 < len(starts) else len(src_text)]
+    return "(" in before and ")" in after
 
 
 def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> tuple[int, list[int], list[int]]:

@@ -3,12 +3,15 @@
 Pure: `BriefText` in, `ParsedBrief` out.
 
 Quotes
-  Top-level passages in “…”, "…", «…», »…«, „…“ (or „…”), ‚…‘ and curly ‘…’, plus block
-  quotes (Markdown `>` lines, HTML <blockquote> / docx Quote spans from `brief.blockquotes`).
-  Nested marks stay inside the outer quote. A ’ between letters, after a space, or after a
-  word-final s when another ’ closes later is an apostrophe. Quotes may span single line
-  breaks, never a paragraph break; an unclosed mark yields no quote and scanning resumes
-  right after it. `text` is brief.text[start:end] with line breaks collapsed to one space.
+  Top-level passages found by `quotemarks` (marks by context: “…”, "…", «…», „…“, ''…'',
+  ‘…’ and straight '…' at the top level, reversed and mismatched pairs), plus block quotes
+  (Markdown `>` lines, HTML <blockquote> / docx Quote spans from `brief.blockquotes`). Nested
+  marks stay inside the outer quote; apostrophes (don't, '90s, the voters' views) open
+  nothing. Quotes may span single line breaks; a paragraph break only the journalistic way
+  (every paragraph of a long quote opens with a mark, only the last closes: one passage), or
+  in one-paragraph-per-line text when the next line opens no quote and closes this one. An
+  unclosed mark yields no quote and scanning resumes right after it. `text` is
+  brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
 
 Too short to be worth checking (such quotes go to ParsedBrief.skipped)

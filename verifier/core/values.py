@@ -42,7 +42,7 @@ class BriefText:
     #: (start, end) spans of block quotes the markup marked (HTML <blockquote>, a docx Quote
     #: style); Markdown `>` blocks are found by the parser in the text itself.
     blockquotes: list[tuple[int, int]] = field(default_factory=list)
-    #: warnings from reading it (e.g. bytes that were not valid UTF-8, replaced), one line each
+    #: warnings about how the brief was read (bytes replaced, structure repaired…), one line each
     notes: list[str] = field(default_factory=list)
 
 

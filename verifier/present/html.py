@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote as urlquote
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from verifier.core.document import Evidence, Quote, ResultDocument, Source
 from verifier.present.report import (
     DIFF_LABEL,
     LINK_STATUSES,
@@ -33,6 +33,7 @@ from verifier.present.report import (
     summary_counts,
     verdict_label,
     verdict_mark,
+    web_url,
 )
 
 __all__ = ["VERDICT_COLORS", "VERDICT_LABEL", "highlighted_brief", "render_html", "safe_href",
@@ -58,18 +59,8 @@ STATUS_COLORS = {"ok": ("#0a5a2a", "#e2f3e7"), "pending": ("#444444", "#eeeeee")
 BAD_STATUS_COLORS = ("#9a1b1b", "#fde6e6")
 
 
-def safe_href(url: str | None) -> str | None:
-    """A URL fit for an href: http(s) with a host only (no javascript:, data:, file:)."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\r\n\t"):
-        return None
-    return url
+#: a URL fit for an href: the same rule as the Markdown report's links (http(s) with a host only)
+safe_href = web_url
 
 
 def _frag(s: str) -> str:
@@ -88,34 +79,34 @@ def text_fragment_url(url: str, passage: str) -> str:
     return f"{base}#:~:text={_frag(' '.join(words[:4]))},{_frag(' '.join(words[-4:]))}"
 
 
-def passage_link(source: dict[str, Any] | None, evidence: dict[str, Any] | None) -> str | None:
+def passage_link(source: Source | None, evidence: Evidence | None) -> str | None:
     """Where "open the source at this passage" goes: a text fragment for web pages, `#page=N` for
     PDFs (browsers' PDF viewers honour it), else the page itself; None for non-http(s) URLs."""
     if not source:
         return None
-    href = safe_href(source.get("final_url")) or safe_href(source.get("url"))
+    href = safe_href(source.final_url) or safe_href(source.url)
     if href is None:
         return None
-    ev = evidence or {}
-    ctype = (source.get("content_type") or "").lower()
-    if ev.get("page") or "pdf" in ctype:
-        return f"{href.split('#')[0]}#page={int(ev.get('page') or 1)}"
-    if ev.get("text") and ("html" in ctype or "text/plain" in ctype or not ctype):
-        return text_fragment_url(href, ev["text"])
+    page = evidence.page if evidence else None
+    ctype = (source.content_type or "").lower()
+    if page or "pdf" in ctype:
+        return f"{href.split('#')[0]}#page={int(page or 1)}"
+    if evidence and evidence.text and ("html" in ctype or "text/plain" in ctype or not ctype):
+        return text_fragment_url(href, evidence.text)
     return href
 
 
-def highlighted_brief(text: str, quotes: list[dict[str, Any]]) -> Markup:
+def highlighted_brief(text: str, quotes: list[Quote]) -> Markup:
     """The brief's text with each checked quote wrapped in a link to its card, carrying its verdict
     as a class (colour), a symbol and a screen-reader label (never colour alone)."""
     out: list[str] = []
     pos = 0
-    for q in sorted(quotes, key=lambda q: (q.get("start") or 0)):
-        start, end = q.get("start"), q.get("end")
-        if start is None or end is None or start < pos or end > len(text) or end <= start:
+    for q in sorted(quotes, key=lambda q: q.start):
+        start, end = q.start, q.end
+        if start < pos or end > len(text) or end <= start:
             continue
-        v = q.get("verdict") or "pending"
-        qid = str(q["id"])
+        v = q.verdict or "pending"
+        qid = q.id
         out.append(str(escape(text[pos:start])))
         out.append(f'<a class="q v-{escape(v)}" id="in-brief-{escape(qid)}" href="#quote-{escape(qid)}">'
                    f'<mark>{escape(text[start:end])}</mark>'
@@ -126,17 +117,17 @@ def highlighted_brief(text: str, quotes: list[dict[str, Any]]) -> Markup:
     return Markup("".join(out))
 
 
-def evidence_parts(ev: dict[str, Any] | None) -> tuple[str, str, str] | None:
+def evidence_parts(ev: Evidence | None) -> tuple[str, str, str] | None:
     """(before, passage, after) of the evidence within its context, so the passage can be marked."""
-    if not ev or not ev.get("text"):
+    if ev is None or not ev.text:
         return None
-    passage, ctx = ev["text"], ev.get("context") or ""
+    passage, ctx = ev.text, ev.context
     i = ctx.find(passage)
     if i < 0:
         return ("", passage, "")
     before, after = ctx[:i], ctx[i + len(passage):]
     # the context is cut by characters: drop the partial words at its ends
-    if before and (ev.get("start") or 0) > len(before):
+    if before and ev.start > len(before):
         cut = min((k for k in (before.find(" "), before.find("\n")) if k >= 0), default=-1)
         before = before[cut + 1:] if cut >= 0 else before
     if after:
@@ -173,29 +164,32 @@ def _colors_css() -> Markup:
     return Markup("\n".join(rules))
 
 
-def render_html(doc: dict[str, Any]) -> str:
+def _quote_card(q: Quote, src_by_ref: dict[str, Source]) -> dict[str, Any]:
+    """What the template needs for one quote's card."""
+    s = src_by_ref.get(q.source_ref or "")
+    segs: list[Seg] = quote_diff(q)
+    return {
+        "q": q, "v": q.verdict or "pending", "source": s,
+        "link": passage_link(s, q.evidence),
+        "evidence": evidence_parts(q.evidence),
+        "segs": segs if has_changes(segs) else [],
+        "credited": [src_by_ref[c] for c in q.cites if c in src_by_ref],
+    }
+
+
+def render_html(doc: ResultDocument) -> str:
     """The whole report as one HTML document (inline CSS, no scripts, no external resources)."""
     verdicts, statuses = summary_counts(doc)
-    src_by_ref = {s["ref"]: s for s in doc["sources"]}
-    quotes = []
-    for q in doc["quotes"]:
-        s = src_by_ref.get(q.get("source_ref") or "")
-        segs: list[Seg] = quote_diff(q)
-        quotes.append({
-            "q": q, "v": q.get("verdict") or "pending", "source": s,
-            "link": passage_link(s, q.get("evidence")),
-            "evidence": evidence_parts(q.get("evidence")),
-            "segs": segs if has_changes(segs) else [],
-            "credited": [src_by_ref[c] for c in q.get("cites") or [] if c in src_by_ref],
-        })
+    src_by_ref = {s.ref: s for s in doc.sources}
+    quotes = [_quote_card(q, src_by_ref) for q in doc.quotes]
     attention_q = sum(n for v, n in verdicts.items() if v not in ("verified", "minor_differences"))
     attention_s = sum(n for st, n in statuses.items() if st != "ok")
-    brief_text = doc.get("brief_text")
+    brief_text = doc.brief_text
     return _env.get_template("report.html").render(
-        doc=doc, quotes=quotes, sources=doc["sources"],
+        doc=doc, quotes=quotes, sources=doc.sources,
         verdict_counts=ordered(verdicts, VERDICTS), status_counts=ordered(statuses, LINK_STATUSES),
         attention_q=attention_q, attention_s=attention_s,
-        brief_html=highlighted_brief(brief_text, doc["quotes"]) if brief_text else None,
+        brief_html=highlighted_brief(brief_text, doc.quotes) if brief_text else None,
         colors_css=_colors_css(), safe_href=safe_href, vlabel=verdict_label, vmark=verdict_mark,
         slabel=status_label, smark=status_mark, vhelp=VERDICT_HELP, diff_label=DIFF_LABEL,
         status_labels=STATUS_LABEL, verdict_marks=VERDICT_MARK, when=when, qnum=qnum)

@@ -2,7 +2,12 @@
 
 Why one module: the words, symbols and order used for verdicts and link statuses must read the same
 in every format (and never by colour alone), so they are defined once here and the HTML report
-(verifier/html.py) imports them.
+(verifier/present/html.py) imports them. So is the rule for what may become a link (`web_url`).
+
+Every title, URL, quote and passage comes from a brief or a web page, so none may turn into markup
+or terminal control: Markdown gets each value escaped for where it stands (text, code span, link),
+only http(s) URLs become links, and the terminal table is fed text with the C0/C1 controls (ESC
+among them) and the bidi overrides taken out.
 """
 
 from __future__ import annotations
@@ -11,14 +16,18 @@ import csv
 import difflib
 import io
 import json
+import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from verifier.core.document import Difference, Quote, ResultDocument, Source
 from verifier.core.normalize import CORE, EDITORIAL, PAREN, parse_quote, tokenize
 
 VERDICTS = ("verified", "minor_differences", "altered", "not_found", "misattributed", "unverifiable")
@@ -76,15 +85,65 @@ def status_mark(s: str | None) -> str:
     return STATUS_MARK.get(s or "pending", "✗")
 
 
+def _one_line(s: str | None) -> str:
+    return " ".join((s or "").split())
+
+
 def _short(s: str | None, n: int) -> str:
-    s = " ".join((s or "").split())
+    s = _one_line(s)
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def summary_counts(doc: dict[str, Any]) -> tuple[Counter[str], Counter[str]]:
+def summary_counts(doc: ResultDocument) -> tuple[Counter[str], Counter[str]]:
     """Quotes per verdict and sources per link status ("pending" while not judged)."""
-    return (Counter(q.get("verdict") or "pending" for q in doc["quotes"]),
-            Counter(s.get("status") or "pending" for s in doc["sources"]))
+    return (Counter(str(q.verdict or "pending") for q in doc.quotes),
+            Counter(str(s.status or "pending") for s in doc.sources))
+
+
+# ---------------------------------------------------------------- untrusted text
+
+#: C0 and C1 controls (ESC, CR, BEL…) and the bidi embeddings, overrides and isolates
+_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+             *range(0x2066, 0x206A)]
+_NO_CONTROLS = dict.fromkeys(c for c in _CONTROLS if chr(c) not in "\n\t")
+
+
+def printable(s: str | None) -> str:
+    """Text that cannot move a terminal's cursor, set its colours or reorder a line: every control
+    character is taken out but the line break and the tab."""
+    return (s or "").translate(_NO_CONTROLS)
+
+
+def terminal_safe(doc: ResultDocument) -> ResultDocument:
+    """The document with `printable` applied to every string in it (titles, URLs, quotes, passages)."""
+    return ResultDocument.model_validate(_printable_tree(doc.model_dump(mode="json")))
+
+
+def _printable_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {k: _printable_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable_tree(v) for v in value]
+    return value
+
+
+def web_url(url: str | None) -> str | None:
+    """A URL fit to become a link: http(s) with a host, no space or control character (so no
+    javascript:, data: or file:, and nothing that can end a Markdown autolink or break a line)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if any(c.isspace() or c in "<>" for c in url) or printable(url) != url:
+        return None
+    return url
 
 
 def ordered(counts: Counter[str], order: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -104,7 +163,7 @@ class Seg(NamedTuple):
     source: str
 
 
-def diff_segments(quote: str, source: str, differences: list[dict[str, Any]] | None = None) -> list[Seg]:
+def diff_segments(quote: str, source: str, differences: Sequence[Difference] = ()) -> list[Seg]:
     """The quote as a word-level diff against the evidence passage.
 
     Why recompute: `differences` says what changed but not where. A difflib pass over the same
@@ -116,7 +175,7 @@ def diff_segments(quote: str, source: str, differences: list[dict[str, Any]] | N
     pq = parse_quote(quote)
     qt = pq.toks
     st = tokenize(source)
-    spelled = {(d.get("quote") or "").casefold() for d in differences or [] if d.get("kind") == "spelling"}
+    spelled = {d.quote.casefold() for d in differences if d.kind == "spelling"}
     ops = difflib.SequenceMatcher(None, [t.norm for t in qt], [t.norm for t in st], autojunk=False).get_opcodes()
     segs: list[Seg] = []
     qpos = 0
@@ -206,12 +265,11 @@ def _trim_punct(text: str, a: int, b: int) -> int:
     return b
 
 
-def quote_diff(q: dict[str, Any]) -> list[Seg]:
+def quote_diff(q: Quote) -> list[Seg]:
     """The word diff of a quote against its evidence, or [] when there is nothing to compare."""
-    ev = q.get("evidence") or {}
-    if not ev.get("text") or not q.get("text"):
+    if q.evidence is None or not q.evidence.text or not q.text:
         return []
-    return diff_segments(q["text"], ev["text"], q.get("differences"))
+    return diff_segments(q.text, q.evidence.text, q.differences)
 
 
 def has_changes(segs: list[Seg]) -> bool:
@@ -242,31 +300,39 @@ def _diff_rich(segs: list[Seg], color: bool) -> Text:
     return out
 
 
-def _diff_list(differences: list[dict[str, Any]], color: bool) -> Text:
+def _diff_list(differences: list[Difference], color: bool) -> Text:
     out = Text()
     for d in differences:
         if out:
             out.append("; ")
-        kind = d.get("kind", "")
-        out.append(f"{DIFF_LABEL.get(kind, kind)}: ", style="dim")
-        if d.get("source"):
-            out.append(f"[-{d['source']}-]", style="red strike" if color else "")
-        if d.get("quote"):
-            out.append(f"{{+{d['quote']}+}}", style="bold red" if color else "")
+        out.append(f"{DIFF_LABEL.get(d.kind, d.kind)}: ", style="dim")
+        if d.source:
+            out.append(f"[-{d.source}-]", style="red strike" if color else "")
+        if d.quote:
+            out.append(f"{{+{d.quote}+}}", style="bold red" if color else "")
     return out
 
 
-def render_table(doc: dict[str, Any], console: Console) -> None:
+def render_table(doc: ResultDocument, console: Console) -> None:
     """The terminal view: one compact row per quote (verdict in words and a symbol, the quote with
     its changes marked inline), then the sources, then a one-line summary.
 
     Why two shapes: at 80 columns a fifth column squeezes every cell to a few words, so narrow
     terminals get the evidence under the quote instead of beside it.
     """
+    doc = terminal_safe(doc)
     width = console.width or 100
     color = console.is_terminal and not console.no_color
     narrow = width < 110
-    quotes = Table(title=Text(f"Quotes in brief {doc['brief_id']}", style="bold"), expand=True,
+    parts: list[Any] = [_quotes_table(doc, color, narrow)] if doc.quotes else [
+        Text("No quoted passages found in the brief.")]
+    parts += [_sources_table(doc, color, narrow)] if doc.sources else [Text("The brief cites no sources.")]
+    parts.append(_summary_line(doc))
+    console.print(Group(*parts))
+
+
+def _quotes_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
+    quotes = Table(title=Text(f"Quotes in brief {doc.brief_id}", style="bold"), expand=True,
                    show_lines=True, pad_edge=False, box=box.HORIZONTALS if narrow else box.ROUNDED,
                    title_justify="left")
     quotes.add_column("#", no_wrap=True, style="dim")
@@ -275,59 +341,70 @@ def render_table(doc: dict[str, Any], console: Console) -> None:
     quotes.add_column("Quote (changes: [-source-]{+quote+})", ratio=3)
     if not narrow:
         quotes.add_column("Source says / note", ratio=2)
-    for q in doc["quotes"]:
-        v = q.get("verdict") or "pending"
-        ev = q.get("evidence") or {}
+    for q in doc.quotes:
+        v = str(q.verdict or "pending")
         segs = quote_diff(q)
-        qcell = _diff_rich(segs, color) if has_changes(segs) else Text(_short(q["text"], 400))
-        if q.get("differences") and not has_changes(segs):
+        qcell = _diff_rich(segs, color) if has_changes(segs) else Text(_short(q.text, 400))
+        if q.differences and not has_changes(segs):
             qcell.append("\n")
-            qcell.append_text(_diff_list(q["differences"], color))
-        info = Text()
-        if ev.get("text") and not narrow and has_changes(segs):
-            info.append(_short(ev["text"], 160 if narrow else 240), style="dim")
-        if ev.get("page"):
-            info.append(f"{' ' if info else ''}(p. {ev['page']})", style="dim")
-        if q.get("note"):
-            info.append(("\n" if info else "") + q["note"], style="italic")
-        if q.get("drift") and q["drift"] != "unchanged":
-            info.append(("\n" if info else "") + f"source now: {q['drift']}", style="yellow" if color else "")
+            qcell.append_text(_diff_list(q.differences, color))
+        info = _quote_info(q, segs, color, narrow)
         label = Text(f"{verdict_mark(v)} {verdict_label(v) if not narrow else _short_verdict(v)}",
                      style=VERDICT_STYLE.get(v, "") if color else "")
-        src = q.get("source_ref") or ("/".join(q.get("cites") or []) or "–")
+        src = q.source_ref or ("/".join(q.cites) or "–")
         if narrow:
             if info:
                 qcell.append("\n")
                 qcell.append_text(info)
-            quotes.add_row(q["id"], label, src, qcell)
+            quotes.add_row(q.id, label, src, qcell)
         else:
-            quotes.add_row(q["id"], label, src, qcell, info)
+            quotes.add_row(q.id, label, src, qcell, info)
+    return quotes
+
+
+def _quote_info(q: Quote, segs: list[Seg], color: bool, narrow: bool) -> Text:
+    """The passage (when the quote differs from it), its page, the note and any drift."""
+    ev = q.evidence
+    info = Text()
+    if ev is not None and ev.text and not narrow and has_changes(segs):
+        info.append(_short(ev.text, 160 if narrow else 240), style="dim")
+    if ev is not None and ev.page:
+        info.append(f"{' ' if info else ''}(p. {ev.page})", style="dim")
+    if q.note:
+        info.append(("\n" if info else "") + q.note, style="italic")
+    if q.drift and q.drift != "unchanged":
+        info.append(("\n" if info else "") + f"source now: {q.drift}", style="yellow" if color else "")
+    return info
+
+
+def _sources_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
     sources = Table(title=Text("Sources", style="bold"), expand=True, pad_edge=False, title_justify="left",
                     box=box.HORIZONTALS if narrow else box.ROUNDED)
     sources.add_column("Ref", no_wrap=True, justify="right")
     sources.add_column("Status", no_wrap=True)
     sources.add_column("URL / note", ratio=3, overflow="fold")
-    for s in doc["sources"]:
-        st = s.get("status") or "pending"
-        cell = Text(s["url"])
-        if s.get("final_url") and s["final_url"] != s["url"]:
-            cell.append(f"\n→ {s['final_url']}", style="dim")
-        note = s.get("error") or (s.get("title") if st == "ok" else "")
+    for s in doc.sources:
+        st = str(s.status or "pending")
+        cell = Text(_one_line(s.url))  # a line break in a URL could fake a row
+        if s.final_url and s.final_url != s.url:
+            cell.append(f"\n→ {_one_line(s.final_url)}", style="dim")
+        note = s.error or (s.title if st == "ok" else "")
         if note:
             cell.append(f"\n{_short(note, 120)}", style="dim")
-        http = f" {s['http_status']}" if s.get("http_status") else ""
-        sources.add_row(s["ref"], Text(f"{status_mark(st)} {st}{http}",
-                                       style=STATUS_STYLE.get(st, "red") if color else ""), cell)
+        http = f" {s.http_status}" if s.http_status else ""
+        sources.add_row(s.ref, Text(f"{status_mark(st)} {st}{http}",
+                                    style=STATUS_STYLE.get(st, "red") if color else ""), cell)
+    return sources
+
+
+def _summary_line(doc: ResultDocument) -> Text:
     verdicts, statuses = summary_counts(doc)
     line = Text()
     line.append("Summary: ", style="bold")
     line.append(", ".join(f"{n} {verdict_mark(k)} {k}" for k, n in ordered(verdicts, VERDICTS)) or "no quotes")
     line.append(" · sources: ")
     line.append(", ".join(f"{n} {k}" for k, n in ordered(statuses, LINK_STATUSES)) or "none")
-    parts: list[Any] = [quotes] if doc["quotes"] else [Text("No quoted passages found in the brief.")]
-    parts += [sources] if doc["sources"] else [Text("The brief cites no sources.")]
-    parts.append(line)
-    console.print(Group(*parts))
+    return line
 
 
 def _short_verdict(v: str) -> str:
@@ -341,8 +418,25 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "
 
 
 def md_escape(s: str | None) -> str:
-    """Untrusted text made inert in Markdown: no emphasis, links, tables or raw HTML."""
-    return " ".join((s or "").split()).translate(_MD_SPECIAL)
+    """Untrusted text made inert in Markdown: one line (no raw newline can start a heading, a list
+    or a block), no emphasis, links, code, tables or raw HTML, no control characters."""
+    return " ".join(printable(s).split()).translate(_MD_SPECIAL)
+
+
+def md_code(s: str | None) -> str:
+    """Untrusted text as a Markdown code span: one line, fenced by a backtick run longer than any
+    inside it, padded when it starts or ends with a backtick (CommonMark's rule)."""
+    text = " ".join(printable(s).split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.strip()) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_link(url: str | None) -> str:
+    """A URL as a Markdown autolink when it is a plain http(s) one, else as inert text in a code span."""
+    href = web_url(url)
+    return f"<{href}>" if href is not None else md_code(url)
 
 
 def _md_diff(segs: list[Seg]) -> str:
@@ -365,68 +459,63 @@ def _md_diff(segs: list[Seg]) -> str:
     return " ".join("".join(out).split())
 
 
-def render_markdown(doc: dict[str, Any]) -> str:
+def render_markdown(doc: ResultDocument) -> str:
     """A report to paste into an editor's notes: summary, one short section per quote, sources."""
-    verdicts, statuses = summary_counts(doc)
-    src_by_ref = {s["ref"]: s for s in doc["sources"]}
-    title = f"Verification report: {md_escape(doc['title'])}" if doc.get("title") else "Verification report"
-    out = [f"# {title}", "", f"Brief `{doc['brief_id']}` · status {doc.get('status') or ''}"
-           + (f" · checked {doc['finished_at']}" if doc.get("finished_at") else ""), ""]
-    out += ["**Quotes:** " + (", ".join(f"{n} {verdict_mark(k)} {verdict_label(k).lower()}"
-                                        for k, n in ordered(verdicts, VERDICTS)) or "none"),
-            "", "**Sources:** " + (", ".join(f"{n} {status_label(k).lower()}"
-                                            for k, n in ordered(statuses, LINK_STATUSES)) or "none"), ""]
-    out += ["## Quotes", ""]
-    if not doc["quotes"]:
+    out = [*_md_head(doc), "## Quotes", ""]
+    if not doc.quotes:
         out += ["No quoted passages were found in the brief.", ""]
     else:  # an overview first, in the contract's words; details per quote below
         out += ["| # | Verdict | Quote | Source |", "|---|---|---|---|"]
-        out += [f"| {md_escape(q['id'])} | {verdict_mark(q.get('verdict'))} **{q.get('verdict') or 'pending'}** "
-                f"| “{md_escape(_short(q['text'], 90))}” | {md_escape(q.get('source_ref') or '')} |"
-                for q in doc["quotes"]]
+        out += [f"| {md_escape(q.id)} | {verdict_mark(q.verdict)} **{q.verdict or 'pending'}** "
+                f"| “{md_escape(_short(q.text, 90))}” | {md_escape(q.source_ref or '')} |"
+                for q in doc.quotes]
         out.append("")
-    for q in doc["quotes"]:
-        v = q.get("verdict") or "pending"
-        ev = q.get("evidence") or {}
-        cites = " ".join(f"\\[{md_escape(c)}\\]" for c in q.get("cites") or [])
-        out.append(f"### {md_escape(q['id'])}. {verdict_mark(v)} {verdict_label(v)}")
-        out.append("")
-        out.append(f"> “{md_escape(q['text'])}” {cites}".rstrip())
-        out.append("")
-        s = src_by_ref.get(q.get("source_ref") or "")
-        if ev.get("text"):
-            where = f" (page {ev['page']})" if ev.get("page") else ""
-            out.append(f"- **Source \\[{md_escape(q.get('source_ref'))}\\] says{where}:** "
-                       f"“{md_escape(ev['text'])}”")
-        segs = quote_diff(q)
-        if has_changes(segs):
-            out.append(f"- **Changes** (~~source~~ **quote**): {_md_diff(segs)}")
-        for d in q.get("differences") or []:
-            if not has_changes(segs):
-                out.append(f"- {DIFF_LABEL.get(d['kind'], d['kind'])}: ~~{md_escape(d.get('source'))}~~ "
-                           f"**{md_escape(d.get('quote'))}**")
-        if q.get("note"):
-            out.append(f"- Note: {md_escape(q['note'])}")
-        if s is not None:
-            out.append(f"- Link: {_md_link(s)} — {status_mark(s.get('status'))} {status_label(s.get('status'))}")
-        if q.get("drift") and q["drift"] != "unchanged":
-            out.append(f"- The source has since {'changed' if q['drift'] == 'changed' else q['drift']}"
-                       + (f": “{md_escape(q.get('drift_text'))}”" if q.get("drift_text") else ""))
-        out.append("")
+    src_by_ref = {s.ref: s for s in doc.sources}
+    for q in doc.quotes:
+        out += _md_quote(q, src_by_ref.get(q.source_ref or ""))
     out += ["## Sources", "", "| Ref | Status | HTTP | Link | Note |", "|---|---|---|---|---|"]
-    for s in doc["sources"]:
-        st = s.get("status")
-        note = s.get("error") or s.get("title") or ""
-        out.append(f"| {md_escape(s['ref'])} | {status_mark(st)} {status_label(st)} | {s.get('http_status') or ''} "
-                   f"| {_md_link(s)} | {md_escape(note)} |")
+    for s in doc.sources:
+        out.append(f"| {md_escape(s.ref)} | {status_mark(s.status)} {status_label(s.status)} "
+                   f"| {s.http_status or ''} | {md_link(s.url)} | {md_escape(s.error or s.title or '')} |")
     return "\n".join(out) + "\n"
 
 
-def _md_link(s: dict[str, Any]) -> str:
-    url = s.get("url") or ""
-    if url.startswith(("http://", "https://")) and not any(c in url for c in " <>"):
-        return f"<{url}>"
-    return f"`{url.replace('`', '')}`"
+def _md_head(doc: ResultDocument) -> list[str]:
+    verdicts, statuses = summary_counts(doc)
+    title = f"Verification report: {md_escape(doc.title)}" if doc.title else "Verification report"
+    return [f"# {title}", "", f"Brief {md_code(doc.brief_id)} · status {md_escape(doc.status)}"
+            + (f" · checked {md_escape(doc.finished_at)}" if doc.finished_at else ""), "",
+            "**Quotes:** " + (", ".join(f"{n} {verdict_mark(k)} {verdict_label(k).lower()}"
+                                        for k, n in ordered(verdicts, VERDICTS)) or "none"),
+            "", "**Sources:** " + (", ".join(f"{n} {status_label(k).lower()}"
+                                            for k, n in ordered(statuses, LINK_STATUSES)) or "none"), ""]
+
+
+def _md_quote(q: Quote, s: Source | None) -> list[str]:
+    """One quote's section: verdict, the quote, what the source says, the changes, the link."""
+    v = q.verdict or "pending"
+    ev = q.evidence
+    cites = " ".join(f"\\[{md_escape(c)}\\]" for c in q.cites)
+    out = [f"### {md_escape(q.id)}. {verdict_mark(v)} {verdict_label(v)}", "",
+           f"> “{md_escape(q.text)}” {cites}".rstrip(), ""]
+    if ev is not None and ev.text:
+        where = f" (page {ev.page})" if ev.page else ""
+        out.append(f"- **Source \\[{md_escape(q.source_ref)}\\] says{where}:** “{md_escape(ev.text)}”")
+    segs = quote_diff(q)
+    if has_changes(segs):
+        out.append(f"- **Changes** (~~source~~ **quote**): {_md_diff(segs)}")
+    else:
+        out += [f"- {DIFF_LABEL.get(d.kind, d.kind)}: ~~{md_escape(d.source)}~~ **{md_escape(d.quote)}**"
+                for d in q.differences]
+    if q.note:
+        out.append(f"- Note: {md_escape(q.note)}")
+    if s is not None:
+        out.append(f"- Link: {md_link(s.url)} — {status_mark(s.status)} {status_label(s.status)}")
+    if q.drift and q.drift != "unchanged":
+        out.append(f"- The source has since {'changed' if q.drift == 'changed' else q.drift}"
+                   + (f": “{md_escape(q.drift_text)}”" if q.drift_text else ""))
+    out.append("")
+    return out
 
 
 # ---------------------------------------------------------------- CSV and JSON
@@ -442,27 +531,28 @@ def _cell(v: Any) -> str:
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
-def render_csv(doc: dict[str, Any]) -> str:
+def render_csv(doc: ResultDocument) -> str:
     """One row per quote, for spreadsheets; the first ten columns are the original ones, in order."""
-    src_by_ref = {s["ref"]: s for s in doc["sources"]}
+    src_by_ref = {s.ref: s for s in doc.sources}
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(CSV_COLUMNS)
-    for q in doc["quotes"]:
-        ev = q.get("evidence") or {}
-        s = src_by_ref.get(q.get("source_ref") or "") or {}
-        row = [q["id"], q.get("verdict"), q["text"], " ".join(q.get("cites") or []),
-               q.get("source_ref") or "", q.get("source_url") or "", ev.get("text", ""), ev.get("page") or "",
-               "; ".join(f"{d['kind']}: {d.get('quote', '')} / {d.get('source', '')}"
-                         for d in q.get("differences") or []),
-               q.get("score") if q.get("score") is not None else "",
-               verdict_label(q.get("verdict")), q.get("note") or "", s.get("status") or "", s.get("title") or "",
-               ev.get("context") or "", q.get("start"), q.get("end"), ev.get("start", ""), ev.get("end", ""),
-               q.get("drift") or ""]
-        w.writerow([_cell(c) for c in row])
+    for q in doc.quotes:
+        w.writerow([_cell(c) for c in _csv_row(q, src_by_ref.get(q.source_ref or ""))])
     return buf.getvalue()
 
 
-def render_json(doc: dict[str, Any]) -> str:
+def _csv_row(q: Quote, s: Source | None) -> list[Any]:
+    ev = q.evidence
+    return [q.id, q.verdict, q.text, " ".join(q.cites), q.source_ref or "", q.source_url or "",
+            ev.text if ev else "", (ev.page if ev else None) or "",
+            "; ".join(f"{d.kind}: {d.quote} / {d.source}" for d in q.differences),
+            q.score if q.score is not None else "",
+            verdict_label(q.verdict), q.note or "", (s.status if s else None) or "", (s.title if s else None) or "",
+            (ev.context if ev else None) or "", q.start, q.end, ev.start if ev else "", ev.end if ev else "",
+            q.drift or ""]
+
+
+def render_json(doc: ResultDocument) -> str:
     """The contract's result document, as plain JSON."""
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+    return json.dumps(doc.model_dump(mode="json"), ensure_ascii=False, indent=2)

@@ -19,10 +19,12 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlmodel import Session
 
 from verifier.core.align import SourceIndex, align
+from verifier.core.document import Provenance
 from verifier.core.judge import decide
 from verifier.core.statuses import LinkStatus, Verdict
 from verifier.core.values import Match, SourceText
@@ -169,10 +171,10 @@ def judge_on_copies(session: Session, brief_id: str, copies: dict[str, Copy]) ->
     return done
 
 
-def provenance(source: Source, snapshot: SnapshotRow | None) -> str | None:
+def provenance(source: Source, snapshot: SnapshotRow | None) -> Provenance | None:
     """The contract's `provenance` of a source: `archived` when its page could not be read and a copy was."""
     if snapshot is None:
         return None
     if snapshot.status in UNREADABLE and source.archive_url:
         return "archived"
-    return snapshot.provenance
+    return cast(Provenance, snapshot.provenance)

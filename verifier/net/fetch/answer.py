@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from verifier.core.classify import NOT_FOUND_CODES, Page, is_html, read_page, text_page
+from verifier.core.classify import NOT_FOUND_CODES, Page, is_html, is_wall_header, read_page, text_page
 from verifier.net.fetch.decoders import PAGE_SCAN_BYTES, BoundedDecoder
 
 #: a download cut after at least this many raw bytes resumes with a Range request when it can
@@ -100,6 +100,8 @@ def keep_headers(headers: httpx.Headers) -> tuple[dict[str, str], list[str], lis
         value = v.decode("latin-1")
         every.append((k.decode("latin-1"), value))
         name = _KEPT_RAW.get(k) or _KEPT_RAW.get(k.lower())
+        if name is None and is_wall_header(k.decode("latin-1")):
+            name = k.decode("latin-1").lower()  # a bot-wall vendor's header: evidence for the classifier
         if name is not None:
             kept[name] = value
         elif k.lower() == b"set-cookie":

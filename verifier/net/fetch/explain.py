@@ -6,7 +6,7 @@ headers, the page, where the redirects ended), with no network in it.
 
 from __future__ import annotations
 
-from verifier.core.classify import Page, is_challenge_page, redirected_to_home_or_error
+from verifier.core.classify import Page, redirected_to_home_or_error, wall_reason
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
 from verifier.net.fetch.answer import Answer
@@ -37,8 +37,9 @@ def _too_slow(ans: Answer, timeout: float) -> float | None:
 
 def _blocked(ans: Answer, page: Page | None, final: str, timeout: float) -> str:
     code = ans.status_code
-    if is_challenge_page(page, ans.headers):
-        return f"bot challenge page (HTTP {code})"
+    wall = wall_reason(page, ans.headers, ans.set_cookies, code, final)
+    if wall is not None:
+        return wall
     if code == 429:
         if (ra := _too_slow(ans, timeout)) is not None:
             return f"HTTP 429, Retry-After {ra:.0f} s is longer than the fetch timeout"

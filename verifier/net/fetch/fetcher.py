@@ -163,7 +163,7 @@ class Fetcher:
             return snap
         page = ans.page()
         status = classify_response(ans.status_code, ans.headers, url, trail.current, trail.chain, page,
-                                   content_type=ans.content_type)
+                                   content_type=ans.content_type, cookies=ans.set_cookies)
         outcome = explain(status, ans, page, url, trail.current, trail.chain, self.settings.fetch_timeout)
         return snapshot_of(url, ans, outcome)
 
@@ -211,7 +211,7 @@ class Fetcher:
         """Seconds before asking again, or None to take this answer as final."""
         if attempt >= retries or not is_retryable_status(ans.status_code):
             return None
-        if is_challenge_page(ans.page(), ans.headers):
+        if is_challenge_page(ans.page(), ans.headers, ans.set_cookies, ans.status_code):
             return None  # asking a bot wall again does not help
         ra = ans.retry_after
         if ra is not None:

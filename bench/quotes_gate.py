@@ -1,0 +1,243 @@
+"""Gate for the quote classes real briefs and news text bring, on generated cases.
+
+Why: the harness's quotes are cut on word boundaries and marked with “…”, so it never shows
+a quote cut mid-word at an edge, a word changed inside a parenthetical the source has, a
+quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, or a reversed or
+mismatched pair. Each class here is generated from random sentences of a small vocabulary
+(several seeds), run through parse_brief and align() the way the CLI runs them, and scored;
+the script prints one line per class and exits 1 when any class falls below its floor, so
+no later change brings these misses back.
+
+    uv run python bench/quotes_gate.py [--seeds 1 2 3] [--cases 60] [--show 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from verifier.core.align import SourceIndex, align
+from verifier.core.normalize import squash
+from verifier.core.parse import parse_brief
+from verifier.core.statuses import DiffKind, Verdict
+from verifier.core.values import BriefText, Match, SourceText
+
+WORDS = (
+    "council", "budget", "harbour", "repair", "station", "winter", "river", "village", "teacher", "market",
+    "doctor", "museum", "railway", "ministry", "contract", "shipment", "garden", "factory", "program", "network",
+    "season", "festival", "report", "engineer", "election", "harvest", "library", "bridge", "airport", "hospital",
+    "tunnel", "pension", "export"
+)
+SHORT = (
+    "the", "a", "of", "to", "in", "on", "for", "with", "and", "was", "is", "that", "by", "from", "at", "as", "it"
+)
+VERBS = (
+    "approved", "rejected", "delayed", "reviewed", "announced", "funded", "opened", "closed", "extended",
+    "cancelled"
+)
+LONG = (
+    "carried", "kingdom", "trucks", "unprecedented", "reconstruction", "administration", "investigation",
+    "responsibility", "spokeswoman", "neighbourhood"
+)
+
+#: floor per class: share of cases judged as the class requires
+FLOORS = {
+    "edge cut": 1.0,
+    "paren changed": 1.0,
+    "paren note": 1.0,
+    "whole paren": 1.0,
+    "exact control": 1.0,
+    "multi-paragraph": 1.0,
+    "'' marks": 1.0,
+    "mismatched": 1.0,
+}
+
+
+def sentence(rng: random.Random, n: int) -> list[str]:
+    out = []
+    for k in range(n):
+        pool = SHORT if k % 3 == 1 else VERBS if k % 5 == 2 else LONG if k % 7 == 4 else WORDS
+        out.append(rng.choice(pool))
+    return out
+
+
+def source(rng: random.Random) -> tuple[str, list[list[str]]]:
+    sents = [sentence(rng, rng.randint(12, 20)) for _ in range(8)]
+    return " ".join(" ".join(s).capitalize() + "." for s in sents), sents
+
+
+# ------------------------------------------------------------------ alignment classes
+
+
+def edge_cut(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A quote whose first or last word is only part of the source's word."""
+    text, sents = source(rng)
+    s = rng.choice(sents)
+    a = rng.randint(0, 3)
+    q = s[a : a + rng.randint(6, 9)]
+    at_start = rng.random() < 0.5
+    w = q[0] if at_start else q[-1]
+    if len(w) < 4:
+        return edge_cut(rng)
+    cut = rng.randint(1, min(3, len(w) - 2))
+    q = [w[cut:], *q[1:]] if at_start else [*q[:-1], w[:-cut]]
+    return text, " ".join(q), lambda m: m is not None and m.verdict is not Verdict.VERIFIED
+
+
+def _paren_case(rng: random.Random) -> tuple[str, list[str], list[str], list[str]]:
+    """A source with one sentence that carries a parenthetical, and that sentence's parts."""
+    text, _ = source(rng)
+    s = sentence(rng, 12)
+    inner = [rng.choice(WORDS) for _ in range(3)]
+    head, tail = s[:6], s[6:]
+    sent = " ".join(head) + " (" + " ".join(inner) + ") " + " ".join(tail) + "."
+    return text + " " + sent, head, inner, tail
+
+
+def paren_changed(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A word changed inside a parenthetical the source also has: a replaced word."""
+    text, head, inner, tail = _paren_case(rng)
+    k = rng.randrange(3)
+    new = rng.choice([w for w in LONG if w not in inner])
+    changed = [*inner[:k], new, *inner[k + 1 :]]
+    q = " ".join(head) + " (" + " ".join(changed) + ") " + " ".join(tail)
+    return (
+        text,
+        q,
+        lambda m: (
+            m is not None
+            and m.verdict is Verdict.ALTERED
+            and any(d.kind is DiffKind.REPLACED for d in m.differences)
+        ),
+    )
+
+
+def paren_note(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A parenthetical the source lacks: the quoter's note, minor."""
+    text, sents = source(rng)
+    s = rng.choice(sents)
+    q = " ".join(s[:5]) + " (emphasis added) " + " ".join(s[5:10])
+    return (
+        text,
+        q,
+        lambda m: (
+            m is not None
+            and m.verdict is Verdict.MINOR
+            and [d.kind for d in m.differences] == [DiffKind.INSERTED_NOTE]
+        ),
+    )
+
+
+def whole_paren(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A quote that is wholly a parenthetical of the source: matched as text."""
+    text, _, inner, _ = _paren_case(rng)
+    return text, "(" + " ".join(inner) + ")", lambda m: m is not None and m.verdict is Verdict.VERIFIED
+
+
+def exact_control(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """The control: an exact quote of whole words stays verified."""
+    text, sents = source(rng)
+    s = rng.choice(sents)
+    a = rng.randint(0, 3)
+    return text, " ".join(s[a : a + 7]), lambda m: m is not None and m.verdict is Verdict.VERIFIED
+
+
+# ------------------------------------------------------------------ extraction classes
+
+
+def _said(words: list[str]) -> str:
+    return " ".join(words).capitalize()
+
+
+def multi_paragraph(rng: random.Random) -> tuple[str, list[str]]:
+    """Every paragraph of a long quote opens with a mark, only the last closes: one passage
+    (its words compared; the paragraph breaks and continuation marks are typography)."""
+    paras = [_said(sentence(rng, rng.randint(8, 14))) + "." for _ in range(rng.randint(2, 4))]
+    last = paras[-1][:-1] + ","
+    body = "\n\n".join("“" + p for p in paras[:-1]) + "\n\n“" + last + "” the minister said."
+    intro = "Intro paragraph about the " + rng.choice(WORDS) + ".\n\n"
+    return intro + body + "\n\nA closing paragraph.", [" ".join([*paras[:-1], last])]
+
+
+def two_apostrophes(rng: random.Random) -> tuple[str, list[str]]:
+    """Wire and archive text: ''…'' marks."""
+    a = _said(sentence(rng, 7)) + ","
+    b = _said(sentence(rng, 6)) + "."
+    return f"''{a}'' she said on {rng.choice(VERBS)} day. ''{b}''", [a, b]
+
+
+def mismatched(rng: random.Random) -> tuple[str, list[str]]:
+    """Reversed and mismatched pairs, with narration between two quotes kept out."""
+    pairs = [("”", "”"), ('"', "”"), ("“", '"'), ("”", "“")]
+    o1, c1 = rng.choice(pairs[:3])
+    o2, c2 = rng.choice(pairs[:3])
+    a = " ".join(sentence(rng, 6))
+    b = " ".join(sentence(rng, 6))
+    narr = " ".join(sentence(rng, 5))
+    return f"The mayor said {o1}{a}{c1} and then {narr}, adding {o2}{b}{c2} at the end.", [a, b]
+
+
+# ------------------------------------------------------------------ scoring
+
+ALIGN_CLASSES = {
+    "edge cut": edge_cut,
+    "paren changed": paren_changed,
+    "paren note": paren_note,
+    "whole paren": whole_paren,
+    "exact control": exact_control,
+}
+PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched}
+
+
+def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    for name, make in ALIGN_CLASSES.items():
+        ok, bad = 0, list[str]()
+        for seed in seeds:
+            rng = random.Random(f"{name}/{seed}")
+            for _ in range(cases):
+                text, quote, good = make(rng)
+                m = align(quote, SourceIndex.build(SourceText(text)))
+                if good(m):
+                    ok += 1
+                elif len(bad) < show:
+                    bad.append(f"    {quote!r} -> {m and (m.verdict.value, [d.kind.value for d in m.differences])}")
+        shares[name] = ok / (cases * len(seeds))
+        print(f"{name:16s} {shares[name]:.3f}  (floor {FLOORS[name]:.2f})", *bad, sep="\n" if bad else "")
+    for name, gen in PARSE_CLASSES.items():
+        ok, bad = 0, list[str]()
+        for seed in seeds:
+            rng = random.Random(f"{name}/{seed}")
+            for _ in range(cases):
+                text, want = gen(rng)
+                got = [q.text for q in parse_brief(BriefText(text=text, fmt="txt")).quotes]
+                if [squash(g) for g in got] == [squash(w) for w in want]:
+                    ok += 1
+                elif len(bad) < show:
+                    bad.append(f"    {text!r}\n      got {got!r}")
+        shares[name] = ok / (cases * len(seeds))
+        print(f"{name:16s} {shares[name]:.3f}  (floor {FLOORS[name]:.2f})", *bad, sep="\n" if bad else "")
+    return shares
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--cases", type=int, default=60)
+    ap.add_argument("--show", type=int, default=5)
+    args = ap.parse_args()
+    shares = run(args.seeds, args.cases, args.show)
+    low = [n for n, v in shares.items() if v < FLOORS[n]]
+    if low:
+        print("BELOW FLOOR:", ", ".join(low))
+        sys.exit(1)
+    print("all classes at or above their floors")
+
+
+if __name__ == "__main__":
+    main()

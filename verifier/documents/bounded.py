@@ -1,0 +1,113 @@
+"""Run a document parser in a child process under a memory and time budget.
+
+Why: pypdfium2 inflates a page's content streams whole, in the calling process: a 1.5 MB PDF
+whose FlateDecode stream inflates to 1 GiB costs over 2 GB, and no pdfium option caps it. A
+child process with RLIMIT_AS set before it imports the parser cannot take more than its budget,
+and a deadline ends it; the caller gets the result, or a one-line refusal naming the budget that
+was exceeded. The child answers in JSON (never pickle: it has read hostile input).
+
+    text = run_bounded("verifier.documents.bounded:pdf_brief", data, memory_bytes=..., seconds=...)
+
+The target is "module:function", a function of bytes returning a JSON-able value; a BriefError
+it raises comes back as the same class with the same message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+from typing import Any
+
+from verifier.core.values import BriefError, BriefText, BriefTooLarge, BriefUnreadable
+
+PDF_MEMORY_BYTES = 448 * 1024 * 1024  # address space of the child, pdfium and Python included: peak under 500 MB
+PDF_SECONDS = 60.0
+
+
+class BudgetExceeded(Exception):
+    """The child ran out of memory or time (the message says which, in one line)."""
+
+
+def run_bounded(target: str, data: bytes, *, memory_bytes: int, seconds: float) -> Any:
+    """Call `target(data)` in a child process limited to `memory_bytes` of address space and
+    `seconds` of wall time; its JSON result, a re-raised BriefError, or BudgetExceeded."""
+    cmd = [sys.executable, "-m", "verifier.documents.bounded", target, str(memory_bytes), str(int(seconds) + 1)]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    try:
+        done = subprocess.run(cmd, input=data, capture_output=True, timeout=seconds, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        raise BudgetExceeded(f"took longer than {seconds:.0f} s") from None
+    return _answer(done, memory_bytes)
+
+
+def _answer(done: subprocess.CompletedProcess[bytes], memory_bytes: int) -> Any:
+    try:
+        reply = json.loads(done.stdout or b"null")
+    except ValueError:
+        reply = None
+    if done.returncode == 0 and isinstance(reply, dict) and "ok" in reply:
+        return reply["ok"]
+    if isinstance(reply, dict) and reply.get("error") in _ERRORS:
+        raise _ERRORS[reply["error"]](str(reply.get("message", ""))[:300])
+    limit = f"{memory_bytes / 1024 / 1024:.0f} MB"
+    if isinstance(reply, dict) and reply.get("error") == "memory":
+        raise BudgetExceeded(f"needs more than {limit} of memory")
+    if done.returncode == -resource.RLIMIT_CPU or done.returncode in (-9, -24):
+        raise BudgetExceeded("took too long")
+    raise BudgetExceeded(f"needs more than {limit} of memory (the reader was stopped)")
+
+
+_ERRORS: dict[str, type[BriefError]] = {c.__name__: c for c in (BriefError, BriefTooLarge, BriefUnreadable)}
+
+
+# ------------------------------------------------------------------ the PDF brief reader
+
+
+def pdf_brief(data: bytes) -> dict[str, Any]:
+    """Child side: the brief's text from the PDF (intake's reader), as JSON-able values."""
+    from verifier.core.intake import read_pdf_brief
+
+    brief = read_pdf_brief(data)
+    return {"text": brief.text, "title": brief.title, "notes": brief.notes}
+
+
+def bounded_pdf_brief(data: bytes, *, memory_bytes: int = PDF_MEMORY_BYTES,
+                      seconds: float = PDF_SECONDS) -> BriefText:
+    """A PDF brief read under the budget; over it, BriefTooLarge naming what ran out."""
+    try:
+        got = run_bounded("verifier.documents.bounded:pdf_brief", data, memory_bytes=memory_bytes, seconds=seconds)
+    except BudgetExceeded as e:
+        raise BriefTooLarge(f"the PDF {e}; refused") from None
+    return BriefText(text=got["text"], title=got["title"], fmt="pdf", notes=list(got["notes"]))
+
+
+# ------------------------------------------------------------------ the child
+
+
+def _child(target: str, memory_bytes: int, cpu_seconds: int) -> int:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    data = sys.stdin.buffer.read()
+    module, _, name = target.partition(":")
+    out = sys.stdout
+    try:
+        result = getattr(importlib.import_module(module), name)(data)
+        reply: dict[str, Any] = {"ok": result}
+    except MemoryError:
+        reply = {"error": "memory"}
+    except BriefError as e:
+        reply = {"error": type(e).__name__ if type(e).__name__ in _ERRORS else "BriefError", "message": str(e)}
+    with contextlib.suppress(MemoryError):
+        out.write(json.dumps(reply))
+        out.flush()
+        return 0 if "ok" in reply else 3
+    return 4
+
+
+if __name__ == "__main__":
+    raise SystemExit(_child(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
