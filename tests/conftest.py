@@ -25,6 +25,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Itera
     monkeypatch.setenv("VERIFIER_DATABASE_URL", f"sqlite:///{tmp_path}/verifier.sqlite")
     monkeypatch.setenv("VERIFIER_BLOB_DIR", str(tmp_path / "bodies"))
     monkeypatch.setenv("VERIFIER_OCR_CACHE_DIR", str(tmp_path / "ocr-cache"))
+    monkeypatch.setenv("VERIFIER_ARCHIVE_ON_FAILURE", "false")  # no real archive; tests that use one set it
     monkeypatch.chdir(tmp_path)
     get_settings.cache_clear()
     yield

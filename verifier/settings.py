@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -16,12 +17,31 @@ def _default_database_url() -> str:
     return f"sqlite:///{path}"
 
 
+def _origin(entry: str) -> tuple[str, int]:
+    host, sep, port = entry.strip().rpartition(":")
+    host = host.strip().strip("[]").rstrip(".").lower()
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"VERIFIER_ALLOW_PRIVATE_HOSTS: {entry.strip()!r} is not host:port")
+    try:
+        host = str(ipaddress.ip_address(host))
+    except ValueError:
+        if ":" in host or "/" in host:
+            raise ValueError(f"VERIFIER_ALLOW_PRIVATE_HOSTS: {entry.strip()!r} is not host:port") from None
+    return host, int(port)
+
+
+def private_origins(text: str) -> frozenset[tuple[str, int]]:
+    """'127.0.0.1:8765, [::1]:9000' → {('127.0.0.1', 8765), ('::1', 9000)}; a bad entry is a ValueError."""
+    return frozenset(_origin(e) for e in text.split(",") if e.strip())
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VERIFIER_", env_file=".env", extra="ignore")
 
     database_url: str = Field(default_factory=_default_database_url)
     redis_url: str = "redis://localhost:6379/0"
-    allow_private_hosts: bool = False
+    #: True/False, or "host:port,host:port": only those origins may be private (netguard.PrivateAllowance)
+    allow_private_hosts: bool | str = False
     fetch_timeout: float = 20.0
     fetch_max_bytes: int = 50_000_000
     pdf_max_bytes: int = 300_000_000
@@ -39,6 +59,8 @@ class Settings(BaseSettings):
     strike_spacing: float = 86400.0
     archive_url: str = "https://archive.org/wayback/available"
     archive_on_verify: bool = False  # ask the archive to save live sources when a brief is first checked
+    archive_on_failure: bool = True  # judge quotes on an archived copy when a cited page cannot be read
+    memento_url: str | None = None  # a Memento TimeGate (…/timegate/), tried after archive_url
     recheck_min_interval: float = 86400.0
     recheck_max_interval: float = 8 * 604800.0
     recheck_backoff: float = 1.5
@@ -91,6 +113,19 @@ class Settings(BaseSettings):
         self.recheck_min_interval = min(self.recheck_min_interval, self.recheck_interval)
         self.recheck_max_interval = max(self.recheck_max_interval, self.recheck_interval)
         return self
+
+    @field_validator("allow_private_hosts", mode="before")
+    @classmethod
+    def _private_hosts(cls, value: object) -> bool | str:
+        if isinstance(value, str):
+            words = {"1": True, "true": True, "yes": True, "on": True,
+                     "0": False, "false": False, "no": False, "off": False, "": False}
+            flag = words.get(value.strip().lower())
+            return flag if flag is not None else ",".join(
+                f"[{h}]:{p}" if ":" in h else f"{h}:{p}" for h, p in sorted(private_origins(value)))
+        if isinstance(value, bool):
+            return value
+        raise ValueError("allow_private_hosts: true, false or a list of host:port origins")
 
     @property
     def ua(self) -> str:

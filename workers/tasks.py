@@ -25,7 +25,7 @@ from verifier.core.statuses import BriefStatus
 from verifier.core.values import Snapshot
 from verifier.net.fetch import fetch_many
 from verifier.net.politeness import RedisHostLimiter
-from verifier.service import pipeline, rendering
+from verifier.service import archive_first, pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
 from verifier.storage.models import Brief, Citation, utcnow
@@ -123,7 +123,9 @@ def judge(self: Any, _fetched: object, brief_id: str) -> str:
         with db.session_for(settings.database_url) as session:
             if _pending_ocr(session, brief_id):
                 return brief_id  # the OCR task judges the brief when its pages are read
+            copies = archive_first.find_copies(session, brief_id, settings)
             pipeline.judge_brief(session, brief_id)
+            archive_first.judge_on_copies(session, brief_id, copies)
     except KeyError:
         return brief_id
     except Exception as exc:

@@ -11,10 +11,12 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from verifier.net.netguard import (
     GuardedResolver,
     PrivateAddressError,
+    PrivateAllowance,
     check_host,
     is_public_address,
     literal_address,
 )
+from verifier.settings import Settings
 
 PUBLIC = ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e",
           "::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"]
@@ -120,3 +122,50 @@ async def test_every_redirect_hop_is_rechecked() -> None:
             snap = await f.fetch(f"http://93.184.216.34{path}")
             assert snap.status == LinkStatus.REFUSED and snap.redirects and "private" in (snap.error or "")
     assert seen == ["http://93.184.216.34/a", "http://93.184.216.34/b"]
+
+
+# -- the allow-list of private origins (VERIFIER_ALLOW_PRIVATE_HOSTS=host:port,...)
+
+@pytest.mark.parametrize("value,expected", [
+    ("true", True), ("1", True), ("False", False), ("", False), ("off", False),
+    ("127.0.0.1:8765", "127.0.0.1:8765"),
+    (" 127.0.0.1:8765 , CMS.Intranet.:443,[::1]:9000", "127.0.0.1:8765,[::1]:9000,cms.intranet:443"),
+])
+def test_setting_reads_flags_and_origin_lists(value: str, expected: bool | str) -> None:
+    assert Settings(allow_private_hosts=value).allow_private_hosts == expected
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":80", "localhost:http",
+                                   "::1", "10.0.0.0/8:80", "yes please"])
+def test_setting_refuses_entries_that_are_not_host_port(value: str) -> None:
+    with pytest.raises(ValueError, match="ALLOW_PRIVATE_HOSTS"):
+        Settings(allow_private_hosts=value)
+
+
+def test_listed_origin_alone_is_allowed_for_literal_hosts() -> None:
+    allow = "127.0.0.1:8765,[::1]:9000"
+    for host, port in [("127.0.0.1", 8765), ("127.1", 8765), ("2130706433", 8765), ("[::1]", 9000)]:
+        check_host(host, allow, port)
+    for host, port in [("127.0.0.1", 8766), ("127.0.0.2", 8765), ("[::1]", 8765), ("169.254.169.254", 80)]:
+        with pytest.raises(PrivateAddressError):
+            check_host(host, allow, port)
+    with pytest.raises(PrivateAddressError):  # no port known: a list never lets a private literal through
+        check_host("127.0.0.1", allow)
+
+
+def test_allowance_of_each_setting_form() -> None:
+    assert PrivateAllowance.of(True).everything and not PrivateAllowance.of(False).allows(["127.0.0.1"], 80)
+    listed = PrivateAllowance.of("localhost:8080")
+    assert PrivateAllowance.of(listed) is listed
+    assert listed.allows(["LOCALHOST."], 8080) and not listed.allows(["localhost"], 8081)
+
+
+async def test_resolver_allows_listed_origins_by_name_or_by_address() -> None:
+    inner = FakeResolver({"cms.intranet": ["10.1.2.3"], "evil.test": ["10.1.2.3"], "alias.test": ["127.0.0.1"],
+                          "mixed.test": ["127.0.0.1", "10.9.9.9"]})
+    guard = GuardedResolver(allow_private="cms.intranet:443,127.0.0.1:8765", inner=inner)
+    assert [r["host"] for r in await guard.resolve("cms.intranet", 443)] == ["10.1.2.3"]
+    assert [r["host"] for r in await guard.resolve("alias.test", 8765)] == ["127.0.0.1"]  # the address is listed
+    for host, port in [("cms.intranet", 80), ("evil.test", 443), ("alias.test", 8766), ("mixed.test", 8765)]:
+        with pytest.raises(PrivateAddressError):
+            await guard.resolve(host, port)

@@ -372,7 +372,7 @@ def demo(
         with DemoSite() as site:
             settings = settings.model_copy(update={
                 "allow_private_hosts": True, "host_interval": 0.0, "respect_robots": True,
-                "fetch_timeout": 5.0})
+                "fetch_timeout": 5.0, "archive_url": f"{site.base_url}/wayback/available"})  # no real archive
             say(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)")
             text = site.brief()
             _run_check(text, settings, fmt, origin="demo brief", refresh=True)

@@ -5,6 +5,12 @@ about to use, so a hostname that resolves to a private address (or flips to one
 between two lookups: DNS rebinding) is refused before any socket is opened. IP
 literals bypass aiohttp's resolver, so the fetcher checks them with `check_host`
 before every request, redirect hops included.
+
+VERIFIER_ALLOW_PRIVATE_HOSTS is either all-or-nothing or an allow-list of origins
+(`127.0.0.1:8765,cms.intranet:443`): a newsroom's intranet CMS, or a test's one local
+server, may be read while every other private address stays refused. The list is
+matched on (host, port) of the hop AND on (address, port) of what the host resolved
+to, so an entry names the endpoint actually connected to, never a whole machine.
 """
 
 from __future__ import annotations
@@ -13,13 +19,17 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
+from verifier.settings import private_origins
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Ranges refused outright, on top of what the ipaddress module calls non-global.
 _V4_BLOCKED = tuple(
@@ -129,41 +139,81 @@ def literal_address(host: str) -> IPAddress | None:
     return None
 
 
-def check_host(host: str, allow_private: bool) -> None:
-    """Raise PrivateAddressError when a literal-IP host is not public (names are left to the resolver)."""
-    if allow_private:
+@dataclass(frozen=True)
+class PrivateAllowance:
+    """Which non-public endpoints may be connected to: all of them, none, or listed origins."""
+
+    everything: bool = False
+    origins: frozenset[tuple[str, int]] = frozenset()
+
+    @classmethod
+    def of(cls, value: AllowPrivate) -> PrivateAllowance:
+        """The allowance a setting means: a bool, a 'host:port,...' list, or an allowance already."""
+        if isinstance(value, PrivateAllowance):
+            return value
+        if isinstance(value, bool):
+            return cls(everything=value)
+        return cls(origins=private_origins(value))
+
+    def allows(self, names: Iterable[str], port: int | None) -> bool:
+        """True when everything is allowed, or (name, port) is listed for one of `names`."""
+        if self.everything:
+            return True
+        if port is None or not self.origins:
+            return False
+        return any((_canonical(n), port) in self.origins for n in names)
+
+
+AllowPrivate = bool | str | PrivateAllowance
+
+
+def _canonical(name: str) -> str:
+    ip = literal_address(name)
+    return str(ip) if ip is not None else name.strip("[]").rstrip(".").lower()
+
+
+def check_host(host: str, allow_private: AllowPrivate, port: int | None = None) -> None:
+    """Raise PrivateAddressError when a literal-IP host is not public (names are left to the resolver).
+
+    `port` is the hop's port (default ports included); without it only an all-allowing
+    setting lets a private literal through.
+    """
+    allowance = PrivateAllowance.of(allow_private)
+    if allowance.everything:
         return
     ip = literal_address(host)
-    if ip is not None and not is_public_address(ip):
+    if ip is not None and not is_public_address(ip) and not allowance.allows((host,), port):
         raise PrivateAddressError(host, str(ip))
 
 
-def check_addresses(host: str, addresses: Iterable[str], allow_private: bool) -> None:
-    """Raise PrivateAddressError if any resolved address is not public."""
-    if allow_private:
+def check_addresses(host: str, addresses: Iterable[str], allow_private: AllowPrivate,
+                    port: int | None = None) -> None:
+    """Raise PrivateAddressError if any resolved address is not public and not allowed on `port`."""
+    allowance = PrivateAllowance.of(allow_private)
+    if allowance.everything:
         return
     for addr in addresses:
         try:
             ip = ipaddress.ip_address(addr.split("%", 1)[0])
         except ValueError as exc:
             raise PrivateAddressError(host, addr) from exc
-        if not is_public_address(ip):
+        if not is_public_address(ip) and not allowance.allows((host, str(ip)), port):
             raise PrivateAddressError(host, addr)
 
 
 class GuardedResolver(AbstractResolver):
-    """aiohttp resolver that refuses a host if ANY of its addresses is not public."""
+    """aiohttp resolver that refuses a host if ANY of its addresses is not public (nor allowed)."""
 
-    def __init__(self, allow_private: bool = False, inner: AbstractResolver | None = None) -> None:
-        self.allow_private = allow_private
+    def __init__(self, allow_private: AllowPrivate = False, inner: AbstractResolver | None = None) -> None:
+        self.allow_private = PrivateAllowance.of(allow_private)
         self._inner = inner if inner is not None else DefaultResolver()
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
-        check_host(host, self.allow_private)
+        check_host(host, self.allow_private, port)
         results = await self._inner.resolve(host, port, family)
-        check_addresses(host, (r["host"] for r in results), self.allow_private)
+        check_addresses(host, (r["host"] for r in results), self.allow_private, port)
         return results
 
     async def close(self) -> None:

@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from verifier.net.netguard import PolicyError, check_host
+from verifier.net.netguard import DEFAULT_PORTS, AllowPrivate, PolicyError, check_host
 
 if TYPE_CHECKING:  # Playwright is imported only when a page is rendered
     from playwright.async_api import Browser, Playwright, Route
@@ -85,7 +85,7 @@ class RenderPolicy:
     origins: when given, only these origins ("http://127.0.0.1:8765") are loaded.
     """
 
-    allow_private: bool = False
+    allow_private: AllowPrivate = False
     origins: frozenset[str] | None = None
 
     def refusal(self, url: str) -> str | None:
@@ -96,7 +96,7 @@ class RenderPolicy:
         if self.origins is not None and origin_of(url) not in self.origins:
             return f"origin {origin_of(url)} is not allowed"
         try:
-            check_host(parts.hostname, self.allow_private)
+            check_host(parts.hostname, self.allow_private, parts.port or DEFAULT_PORTS[parts.scheme])
         except PolicyError as exc:
             return str(exc)
         return None

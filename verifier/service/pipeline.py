@@ -198,4 +198,9 @@ def check_brief(session: Session, brief: BriefText, settings: Settings, *, origi
     urls = sources_to_fetch(session, row.id, settings, refresh=refresh)
     if urls:
         asyncio.run(fetch_sources(session, urls, settings, progress))
-    return judge_brief(session, row.id, progress)
+    from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
+
+    copies = archive_first.find_copies(session, row.id, settings)
+    judged = judge_brief(session, row.id, progress)
+    archive_first.judge_on_copies(session, row.id, copies)
+    return judged

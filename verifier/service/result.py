@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from verifier.core.document import Archive, Check, Progress, Quote, ResultDocument, Source
+from verifier.service.archive_first import provenance
 from verifier.storage import store
 from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow
 from verifier.storage.models import Source as SourceRow
@@ -77,10 +78,10 @@ def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None,
         text_sha256=snap.text_sha256 if snap else None,
         error=snap.error if snap else None,
         snapshot_id=snap.id if snap else None,
-        provenance=snap.provenance if snap else None,
         state=src.state,
         archive=(Archive(url=src.archive_url, captured_at=iso(src.archive_captured_at))
                  if src.archive_url else None),
+        provenance=provenance(src, snap),
         history=None if checks is None else list(checks.get(src.id or -1, [])),
     )
 

@@ -83,7 +83,7 @@ async def check_target(url: str, settings: Settings, resolver: AbstractResolver 
     host, port = _host_port(url)
     guard = GuardedResolver(settings.allow_private_hosts, inner=resolver)
     try:
-        check_host(host, settings.allow_private_hosts)
+        check_host(host, settings.allow_private_hosts, port)
         await guard.resolve(host, port)
     except PolicyError as e:
         raise WebhookRefused(str(e)) from e
@@ -122,8 +122,8 @@ class Poster:
 
     async def post(self, url: str, body: bytes, secret: str | None) -> Attempt:
         try:
-            _host_port(url)
-            check_host(urlsplit(url).hostname or "", self.settings.allow_private_hosts)
+            host, port = _host_port(url)
+            check_host(host, self.settings.allow_private_hosts, port)
             async with self._http.post(url, data=body, headers=self._headers(body, secret),
                                        allow_redirects=False) as r:
                 return Attempt(status=r.status)

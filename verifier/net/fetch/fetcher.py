@@ -25,7 +25,7 @@ from verifier.net.fetch.failures import Failure, Outcome, translate
 from verifier.net.fetch.redirects import REDIRECT_CODES, Trail, next_hop
 from verifier.net.fetch.retry import Retry, backoff_delay, is_retryable_status
 from verifier.net.fetch.transport import GuardedTransport
-from verifier.net.netguard import ALLOWED_SCHEMES, PolicyError, check_host
+from verifier.net.netguard import ALLOWED_SCHEMES, DEFAULT_PORTS, AllowPrivate, PolicyError, check_host
 from verifier.net.politeness import HostLimiter, Limiter, RobotsCache
 from verifier.settings import Settings
 
@@ -35,7 +35,7 @@ ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,application/pdf;
 Sleep = Callable[[float], Awaitable[None]]
 
 
-def hop_policy(url: str, allow_private: bool) -> httpx.URL | Snapshot:
+def hop_policy(url: str, allow_private: AllowPrivate) -> httpx.URL | Snapshot:
     """One hop's URL parsed and checked before any request; a Snapshot means 'stop here'."""
     scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     if scheme not in ALLOWED_SCHEMES:
@@ -48,7 +48,7 @@ def hop_policy(url: str, allow_private: bool) -> httpx.URL | Snapshot:
     if not u.host:
         return Snapshot(url=url, status=LinkStatus.UNREACHABLE, error="invalid URL: no host")
     try:
-        check_host(u.host, allow_private)
+        check_host(u.host, allow_private, u.port or DEFAULT_PORTS[u.scheme])
     except PolicyError as exc:
         return Snapshot(url=url, status=LinkStatus.REFUSED, error=str(exc))
     return u.copy_with(userinfo=b"") if u.userinfo else u

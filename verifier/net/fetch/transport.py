@@ -15,7 +15,7 @@ import aiohttp
 import httpx
 import yarl
 
-from verifier.net.netguard import GuardedResolver
+from verifier.net.netguard import AllowPrivate, GuardedResolver
 
 
 class _AiohttpStream(httpx.AsyncByteStream):
@@ -56,7 +56,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     attempt covers connect to last byte (aiohttp's per-read timers cost a timer per chunk).
     """
 
-    def __init__(self, allow_private: bool, max_connections: int = 100) -> None:
+    def __init__(self, allow_private: AllowPrivate, max_connections: int = 100) -> None:
         self.allow_private = allow_private
         self.max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
