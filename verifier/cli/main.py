@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -169,6 +170,11 @@ def _guard() -> Iterator[None]:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
+    except ValidationError as e:  # a VERIFIER_ setting that cannot be used
+        err = e.errors()[0] if e.errors() else {"loc": (), "msg": str(e)}
+        name = "VERIFIER_" + "_".join(str(x) for x in err["loc"]).upper()
+        say(f"verifier: setting {name}: {_one_line(err['msg'])}")
+        raise typer.Exit(2) from None
     except DBAPIError as e:
         say(f"verifier: database error: {_one_line(e.orig) if e.orig else _one_line(e)} "
             "(is VERIFIER_DATABASE_URL a database made by another version of verifier?)")
