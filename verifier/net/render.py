@@ -103,9 +103,11 @@ class RenderPolicy:
 
 
 def origin_of(url: str) -> str:
-    p = urlsplit(url)
-    port = p.port or (443 if p.scheme == "https" else 80)
-    return f"{p.scheme}://{(p.hostname or '').lower()}:{port}"
+    """"scheme://host:port" of a URL, the default port explicit (the fetcher's cookie-origin rule)."""
+    from verifier.net.fetch.cookies import origin_of as origin_tuple
+
+    scheme, host, port = origin_tuple(httpx.URL(url))
+    return f"{scheme}://{host}:{port}"
 
 
 class Renderer:
