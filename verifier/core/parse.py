@@ -52,8 +52,10 @@ Credit (Quote.cites), first that applies
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 from verifier.core import quotemarks
@@ -64,6 +66,7 @@ from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
 
 _SCHEMES = r"(?:(?:https?|ftps?|sftp|wss?|irc|gopher|news|nntp|telnet|rtsp|s3|gs)://|file:/{0,3}|mailto:)"
 _URL = re.compile(r"(?<![\w@.+-])" + _SCHEMES + r"[^\s<>\"“”‘’«»`]+", re.I)
+_SCHEME = re.compile(_SCHEMES, re.I)
 _TRAIL = ".,;:!?'*>"
 _SUPERS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TO_DIGIT = str.maketrans(_SUPERS, "0123456789")
@@ -84,9 +87,12 @@ def _bare_urls(text: str) -> list[tuple[str, int, int]]:
     out = []
     for m in _URL.finditer(text):
         u = _clean_url(m.group())
-        if len(u) > len(re.match(_SCHEMES, u, re.I).group()):  # type: ignore[union-attr]
+        if len(u) > len(_SCHEME.match(u).group()):  # type: ignore[union-attr]
             out.append((u, m.start(), m.start() + len(u)))
     return out
+
+
+_STRUCT = re.compile(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)")
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -100,7 +106,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     for ln in lines:
         end = pos + len(ln)
         blank = not ln.strip()
-        struct = bool(re.match(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)", ln))
+        struct = bool(_STRUCT.match(ln))
         if blank:
             if cur is not None:
                 out.append((cur, pos - 1))
@@ -116,6 +122,42 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     if cur is not None:
         out.append((cur, len(text)))
     return out
+
+
+class _Spans:
+    """(start, end) spans sorted by start, with the furthest end so far: which spans cover an
+    offset or overlap a range is a bisection, not a scan of every span (briefs of 10,000 links)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.starts = [a for a, _ in spans]
+        self.reach = list(accumulate((b for _, b in spans), max))
+
+    def covers(self, pos: int) -> bool:
+        """Whether some span has start <= pos < end."""
+        k = bisect_right(self.starts, pos)
+        return k > 0 and self.reach[k - 1] > pos
+
+    def overlapping(self, s: int, e: int) -> Iterator[int]:
+        """Indices, in order, of the spans with start < e and end > s."""
+        for k in range(bisect_right(self.reach, s), len(self.spans)):  # spans before k all end by s
+            a, b = self.spans[k]
+            if a >= e:
+                break  # sorted by start: the rest start at e or later
+            if b > s:
+                yield k
+
+    def starting_in(self, s: int, e: int) -> range:
+        """Indices of the spans with s <= start < e."""
+        return range(bisect_left(self.starts, s), bisect_left(self.starts, e))
+
+
+class _Links(_Spans):
+    """A brief's links sorted by start, as spans."""
+
+    def __init__(self, links: list[Link]) -> None:
+        self.links = links
+        super().__init__([(lk.start, lk.end) for lk in links])
 
 
 def _squash(name: str) -> str:
@@ -203,16 +245,32 @@ def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[i
             k = bisect_right(prot_starts, pos - 1)
             if any(a < pos < b for a, b in protected[max(0, k - 8):k]):
                 continue
-            rest = text[pos:pe].lstrip()
-            if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in "“\"‘«„"):
+            nxt = _SPACES.match(text, pos, pe).end()  # type: ignore[union-attr]
+            first = text[nxt] if nxt < pe else ""
+            if not first or not (first.isupper() or first.isdigit() or first in "“\"‘«„"):
                 continue
             if m.group()[0] == ".":
-                tok = re.search(r"([\w.]+)$", text[ps:m.start()])
-                w = tok.group(1) if tok else ""
+                w = _word_before(text, ps, m.start())
                 if w.lower() in _ABBR or (len(w) == 1 and w.isupper()) or "." in w:
                     continue
-            out.append(pos + (len(text[pos:pe]) - len(rest)))
+            out.append(nxt)
     return sorted(set(out))
+
+
+_SPACES = re.compile(r"\s*")
+_WORD_CHAR = re.compile(r"[\w.]")
+
+
+def _word_before(text: str, ps: int, end: int) -> str:
+    """The run of word characters and dots that ends at `end` (not before `ps`).
+
+    Read backwards from `end`, so a long paragraph is not scanned again for every sentence."""
+    if end > ps and text[end - 1] == "\n":  # as `[\w.]+$` would: `$` matches before a final newline
+        end -= 1
+    j = end
+    while j > ps and _WORD_CHAR.match(text, j - 1):
+        j -= 1
+    return text[j:end]
 
 
 # ------------------------------------------------------------------ citations
@@ -238,16 +296,17 @@ class _Entry:
     kind: str  # numbered | bullet | bare
 
 
-def _url_in(text: str, s: int, e: int, links: list[Link]) -> tuple[str, int, int, str | None] | None:
+def _url_in(text: str, s: int, e: int, links: _Links) -> tuple[str, int, int, str | None] | None:
     """First link or bare URL in text[s:e]: (url, start, end, anchor text or None)."""
     best: tuple[str, int, int, str | None] | None = None
-    for lk in links:
-        if s <= lk.start and lk.end <= e:
+    for k in links.starting_in(s, e + 1):
+        lk = links.links[k]
+        if lk.end <= e:
             anchor = text[lk.start:lk.end]
             best = (lk.url, lk.start, lk.end, None if _URL.fullmatch(anchor.strip()) else anchor)
             break
     for u, us, ue in _bare_urls(text[s:e]):
-        if (best is None or s + us < best[1]) and not any(lk.start <= s + us < lk.end for lk in links):
+        if (best is None or s + us < best[1]) and not links.covers(s + us):
             best = (u, s + us, s + ue, None)
         break
     return best
@@ -266,7 +325,7 @@ def _entry_title(text: str, s: int, us: int, ue: int, e: int, anchor: str | None
     return before or None
 
 
-def _find_entries(text: str, links: list[Link]) -> list[list[_Entry]]:
+def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
     """Reference-list entries, grouped in lists (each list: entries in order)."""
     lines: list[tuple[int, int]] = []
     pos = 0
@@ -345,7 +404,7 @@ def _find_entries(text: str, links: list[Link]) -> list[list[_Entry]]:
     return [g for g in groups if g]
 
 
-def _bare_entry(text: str, ls: int, le: int, links: list[Link]) -> _Entry | None:
+def _bare_entry(text: str, ls: int, le: int, links: _Links) -> _Entry | None:
     """A line that is only a link (a rendered <li>) or 'Title, URL'."""
     line = text[ls:le]
     core = line.strip().rstrip(".,;")
@@ -364,7 +423,8 @@ def _bare_entry(text: str, ls: int, le: int, links: list[Link]) -> _Entry | None
     return None
 
 
-def _citations(text: str, links: list[Link]) -> tuple[list[Citation], list[tuple[int, int]]]:
+def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[tuple[int, int]]]:
+    links = _Links(all_links)  # sorted by start
     groups = _find_entries(text, links)
     by_url: dict[str, Citation] = {}
     refs: set[str] = set()
@@ -385,11 +445,11 @@ def _citations(text: str, links: list[Link]) -> tuple[list[Citation], list[tuple
             refs.add(ref)
             by_url[en.url] = Citation(ref=ref, url=en.url, title=en.title, start=en.start, end=en.end)
     # running text: links and bare URLs outside the entries
-    for lk in links:
+    for lk in links.links:
         deferred.append((lk.start, lk.url, None if _URL.fullmatch(lk.text.strip() or lk.url) else
                          (re.sub(r"\s+", " ", text[lk.start:lk.end]).strip() or None), lk.start, lk.end))
     for u, us, ue in _bare_urls(text):
-        if any(lk.start <= us < lk.end for lk in links):
+        if links.covers(us):
             continue
         deferred.append((us, u, None, us, ue))
     deferred.sort(key=lambda d: d[0])
@@ -460,14 +520,27 @@ def _acronym(words: list[str]) -> str:
 
 
 class _Matcher:
+    """The citations a name may stand for, by domain label and by title (or its tail after
+    "|", "-", …), looked up in dicts built on first use: a brief may cite 10,000 sources."""
+
     def __init__(self, citations: list[Citation]) -> None:
-        self.items: list[tuple[str, str | None, str, str]] = []
-        for c in citations:
-            tail = full = ""
-            if c.title:
-                full = _squash(c.title)
-                tail = _squash(re.split(r"\s[|\-–—:·»]\s|\s[|·»]|[|]", c.title)[-1])
-            self.items.append((c.ref, _domain_label(c.url), full, tail))
+        self.citations = citations
+        self._by_label: dict[str, list[int]] | None = None
+        self._by_title: dict[str, list[int]] = {}
+
+    def _labels(self) -> dict[str, list[int]]:
+        if self._by_label is None:
+            self._by_label = {}
+            for i, c in enumerate(self.citations):
+                label = _domain_label(c.url)
+                if label and len(label) >= 2:
+                    self._by_label.setdefault(label, []).append(i)
+                if c.title:
+                    full = _squash(c.title)
+                    tail = _squash(re.split(r"\s[|\-–—:·»]\s|\s[|·»]|[|]", c.title)[-1])
+                    for key in {full, tail} - {""}:
+                        self._by_title.setdefault(key, []).append(i)
+        return self._by_label
 
     def match(self, words: list[str]) -> tuple[list[str], bool]:
         """Refs the name matches, and whether a match came from a title (outlet-like)."""
@@ -478,27 +551,26 @@ class _Matcher:
         sq = _squash(" ".join(words))
         if len(sq) < 2:
             return [], False
-        acr = _acronym(words)
-        acr_last = _acronym(words[:-1]) + _squash(words[-1]) if len(words) > 1 else ""
+        by_label = self._labels()
+        keys = {sq, sq + "news"}
+        if len(words) > 1:
+            acr = _acronym(words)
+            keys |= {acr, acr + "news", _acronym(words[:-1]) + _squash(words[-1])}
+        hits = {i for k in keys - {""} for i in by_label.get(k, ())}
+        titled = self._by_title.get(sq, [])
         refs: list[str] = []
-        strong = False
-        for ref, label, full, tail in self.items:
-            hit = False
-            if label and len(label) >= 2 and (
-                    sq == label or (len(words) > 1 and acr == label) or acr_last == label
-                    or (len(sq) >= 2 and sq + "news" == label) or (len(words) > 1 and acr + "news" == label)):
-                hit = True
-            if (full and sq == full) or (tail and sq == tail):
-                hit = strong = True
-            if hit and ref not in refs:
-                refs.append(ref)
-        return refs, strong
+        for i in sorted(hits.union(titled)):
+            if self.citations[i].ref not in refs:
+                refs.append(self.citations[i].ref)
+        return refs, bool(titled)
 
 
-def _mentions(text: str, s: int, e: int, skip: list[tuple[int, int]], matcher: _Matcher) -> list[_Mention]:
+def _mentions(text: str, s: int, e: int, skip: _Spans | list[tuple[int, int]], matcher: _Matcher) -> list[_Mention]:
+    if not isinstance(skip, _Spans):
+        skip = _Spans(sorted(skip))
     toks: list[tuple[int, int, str, bool]] = []  # start, end, word, ends run
     for m in _TOKEN.finditer(text, s, e):
-        if any(a <= m.start() < b for a, b in skip):
+        if skip.covers(m.start()):
             continue
         w = m.group()
         stripped = re.sub(r"(?:[’']s?|[.\-])+$", "", w) if w.count(".") <= 1 or not re.fullmatch(
@@ -613,10 +685,12 @@ def _collapse(s: str) -> str:
 def _segments(paras: list[tuple[int, int]], excluded: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The paragraphs with block quotes, reference entries and markup syntax cut out."""
     segs: list[tuple[int, int]] = []
+    spans = _Spans(excluded)
     for ps, pe in paras:
         cur = ps
-        for a, b in excluded:
-            if b <= cur or a >= pe:
+        for k in spans.overlapping(ps, pe):
+            a, b = excluded[k]
+            if b <= cur:
                 continue
             if a > cur:
                 segs.append((cur, a))
@@ -709,10 +783,10 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     bounds = _boundaries(text, paras, protected)
     para_starts = [p[0] for p in paras]
     matcher = _Matcher(citations)
-    skip_spans = sorted([(r.open, r.close) for r in raws] + entry_spans)
+    skip_spans = _Spans(sorted([(r.open, r.close) for r in raws] + entry_spans))
     mention_cache: dict[int, list[_Mention]] = {}
     bare = [Link(u, s, e, u) for u, s, e in _bare_urls(text)]
-    credit_links = sorted([lk for lk in links + bare if lk.url in url_ref], key=lambda lk: lk.start)
+    credit_links = _Links(sorted([lk for lk in links + bare if lk.url in url_ref], key=lambda lk: lk.start))
 
     kept: list[Quote] = []
     skipped: list[Quote] = []
@@ -730,14 +804,15 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
 
         cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, known)
         if not cites:
-            for lk in credit_links:
-                if win_s <= lk.start < win_e and url_ref[lk.url] not in cites:
+            for k in credit_links.starting_in(win_s, win_e):
+                lk = credit_links.links[k]
+                if url_ref[lk.url] not in cites:
                     cites.append(url_ref[lk.url])
         # credited by a marker or a link: always checked; otherwise the short-quote rule decides
         short = _not_words(r.text) if cites else _too_short(r.text, text[sent_s:r.open], titles)
         if not cites:
             if pi not in mention_cache:
-                local = [sp for sp in skip_spans if sp[1] > ps and sp[0] < pe]
+                local = _Spans([skip_spans.spans[k] for k in skip_spans.overlapping(ps, pe)])
                 mention_cache[pi] = _mentions(text, ps, pe, local, matcher)
             cites = _credit_outlet(mention_cache[pi], r, win_s, win_e, ps)
         q = Quote(id="", text=r.text, start=r.start, end=r.end, cites=cites)
