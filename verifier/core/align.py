@@ -214,8 +214,8 @@ class _Quote:
     core: int
 
 
-def _prepare(quote_text: str, index: SourceIndex) -> _Quote | None:
-    pq = parse_quote(quote_text)
+def _prepare(quote_text: str, index: SourceIndex, parsed: ParsedQuote | None = None) -> _Quote | None:
+    pq = parsed if parsed is not None else parse_quote(quote_text)
     if not pq.toks:
         return None
     ids, kinds, qpos = [], [], []
@@ -624,13 +624,14 @@ def _char_cols(qq: _Quote, index: SourceIndex, lo: int, hi: int) -> list[tuple[i
     return cols
 
 
-def align(quote_text: str, index: SourceIndex) -> Match | None:
+def align(quote_text: str, index: SourceIndex, *, parsed: ParsedQuote | None = None) -> Match | None:
     """The best alignment of the quote in this one source, or None when it is not there.
 
     Found means at least MIN_FOUND of the quote's own words align (a quote of 3 words or
-    fewer must align exactly).
+    fewer must align exactly). `parsed`: `parse_quote(quote_text)`, when the caller aligns the
+    same quote against several sources.
     """
-    qq = _prepare(quote_text, index)
+    qq = _prepare(quote_text, index, parsed)
     if qq is None or not index.ids:
         return None
     hits = _hits(qq, index)
