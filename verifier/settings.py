@@ -87,12 +87,17 @@ class Settings(BaseSettings):
     render_pages: int = 2  # pages rendered at once per process
     api_rate_limit: int = 600
     max_brief_bytes: int = 10_000_000
+    #: a brief with more quotes (worth checking) or more citations than this is refused, in one line
+    max_quotes: int = 20_000
+    max_citations: int = 50_000
+    #: quotes judged per task in the service (a large brief is judged in several bounded tasks)
+    judge_chunk: int = 500
     #: "module:Class" of the jobs backend (verifier.service.jobs.Jobs); the API never imports Celery itself
     jobs_backend: str = "workers.jobs:CeleryJobs"
 
     # -- clamps: a value out of range means "as little as makes sense", never an error at use
 
-    @field_validator("recheck_batch_size", "recheck_sweep_limit", "dead_after", "host_concurrency")
+    @field_validator("recheck_batch_size", "recheck_sweep_limit", "dead_after", "host_concurrency", "judge_chunk")
     @classmethod
     def _at_least_one(cls, v: int) -> int:
         return max(1, v)

@@ -28,6 +28,8 @@ def make_app() -> Celery:
         task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr")),
         task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
                      "workers.tasks.judge": {"queue": "match"},
+                     "workers.tasks.judge_chunk": {"queue": "match"},
+                     "workers.tasks.finish_judge": {"queue": "match"},
                      "workers.tasks.ocr_source": {"queue": "ocr"},
                      "workers.recheck.*": {"queue": "recheck"}},
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},

@@ -1,7 +1,8 @@
 """Thin Celery tasks: they take ids, re-read the database and call the pipeline's functions.
 
 A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
-(queue `match`). Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
+(queue `match`), which judges a brief of more than VERIFIER_JUDGE_CHUNK quotes as a further chord
+of bounded `judge_chunk` tasks and a `finish_judge`. Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
 making progress; `recover_stalled` (run by every worker on a timer, and by beat) restarts the work
 of briefs that have made none for VERIFIER_STALL_AFTER seconds, claiming each with a conditional
 update so that only one process restarts it.
@@ -13,6 +14,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -25,7 +27,7 @@ from verifier.core.statuses import BriefStatus
 from verifier.core.values import Snapshot
 from verifier.net.fetch import fetch_many
 from verifier.net.politeness import RedisHostLimiter
-from verifier.service import archive_first, pipeline, rendering
+from verifier.service import pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
 from verifier.storage.models import Brief, Citation, utcnow
@@ -115,26 +117,59 @@ async def _fetch_shared_limits(url: str, settings: Settings) -> dict[str, Snapsh
         await limiter.aclose()
 
 
-@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
-def judge(self: Any, _fetched: object, brief_id: str) -> str:
-    """Judge every quote of a brief once its sources are in."""
+def _judging(task: Any, brief_id: str, step: Callable[[Any, Settings], object]) -> str:
+    """Run one judging step in a session; retried on failure, the brief failed when retries run out."""
     settings = get_settings()
     try:
         with db.session_for(settings.database_url) as session:
-            if _pending_ocr(session, brief_id):
-                return brief_id  # the OCR task judges the brief when its pages are read
-            copies = archive_first.find_copies(session, brief_id, settings)
-            pipeline.judge_brief(session, brief_id)
-            archive_first.judge_on_copies(session, brief_id, copies)
+            step(session, settings)
     except KeyError:
         return brief_id
     except Exception as exc:
-        if self.request.retries >= self.max_retries:
+        if task.request.retries >= task.max_retries:
             with db.session_for(settings.database_url) as session:
                 _touch(session, brief_id, status=BriefStatus.FAILED, error=f"judging failed: {exc}")
             raise
-        raise self.retry(exc=exc) from exc
+        raise task.retry(exc=exc) from exc
     return brief_id
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+def judge(self: Any, _fetched: object, brief_id: str) -> str:
+    """Judge a brief once its sources are in: at once when it has at most VERIFIER_JUDGE_CHUNK
+    quotes, else one `judge_chunk` task per that many quotes, then `finish_judge` (each task stays
+    far inside the time limit whatever the brief's size)."""
+    chunks: list[tuple[int, int]] = []
+
+    def step(session: Any, settings: Settings) -> None:
+        if _pending_ocr(session, brief_id):
+            return  # the OCR task judges the brief when its pages are read
+        brief = session.get(Brief, brief_id)
+        if brief is None:
+            raise KeyError(brief_id)
+        n = settings.judge_chunk
+        if brief.quotes_total <= n:
+            pipeline.judge_quotes(session, brief_id)
+            pipeline.finish_judging(session, brief_id, settings)
+        else:
+            chunks.extend((a, a + n) for a in range(0, brief.quotes_total, n))
+
+    _judging(self, brief_id, step)
+    if chunks:
+        chord([judge_chunk.s(brief_id, a, b) for a, b in chunks])(finish_judge.s(brief_id))
+    return brief_id
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+def judge_chunk(self: Any, brief_id: str, start: int, stop: int) -> str:
+    """Judge the brief's quotes at positions start..stop-1 (safe to run twice)."""
+    return _judging(self, brief_id, lambda session, _s: pipeline.judge_quotes(session, brief_id, start, stop))
+
+
+@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+def finish_judge(self: Any, _judged: object, brief_id: str) -> str:
+    """After every chunk: the brief is done (and its archived copies judged)."""
+    return _judging(self, brief_id, lambda session, settings: pipeline.finish_judging(session, brief_id, settings))
 
 
 def enqueue_brief(brief_id: str) -> None:

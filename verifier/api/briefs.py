@@ -35,14 +35,14 @@ class Accepted(BaseModel):
                  "schema": BriefIn.model_json_schema()}, "multipart/form-data": {
                  "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
              responses={400: {"description": "unusable brief"}, 401: {"description": "no key"},
-                        413: {"description": "brief too large"}, 429: {"description": "rate limited"}})
+                        413: {"description": "brief too large, or over VERIFIER_MAX_QUOTES / VERIFIER_MAX_CITATIONS"}, 429: {"description": "rate limited"}})
 async def submit(request: Request, session: SessionDep, who: CallerDep, settings: SettingsDep,
                  jobs: JobsDep) -> JSONResponse:
     """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once."""
     from verifier.service.pipeline import register_brief
 
     brief, origin = await read_submission(request, settings)
-    row = register_brief(session, brief, origin=origin, org_id=who.org_id)
+    row = register_brief(session, brief, origin=origin, org_id=who.org_id, settings=settings)
     jobs.enqueue_brief(row.id)
     return JSONResponse({"brief_id": row.id, "status": "queued"}, status_code=202,
                         headers={"Location": f"/v1/briefs/{row.id}"})

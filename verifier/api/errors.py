@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from verifier.core.values import BriefError, BriefTooLarge
+
 log = logging.getLogger("verifier.api")
 
 
@@ -50,6 +52,12 @@ async def _invalid(_req: Request, exc: Exception) -> JSONResponse:
     return error_response(422, f"{where}: {first.get('msg', 'invalid')}", details=_printable(errors))
 
 
+async def _brief_error(_req: Request, exc: Exception) -> JSONResponse:
+    """A brief refused once read (over a limit: 413; unusable: 400), wherever a route meets it."""
+    assert isinstance(exc, BriefError)
+    return error_response(413 if isinstance(exc, BriefTooLarge) else 400, str(exc))
+
+
 async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", req.method, req.url.path, exc_info=exc)
     return error_response(500, "internal error; it has been logged")
@@ -58,4 +66,5 @@ async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(BriefError, _brief_error)
     app.add_exception_handler(Exception, _unexpected)

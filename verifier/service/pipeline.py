@@ -8,21 +8,20 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlalchemy import case, update
+from sqlmodel import Session, col
 
-from verifier.core.align import SourceIndex, align
 from verifier.core.extract import OcrFn
-from verifier.core.judge import decide
+from verifier.core.matching import BriefSources
 from verifier.core.parse import parse_brief
-from verifier.core.statuses import BriefStatus, LinkStatus, Verdict
-from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceText
+from verifier.core.statuses import BriefStatus, LinkStatus
+from verifier.core.values import BriefText, BriefTooLarge, ParsedBrief, Snapshot, SourceText
 from verifier.documents.source import extract_with_note
 from verifier.net.fetch import fetch_many
 from verifier.service import rendering
-from verifier.settings import Settings
+from verifier.settings import Settings, get_settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
 
@@ -37,10 +36,25 @@ def _quiet(event: str, info: dict[str, object]) -> None:
 
 
 def register_brief(session: Session, brief: BriefText, *, origin: str | None,
-                   org_id: int | None = None, brief_id: str | None = None) -> Brief:
-    """Parse a brief and store it with its quotes and citations, ready for fetching."""
-    return store.create_brief(session, brief, parse_brief(brief), origin=origin, org_id=org_id,
-                              brief_id=brief_id)
+                   org_id: int | None = None, brief_id: str | None = None,
+                   settings: Settings | None = None) -> Brief:
+    """Parse a brief and store it with its quotes and citations, ready for fetching.
+
+    A brief over VERIFIER_MAX_QUOTES or VERIFIER_MAX_CITATIONS is refused (BriefTooLarge) and
+    nothing is stored."""
+    parsed = parse_brief(brief)
+    check_limits(parsed, settings or get_settings())
+    return store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id)
+
+
+def check_limits(parsed: ParsedBrief, settings: Settings) -> None:
+    """Refuse a brief with more quotes or citations than one brief may have."""
+    for count, limit, what, name in ((len(parsed.quotes), settings.max_quotes, "quotes", "VERIFIER_MAX_QUOTES"),
+                                     (len(parsed.citations), settings.max_citations, "citations",
+                                      "VERIFIER_MAX_CITATIONS")):
+        if count > limit:
+            raise BriefTooLarge(f"the brief has {count:,} {what}, more than the {limit:,} one brief may have "
+                                f"({name}); split it into several briefs")
 
 
 def _ocr_hook(settings: Settings, url: str, progress: Progress) -> OcrFn | None:
@@ -146,51 +160,68 @@ async def fetch_sources(session: Session, urls: list[str], settings: Settings,
         await rendering.render_rows(session, todo, settings, progress)
 
 
-@dataclass
-class _Readable:
-    snapshot_id: int | None
-    text: SourceText | None
-    index: SourceIndex | None
+def brief_sources(session: Session, brief_id: str) -> tuple[BriefSources, dict[str, int | None]]:
+    """The brief's cited sources' latest snapshots, indexed for judging, and each ref's snapshot id."""
+    cited = store.cited_sources(session, brief_id)
+    texts = {c.ref: store.source_text_of(row) if row else None for c, _src, row in cited}
+    return BriefSources.build(texts), {c.ref: row.id if row else None for c, _src, row in cited}
 
 
-def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) -> Brief:
-    """Align every quote of a brief against its cited sources' latest snapshots and store verdicts."""
+def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | None = None,
+                 progress: Progress = _quiet) -> int:
+    """Judge the brief's quotes at positions start..stop-1 (all by default) against its cited
+    sources' latest snapshots and store the verdicts; returns how many were judged.
+
+    The service judges a large brief in chunks, one task each (workers.tasks); the CLI all at once."""
+    quotes = store.quotes_of(session, brief_id, start, stop)
+    if not quotes:
+        return 0
+    sources, snapshot_ids = brief_sources(session, brief_id)
+    now = utcnow()
+    for q in quotes:
+        j = sources.judge(q.text, list(q.cites))
+        store.save_judgement(q, j, snapshot_ids.get(j.source_ref) if j.source_ref else None, now)
+        session.add(q)
+        progress("quote", {"id": q.qid, "verdict": str(j.verdict)})
+    done = col(Brief.quotes_done) + len(quotes)  # at most quotes_total, should a chunk run twice
+    session.execute(update(Brief).where(col(Brief.id) == brief_id).values(
+        quotes_done=case((done > col(Brief.quotes_total), col(Brief.quotes_total)), else_=done), updated_at=now))
+    session.commit()
+    return len(quotes)
+
+
+def finish_judging(session: Session, brief_id: str, settings: Settings) -> Brief:
+    """After every quote is judged: the brief is done, and quotes left unverifiable by an
+    unreadable source are judged on its archived copy (VERIFIER_ARCHIVE_ON_FAILURE)."""
+    from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
+
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
-    cited = store.cited_sources(session, brief_id)
-    by_ref: dict[str, _Readable] = {}
-    for c, _src, row in cited:
-        text = store.source_text_of(row) if row else None
-        by_ref[c.ref] = _Readable(row.id if row else None, text, SourceIndex.build(text) if text else None)
-    readable = {ref: r.index is not None for ref, r in by_ref.items()}
+    copies = archive_first.find_copies(session, brief_id, settings)
     now = utcnow()
-    quotes = store.quotes_of(session, brief_id)
-    for q in quotes:
-        cites = [r for r in q.cites if r in by_ref]
-        if not by_ref:
-            j = Judgement(verdict=Verdict.UNVERIFIABLE, note="the brief cites no sources")
-        else:
-            matches: dict[str, Match | None] = {
-                ref: (align(q.text, r.index) if r.index is not None else None) for ref, r in by_ref.items()}
-            j = decide(cites, matches, readable)
-        snap_id = by_ref[j.source_ref].snapshot_id if j.source_ref in by_ref else None
-        store.save_judgement(q, j, snap_id, now)
-        session.add(q)
-        progress("quote", {"id": q.qid, "verdict": str(j.verdict)})
-    brief.quotes_done = len(quotes)
-    brief.sources_done = len(cited)
+    brief.quotes_done = brief.quotes_total
+    brief.sources_done = brief.sources_total
     brief.status = BriefStatus.DONE
     brief.finished_at = brief.updated_at = now
     session.add(brief)
     session.commit()
+    archive_first.judge_on_copies(session, brief_id, copies)
     return brief
+
+
+def judge_brief(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> Brief:
+    """Judge every quote of a brief and finish it (the embedded run; the service chunks the quotes)."""
+    if session.get(Brief, brief_id) is None:
+        raise KeyError(brief_id)
+    judge_quotes(session, brief_id, progress=progress)
+    return finish_judging(session, brief_id, settings)
 
 
 def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,
                 progress: Progress = _quiet, refresh: bool = False) -> Brief:
     """The embedded run: every stage in this process, results stored in the session's database."""
-    row = register_brief(session, brief, origin=origin)
+    row = register_brief(session, brief, origin=origin, settings=settings)
     row.status = BriefStatus.RUNNING
     session.add(row)
     session.commit()
@@ -198,9 +229,4 @@ def check_brief(session: Session, brief: BriefText, settings: Settings, *, origi
     urls = sources_to_fetch(session, row.id, settings, refresh=refresh)
     if urls:
         asyncio.run(fetch_sources(session, urls, settings, progress))
-    from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
-
-    copies = archive_first.find_copies(session, row.id, settings)
-    judged = judge_brief(session, row.id, progress)
-    archive_first.judge_on_copies(session, row.id, copies)
-    return judged
+    return judge_brief(session, row.id, settings, progress)

@@ -126,9 +126,14 @@ def citations_of(session: Session, brief_id: str) -> list[Citation]:
                              .order_by(col(Citation.position))))
 
 
-def quotes_of(session: Session, brief_id: str) -> list[QuoteRow]:
-    return list(session.exec(select(QuoteRow).where(QuoteRow.brief_id == brief_id)
-                             .order_by(col(QuoteRow.position))))
+def quotes_of(session: Session, brief_id: str, start: int = 0, stop: int | None = None) -> list[QuoteRow]:
+    """The brief's quotes in order; with start/stop, those at positions start..stop-1 (one chunk)."""
+    q = select(QuoteRow).where(QuoteRow.brief_id == brief_id)
+    if start > 0:
+        q = q.where(col(QuoteRow.position) >= start)
+    if stop is not None:
+        q = q.where(col(QuoteRow.position) < stop)
+    return list(session.exec(q.order_by(col(QuoteRow.position))))
 
 
 def sources_by_id(session: Session, ids: Sequence[int]) -> dict[int, Source]:
