@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
 from verifier.core.values import BriefText
@@ -49,3 +50,19 @@ def test_bulk_registration_on_sqlite(tmp_path: Path) -> None:
 
 def test_bulk_registration_on_postgresql(pg_url: str) -> None:
     _registers_in_bulk(pg_url)
+
+
+def test_a_brief_over_the_limits_is_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    from verifier.core.values import BriefTooLarge
+    from verifier.settings import Settings
+    from verifier.storage.models import Brief
+
+    session = db.session_for(f"sqlite:///{tmp_path / 'limits.sqlite'}")
+    brief = _brief("limits", 3)  # 2 quotes, 3 citations
+    with pytest.raises(BriefTooLarge, match=r"^the brief has 3 citations, more than the 2 .*VERIFIER_MAX_CITATIONS"):
+        pipeline.register_brief(session, brief, origin=None, settings=Settings(max_citations=2))
+    with pytest.raises(BriefTooLarge, match=r"^the brief has 2 quotes, more than the 1 .*VERIFIER_MAX_QUOTES"):
+        pipeline.register_brief(session, brief, origin=None, settings=Settings(max_quotes=1))
+    assert session.exec(select(Brief)).all() == []
+    row = pipeline.register_brief(session, brief, origin=None, settings=Settings(max_quotes=2, max_citations=3))
+    assert (row.quotes_total, row.sources_total) == (2, 3)
