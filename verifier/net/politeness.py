@@ -13,6 +13,7 @@ link's, so the fetcher lets it through instead of recording it as a link status.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import urllib.robotparser
@@ -203,10 +204,8 @@ class RedisHostLimiter:
         try:
             yield
         finally:
-            try:
+            with contextlib.suppress(Exception):  # an unreachable Redis: the lease expires by itself
                 await self._redis.zrem(slots, token)
-            except Exception:  # an unreachable Redis: the lease expires by itself
-                pass
 
     async def _enter(self, host: str, token: str) -> None:
         slots, nxt, backoff = self._keys(host)
@@ -298,7 +297,8 @@ class RedisRobots:
         while time.monotonic() < deadline:
             cached = await self._redis.get(key)
             if cached is not None:
-                return json.loads(cached)["text"]  # type: ignore[no-any-return]
+                text: str | None = json.loads(cached)["text"]
+                return text
             if await self._redis.set(lock, "1", nx=True, px=int(self.lock_ttl * 1000)):
                 break
             await asyncio.sleep(self.poll)
