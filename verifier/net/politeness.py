@@ -226,7 +226,13 @@ class RedisHostLimiter:
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        """Adjusting the spacing is best effort: an unreachable Redis here only loses the adjustment."""
+        self._pending.discard(task)
+        if not task.cancelled():
+            task.exception()
 
     async def _penalize(self, host: str, delay: float | None) -> None:
         _, nxt, backoff = self._keys(host)
