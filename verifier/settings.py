@@ -71,7 +71,7 @@ class Settings(BaseSettings):
 
     stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
     max_attempts: int = 4
-    #: seconds between a worker's heartbeats; work whose heartbeat is 3 beats old is restarted
+    #: seconds between a worker's heartbeats; work whose heartbeat is 5 beats old is restarted
     heartbeat_interval: float = 2.0
     robots_ttl: float = 3600.0  # seconds a host's robots.txt is shared by every task and worker
     #: raw bodies larger than this are kept gzipped in blob_dir, not in the database

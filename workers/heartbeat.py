@@ -69,8 +69,8 @@ def worker_ident() -> str:
 
 
 def ttl() -> int:
-    """Seconds a heartbeat stays valid: three beats, at least two seconds."""
-    return max(2, round(3 * get_settings().heartbeat_interval))
+    """Seconds a heartbeat stays valid: five beats (a busy process may miss a few), at least five seconds."""
+    return max(5, round(5 * get_settings().heartbeat_interval))
 
 
 def redis_client() -> Any:
