@@ -88,3 +88,29 @@ def test_an_unreachable_redis_is_raised_not_recorded_as_a_link_status(site: Loop
     with pytest.raises(SharedStateError):
         asyncio.run(fetch())
     assert site.hits["/page/0"] == 0
+
+
+def test_fetch_source_with_redis_down_retries_and_stores_no_snapshot(site: LoopbackServer, loopback_env: dict[str, str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's case: an outage of ours was stored as `unreachable: ConnectionError` and reused."""
+    from tests.service import free_port
+    from verifier.core.intake import brief_from_bytes
+    from verifier.service.pipeline import register_brief
+    from verifier.storage import db, store
+    from workers import heartbeat, tasks
+
+    monkeypatch.setenv("VERIFIER_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    get_settings.cache_clear()
+    heartbeat._client = None
+    settings = get_settings()
+    url = site.url("/page/0")
+    with db.session_for(settings.database_url) as s:
+        bid = register_brief(s, brief_from_bytes(f"“one two” [1].\n\n[1] {url}\n".encode(), name="b.md"),
+                             origin=None).id
+    monkeypatch.setattr(tasks.fetch_source, "default_retry_delay", 0)
+    result = tasks.fetch_source.apply(args=(bid, url))
+    heartbeat._client = None
+    assert result.failed() and isinstance(result.result, SharedStateError)  # retried, then given up
+    with db.session_for(settings.database_url) as s:
+        assert store.get_or_create_source(s, url).latest_snapshot_id is None
+    assert site.hits["/page/0"] == 0
