@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
-from verifier.api.submission import BriefIn, read_submission
+from verifier.api.submission import BriefIn, accept_brief, read_submission
 from verifier.core.document import ResultDocument
 from verifier.storage.models import Brief
 
@@ -37,15 +38,16 @@ class Accepted(BaseModel):
              responses={400: {"description": "unusable brief"}, 401: {"description": "no key"},
                         413: {"description": "brief too large, or over VERIFIER_MAX_QUOTES / VERIFIER_MAX_CITATIONS"}, 429: {"description": "rate limited"}})
 async def submit(request: Request, session: SessionDep, who: CallerDep, settings: SettingsDep,
-                 jobs: JobsDep) -> JSONResponse:
-    """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once."""
-    from verifier.service.pipeline import register_brief
+                 jobs: JobsDep, idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+                 ) -> JSONResponse:
+    """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once.
 
+    With an `Idempotency-Key`, a repeated submit answers 200 with the same body and brief id."""
     brief, origin = await read_submission(request, settings)
-    row = register_brief(session, brief, origin=origin, org_id=who.org_id, settings=settings)
-    jobs.enqueue_brief(row.id)
-    return JSONResponse({"brief_id": row.id, "status": "queued"}, status_code=202,
-                        headers={"Location": f"/v1/briefs/{row.id}"})
+    brief_id, replayed = await run_in_threadpool(accept_brief, session, jobs, brief, origin, who.org_id,
+                                                 idempotency_key)
+    return JSONResponse({"brief_id": brief_id, "status": "queued"}, status_code=200 if replayed else 202,
+                        headers={"Location": f"/v1/briefs/{brief_id}"})
 
 
 @router.get("/v1/briefs")
