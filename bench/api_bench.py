@@ -22,7 +22,6 @@ import asyncio
 import cProfile
 import os
 import pstats
-import statistics
 import sys
 import tempfile
 import time
@@ -134,7 +133,7 @@ def polling(site: DemoSite, api_workers: int, pollers: int, seconds: float, logs
         svc.start_api(api_workers)
         key, bid = finished_brief(svc, site)
         urls = {"docs": f"{svc.base}/docs", "brief": f"{svc.base}/v1/briefs/{bid}"}
-        for name, url in urls.items():  # warm up every API process
+        for url in urls.values():  # warm up every API process
             asyncio.run(hammer(url, key, pollers, 2, Phase()))
         for _ in range(2):
             for name, url in urls.items():
@@ -177,11 +176,11 @@ def profile(site: DemoSite, logs: Path) -> None:
     """One brief through the tasks' own functions, eagerly in this process, on a CPU clock."""
     db_url = fresh_pg_schema(PG)
     os.environ.update(env_for(db_url))
+    from verifier.core.values import BriefText
     from verifier.service.pipeline import register_brief
     from verifier.service.result import build_result
     from verifier.settings import get_settings
     from verifier.storage import db
-    from verifier.core.values import BriefText
     from workers import tasks
     from workers.celery_app import app
 

@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     render_timeout: float = 20.0
     render_pages: int = 2  # pages rendered at once per process
     api_rate_limit: int = 600
+    #: seconds an API process trusts a key it has looked up: a revoked key stops working within this
+    api_key_cache_seconds: float = 5.0
     max_brief_bytes: int = 10_000_000
     #: "module:Class" of the jobs backend (verifier.service.jobs.Jobs); the API never imports Celery itself
     jobs_backend: str = "workers.jobs:CeleryJobs"

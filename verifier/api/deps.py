@@ -21,7 +21,7 @@ from verifier.api.errors import ApiError
 from verifier.service.jobs import Jobs, load_jobs
 from verifier.settings import Settings, get_settings
 from verifier.storage import db, keys
-from verifier.storage.models import ApiKey, Brief
+from verifier.storage.models import Brief
 
 log = logging.getLogger("verifier.api")
 
@@ -99,18 +99,26 @@ def _limiter(limit: int, redis_url: str) -> RateLimiter:
     return RateLimiter(limit, redis_url)
 
 
+@lru_cache(maxsize=4)
+def _key_cache(ttl: float) -> keys.KeyCache:
+    return keys.KeyCache(ttl)
+
+
 def get_caller(session: SessionDep, settings: SettingsDep,
                authorization: Annotated[str | None, Header()] = None) -> Caller:
-    """The organisation behind the Bearer key, or 401; 429 once the key is over its rate."""
+    """The organisation behind the Bearer key, or 401; 429 once the key is over its rate.
+
+    Keys are trusted for VERIFIER_API_KEY_CACHE_SECONDS after a lookup (a revocation takes effect
+    within that), so a poll costs no key query."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "missing API key: send Authorization: Bearer KEY", {"WWW-Authenticate": "Bearer"})
-    row: ApiKey | None = keys.lookup(session, authorization[7:].strip())
-    if row is None or row.id is None:
+    owner = _key_cache(settings.api_key_cache_seconds).lookup(session, authorization[7:].strip())
+    if owner is None:
         raise ApiError(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
-    wait = _limiter(settings.api_rate_limit, settings.redis_url).hit(row.id)
+    wait = _limiter(settings.api_rate_limit, settings.redis_url).hit(owner.key_id)
     if wait is not None:
         raise ApiError(429, "too many requests for this key; slow down", {"Retry-After": str(wait)})
-    return Caller(key_id=row.id, org_id=row.org_id)
+    return Caller(key_id=owner.key_id, org_id=owner.org_id)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

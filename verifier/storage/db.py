@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +16,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 import migrations
+from verifier.storage import versions  # noqa: F401  (registers the result-version session events)
+
+log = logging.getLogger("verifier.storage")
 
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
@@ -50,8 +55,10 @@ def get_engine(url: str) -> Engine:
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
-            # the API serves up to 40 requests at once from its thread pool, each holding a connection
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=30)
+            # the API serves up to 40 requests at once from its thread pool, each holding a connection.
+            # No pre-ping (a round trip per checkout): a dead pooled connection fails its first
+            # statement, which RetryingSession runs once more on a fresh one
+            engine = create_engine(url, pool_pre_ping=False, pool_size=10, max_overflow=30, pool_timeout=30)
         _engines[url] = engine
         return engine
 
@@ -121,5 +128,27 @@ def migrate(url: str) -> Engine:
     return engine
 
 
+class RetryingSession(Session):
+    """A session whose first statement of a transaction runs once more when its pooled connection
+    turned out dead (SQLAlchemy's optimistic disconnect handling, "Dealing with Disconnects").
+
+    Safe because nothing ran in that transaction yet; a disconnect later in a transaction is raised
+    as before. SQLAlchemy has already invalidated the dead connection (and the pool's older ones
+    on a restart), so the second try checks out a fresh one.
+    """
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        if self.in_transaction():
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
+
+
 def session_for(url: str) -> Session:
-    return Session(migrate(url), expire_on_commit=False)
+    return RetryingSession(migrate(url), expire_on_commit=False)
