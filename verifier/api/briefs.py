@@ -18,6 +18,7 @@ from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, Setti
 from verifier.api.errors import ApiError
 from verifier.api.submission import BriefIn, read_submission
 from verifier.core.document import ResultDocument
+from verifier.storage import db
 from verifier.storage.models import Brief
 
 router = APIRouter(tags=["briefs"])
@@ -70,13 +71,15 @@ CACHE_CONTROL = "private, no-cache"
 
 @router.get("/v1/briefs/{brief_id}", response_model=ResultDocument,
             responses={304: {"description": "unchanged since the ETag sent in If-None-Match"}})
-def get_brief(brief_id: BriefIdPath, session: SessionDep, who: CallerDep,
+def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep,
               if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """The result document; `status` moves queued → running → done (or failed). Sent with a strong
     ETag: send it back in If-None-Match and an unchanged document is a 304 with no body."""
     from verifier.service.polling import etag_matches, poll
 
-    doc = poll(session, brief_id, who.org_id)
+    # its own read session, opened and closed in this thread: a cached document is one round trip
+    with db.read_session_for(settings.database_url) as session:
+        doc = poll(session, brief_id, who.org_id)
     if doc is None:
         raise ApiError(404, f"no brief {brief_id}")
     headers = {"ETag": doc.etag, "Cache-Control": CACHE_CONTROL}

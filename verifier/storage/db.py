@@ -25,6 +25,7 @@ from verifier.storage import versions  # noqa: F401  (registers the result-versi
 log = logging.getLogger("verifier.storage")
 
 _engines: dict[str, Engine] = {}
+_readers: dict[str, Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
 _PG_LOCK_KEY = 0x7665726966  # "verif"
@@ -152,3 +153,14 @@ class RetryingSession(Session):
 
 def session_for(url: str) -> Session:
     return RetryingSession(migrate(url), expire_on_commit=False)
+
+
+def read_session_for(url: str) -> Session:
+    """A session for reads only, each statement in autocommit: no BEGIN and no ROLLBACK round trips
+    (a poll is then one round trip). Shares the engine's pool."""
+    engine = migrate(url)
+    with _lock:
+        reader = _readers.get(url)
+        if reader is None:
+            reader = _readers[url] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return RetryingSession(reader, expire_on_commit=False)

@@ -71,12 +71,16 @@ class KeyCache:
         self.clock = clock
         self._known: dict[str, tuple[KeyOwner, float]] = {}
 
+    def cached(self, key: str) -> KeyOwner | None:
+        """The key's owner if this process looked it up less than `ttl` ago (no I/O)."""
+        hit = self._known.get(hash_key(key))
+        return hit[0] if hit is not None and hit[1] > self.clock() else None
+
     def lookup(self, session: Session, key: str) -> KeyOwner | None:
-        digest = hash_key(key)
-        now = self.clock()
-        hit = self._known.get(digest)
-        if hit is not None and hit[1] > now:
-            return hit[0]
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        digest, now = hash_key(key), self.clock()
         row = lookup(session, key)
         if row is None or row.id is None:
             self._known.pop(digest, None)
