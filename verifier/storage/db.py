@@ -1,25 +1,31 @@
-"""Engines, sessions and migrate-on-start (under a lock, so processes starting together are safe)."""
+"""Engines, sessions and migrate-on-start (under a lock, so processes starting together are safe).
+
+Why the start-up check reads the version row itself: when nothing is due (nearly always) a command
+costs one SELECT and a look at the migration files' `revision` lines (parsed with ast), not an
+import of Alembic; Alembic is loaded only to upgrade.
+"""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
 import logging
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 import migrations
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 from verifier.storage import versions  # noqa: F401  (registers the result-version session events)
 
 log = logging.getLogger("verifier.storage")
@@ -73,6 +79,8 @@ def forget_connections() -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -80,7 +88,48 @@ def alembic_config(url: str) -> Config:
 
 
 def _head(cfg: Config) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def _names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    return [n for e in node.elts for n in _names(e)] if isinstance(node, ast.Tuple | ast.List) else []
+
+
+def _assigned(node: ast.stmt) -> tuple[str, ast.expr] | None:
+    """`name = value` or `name: type = value` at a module's top level."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return node.target.id, node.value
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id, node.value
+    return None
+
+
+@lru_cache(maxsize=1)
+def script_head() -> str | None:
+    """The one head of migrations/versions from each file's `revision` and `down_revision`
+    assignments, without importing Alembic; None when that is not one revision (a merge to make)."""
+    found: dict[str, set[str]] = {"revision": set(), "down_revision": set()}
+    for path in (Path(migrations.__file__).parent / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            pair = _assigned(node)
+            if pair is not None and pair[0] in found:
+                found[pair[0]].update(_names(pair[1]))
+    heads = found["revision"] - found["down_revision"]
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The database's one alembic_version row, or None (no table yet, or not one row)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:
+        return None
+    return str(rows[0]) if len(rows) == 1 else None
 
 
 @contextlib.contextmanager
@@ -99,12 +148,20 @@ def migrate(url: str) -> Engine:
     engine = get_engine(url)
     if url in _migrated:
         return engine
+    head = script_head()
+    if head is not None and _stored_revision(engine) == head:
+        _migrated.add(url)
+        return engine
+    _upgrade(url, engine)
+    _migrated.add(url)
+    return engine
+
+
+def _upgrade(url: str, engine: Engine) -> None:
+    """Alembic's upgrade to head, under a lock (a file lock for SQLite, an advisory lock for PostgreSQL)."""
+    from alembic import command
+
     cfg = alembic_config(url)
-    head = _head(cfg)
-    with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            _migrated.add(url)
-            return engine
     path = _sqlite_path(url)
     if path is not None:
         with _file_lock(path), engine.begin() as conn:
@@ -125,8 +182,6 @@ def migrate(url: str) -> Engine:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    _migrated.add(url)
-    return engine
 
 
 class RetryingSession(Session):
