@@ -1,23 +1,31 @@
-"""Service throughput and polling latency, in one run.
+"""Service polling beside the framework's own speed, briefs per minute, and one brief's CPU by stage.
 
-    uv run python bench/api_bench.py [--briefs 30] [--pollers 50] [--seconds 15]
+    uv run python bench/api_bench.py [--api-workers 1,2] [--pollers 50] [--seconds 10]
+                                     [--processes 1,2,4] [--briefs 30] [--only poll|throughput|profile]
 
 Starts the real service (API + Celery workers) on the local PostgreSQL and Redis
 (VERIFIER_TEST_DATABASE_URL / VERIFIER_TEST_REDIS_URL, each run in a fresh schema), serves
 the demo site on 127.0.0.1, and reports:
-  - briefs per minute through the API with 1 worker and with 2 workers (concurrency 2 each);
-  - the API's median and 99th-percentile latency for `GET /v1/briefs/{id}` under N concurrent pollers.
+  - polling: for each `serve --workers N`, N concurrent aiohttp pollers on a finished brief's plain
+    `GET /v1/briefs/{id}` (no If-None-Match, VERIFIER_API_RATE_LIMIT=0) and on the same server's
+    bare `/docs` page, in alternating rounds of one run: requests/s, p50 and p99, and the ratios;
+  - throughput: briefs per minute through the API with one Celery worker of 1, 2 and 4 processes;
+  - profile: one brief's path (the Celery tasks run eagerly in this process, under cProfile with a
+    CPU clock), CPU milliseconds per stage.
+The pollers, the server and the workers share this machine's cores (printed with the figures).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import os
-import statistics
+import pstats
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -36,7 +44,14 @@ def env_for(db_url: str) -> dict[str, str]:
             "VERIFIER_API_RATE_LIMIT": "0", "VERIFIER_FRESHNESS": "0"}
 
 
-def throughput(site: DemoSite, workers: int, n: int, logs: Path) -> float:
+def demo_brief(site: DemoSite, i: int) -> dict[str, str]:
+    return {"text": BRIEF.format(base=site.base_url) + f"\n<!-- {i} -->\n", "title": f"bench-{i}.md"}
+
+
+# --- throughput ----------------------------------------------------------------------------------
+
+def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> float:
+    """Briefs per minute through the API with one worker of `processes` pool processes."""
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()
@@ -44,14 +59,12 @@ def throughput(site: DemoSite, workers: int, n: int, logs: Path) -> float:
     svc = Service(env_for(db_url), logs)
     try:
         svc.start_api()
-        for _ in range(workers):
-            svc.start_worker(2)
+        svc.start_worker(processes)
         key = svc.new_key("bench")
         time.sleep(3)  # workers connect
         with httpx.Client(base_url=svc.base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
             t0 = time.perf_counter()
-            ids = [c.post("/v1/briefs", json={"text": BRIEF.format(base=site.base_url) + f"\n<!-- {i} -->\n",
-                                              "title": f"bench-{i}.md"}).json()["brief_id"] for i in range(n)]
+            ids = [c.post("/v1/briefs", json=demo_brief(site, i)).json()["brief_id"] for i in range(n)]
             done = svc.wait_done(c, ids, timeout=600)
             dt = time.perf_counter() - t0
         assert len(done) == n, f"only {len(done)} of {n} briefs finished"
@@ -61,60 +74,169 @@ def throughput(site: DemoSite, workers: int, n: int, logs: Path) -> float:
         drop_pg_schema(db_url)
 
 
-async def poll_latency(base: str, key: str, brief_id: str, pollers: int, seconds: float) -> list[float]:
-    lat: list[float] = []
-    limits = httpx.Limits(max_connections=pollers)
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, limits=limits,
-                                 timeout=30) as c:
+# --- polling -------------------------------------------------------------------------------------
+
+@dataclass
+class Phase:
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        lat = sorted(self.latencies)
+        return 1000 * lat[int(q * (len(lat) - 1))] if lat else float("nan")
+
+
+async def hammer(url: str, key: str, pollers: int, seconds: float, into: Phase) -> None:
+    """`pollers` clients, each sending GET `url` again as soon as the last answer is read."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=pollers)
+    async with aiohttp.ClientSession(connector=connector, headers={"Authorization": f"Bearer {key}"}) as s:
         stop = time.perf_counter() + seconds
 
         async def one() -> None:
             while time.perf_counter() < stop:
                 t = time.perf_counter()
-                r = await c.get(f"/v1/briefs/{brief_id}")
-                r.raise_for_status()
-                lat.append(time.perf_counter() - t)
+                async with s.get(url) as r:
+                    await r.read()
+                    into.errors += r.status != 200
+                into.latencies.append(time.perf_counter() - t)
 
+        t0 = time.perf_counter()
         await asyncio.gather(*(one() for _ in range(pollers)))
-    return lat
+        into.seconds += time.perf_counter() - t0
 
 
-def latency(site: DemoSite, pollers: int, seconds: float, logs: Path) -> tuple[float, float, int]:
+def finished_brief(svc: Service, site: DemoSite) -> tuple[str, str]:
+    """An API key and the id of a brief the service has finished (its workers stopped after)."""
+    svc.start_worker(1)
+    key = svc.new_key("bench")
+    with httpx.Client(base_url=svc.base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+        bid = c.post("/v1/briefs", json=demo_brief(site, 0)).json()["brief_id"]
+        done = svc.wait_done(c, [bid])
+    assert bid in done, "the bench brief did not finish"
+    svc.stop_workers()  # the pollers and the API get the cores
+    return key, bid
+
+
+def polling(site: DemoSite, api_workers: int, pollers: int, seconds: float, logs: Path) -> dict[str, Phase]:
+    """Alternating rounds on /docs and on the brief, so both see the same machine."""
     db_url = fresh_pg_schema(PG)
     svc = Service(env_for(db_url), logs)
+    phases = {"docs": Phase(), "brief": Phase()}
     try:
-        svc.start_api()
-        svc.start_worker(2)
-        key = svc.new_key("bench")
-        with httpx.Client(base_url=svc.base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
-            bid = c.post("/v1/briefs", json={"text": BRIEF.format(base=site.base_url)}).json()["brief_id"]
-            svc.wait_done(c, [bid])
-        lat = asyncio.run(poll_latency(svc.base, key, bid, pollers, seconds))
-        lat.sort()
-        return statistics.median(lat) * 1000, lat[int(0.99 * (len(lat) - 1))] * 1000, len(lat)
+        svc.start_api(api_workers)
+        key, bid = finished_brief(svc, site)
+        urls = {"docs": f"{svc.base}/docs", "brief": f"{svc.base}/v1/briefs/{bid}"}
+        for url in urls.values():  # warm up every API process
+            asyncio.run(hammer(url, key, pollers, 2, Phase()))
+        for _ in range(2):
+            for name, url in urls.items():
+                asyncio.run(hammer(url, key, pollers, seconds / 2, phases[name]))
     finally:
         svc.stop()
         drop_pg_schema(db_url)
+    return phases
+
+
+def report_polling(api_workers: int, pollers: int, phases: dict[str, Phase]) -> None:
+    docs, brief = phases["docs"], phases["brief"]
+    print(f"serve --workers {api_workers}, {pollers} aiohttp pollers, {os.cpu_count()} cores shared by "
+          "pollers and server:")
+    for name, label in (("docs", "GET /docs"), ("brief", "GET /v1/briefs/{id}")):
+        p = phases[name]
+        print(f"  {label:20s} {p.rps:8.1f} req/s  p50 {p.pct(0.5):7.1f} ms  p99 {p.pct(0.99):7.1f} ms  "
+              f"({len(p.latencies)} requests, {p.errors} not 200)")
+    print(f"  brief/docs: req/s {brief.rps / docs.rps:.2f} (aim >= 0.5), "
+          f"p99 {brief.pct(0.99) / docs.pct(0.99):.2f}x (aim <= 3)")
+
+
+# --- profile -------------------------------------------------------------------------------------
+
+#: stage name -> the function whose cumulative CPU time is that stage (first match wins, nested stages
+#: are subtracted from their parents below)
+STAGES = {
+    "register (POST: parse + store)": "register_brief",
+    "fetch (network, HTTP, netguard)": "fetch_many",
+    "extract (text from the body)": "read_snapshot",
+    "store snapshot (record + commit)": "record_snapshot",
+    "render check": "render_if_needed",
+    "judge (align + decide + store)": "judge_brief",
+    "archive-first (find + judge copies)": "find_copies",
+    "result document (one poll)": "build_result",
+}
+
+
+def profile(site: DemoSite, logs: Path) -> None:
+    """One brief through the tasks' own functions, eagerly in this process, on a CPU clock (after a
+    first brief, so that imports and warm caches are not counted)."""
+    db_url = fresh_pg_schema(PG)
+    os.environ.update(env_for(db_url))
+    from verifier.core.values import BriefText
+    from verifier.service.pipeline import register_brief
+    from verifier.service.result import build_result
+    from verifier.settings import get_settings
+    from verifier.storage import db
+    from workers import tasks
+    from workers.celery_app import app
+
+    app.conf.task_always_eager = True
+    settings = get_settings()
+    try:
+        db.session_for(settings.database_url).close()
+        with db.session_for(settings.database_url) as s:  # a warm-up brief: imports and caches are not the path
+            brief = demo_brief(site, 1)
+            tasks.enqueue_brief(register_brief(s, BriefText(text=brief["text"], title=brief["title"]),
+                                               origin=None).id)
+        prof = cProfile.Profile(time.process_time)
+        wall = time.perf_counter()
+        cpu = time.process_time()
+        prof.enable()
+        with db.session_for(settings.database_url) as s:
+            brief = demo_brief(site, 0)
+            row = register_brief(s, BriefText(text=brief["text"], title=brief["title"]), origin=None)
+        tasks.enqueue_brief(row.id)
+        with db.session_for(settings.database_url) as s:
+            doc = build_result(s, row.id)
+        prof.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    finally:
+        drop_pg_schema(db_url)
+    stats = pstats.Stats(prof)
+    cum = {fn[2]: st[3] for fn, st in stats.stats.items()}  # type: ignore[attr-defined]
+    print(f"one brief ({doc.progress.quotes_total} quotes, {doc.progress.sources_total} sources, "
+          f"status {doc.status}) eagerly in one process: {cpu * 1000:.0f} ms CPU, {wall * 1000:.0f} ms wall")
+    for label, fn in STAGES.items():
+        print(f"  {label:38s} {1000 * cum.get(fn, 0.0):7.1f} ms CPU")
+    print("  (extract and store are inside save_fetch; the fetch figure includes the event loop's own work)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--briefs", type=int, default=30)
     ap.add_argument("--pollers", type=int, default=50)
-    ap.add_argument("--seconds", type=float, default=15)
-    ap.add_argument("--latency-only", action="store_true", help="skip the throughput runs")
+    ap.add_argument("--seconds", type=float, default=10, help="seconds of polling per endpoint")
+    ap.add_argument("--api-workers", default="1,2", help="comma-separated `serve --workers` counts")
+    ap.add_argument("--processes", default="1,2,4", help="comma-separated worker process counts")
+    ap.add_argument("--only", choices=["poll", "throughput", "profile"])
     args = ap.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     with DemoSite() as site:
-        if not args.latency_only:
-            one = throughput(site, 1, args.briefs, logs)
-            two = throughput(site, 2, args.briefs, logs)
-            print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each):")
-            print(f"  1 worker  (concurrency 2): {one:7.1f}")
-            print(f"  2 workers (concurrency 2): {two:7.1f}")
-        med, p99, n = latency(site, args.pollers, args.seconds, logs)
-    print(f"polling GET /v1/briefs/{{id}} with {args.pollers} concurrent pollers for {args.seconds:.0f} s "
-          f"({n} requests): median {med:.1f} ms, p99 {p99:.1f} ms")
+        if args.only in (None, "poll"):
+            for w in (int(x) for x in args.api_workers.split(",")):
+                report_polling(w, args.pollers, polling(site, w, args.pollers, args.seconds, logs))
+        if args.only in (None, "throughput"):
+            print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each; "
+                  f"{os.cpu_count()} cores shared by API, workers, PostgreSQL, Redis and the demo site):")
+            for k in (int(x) for x in args.processes.split(",")):
+                print(f"  1 worker, {k} process(es): {throughput(site, k, args.briefs, logs):7.1f}")
+        if args.only in (None, "profile"):
+            profile(site, logs)
 
 
 if __name__ == "__main__":

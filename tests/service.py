@@ -67,8 +67,8 @@ class Service:
         return subprocess.Popen([sys.executable, "-m", "verifier", *args], env=self.env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
-    def start_api(self) -> None:
-        self.api = self._spawn("api", "serve", "--port", str(self.port))
+    def start_api(self, workers: int = 1) -> None:
+        self.api = self._spawn("api", "serve", "--port", str(self.port), "--workers", str(workers))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -88,6 +88,18 @@ class Service:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(w.pid, signal.SIGKILL)
         w.wait(timeout=10)
+
+    def stop_workers(self) -> None:
+        """SIGTERM the workers (a warm shutdown) and wait for them."""
+        for w in self.workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(w.pid, signal.SIGTERM)
+        for w in self.workers:
+            try:
+                w.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill_worker(w)
+        self.workers = []
 
     def stop(self) -> None:
         for p in [*self.workers, *( [self.api] if self.api else [])]:

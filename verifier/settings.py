@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     render_timeout: float = 20.0
     render_pages: int = 2  # pages rendered at once per process
     api_rate_limit: int = 600
+    #: seconds an API process trusts a key it has looked up: a revoked key stops working within this
+    api_key_cache_seconds: float = 5.0
     max_brief_bytes: int = 10_000_000
     #: a brief with more quotes (worth checking) or more citations than this is refused, in one line
     max_quotes: int = 20_000

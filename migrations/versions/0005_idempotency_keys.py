@@ -1,7 +1,7 @@
 """Idempotency keys for POST /v1/briefs: one brief per (organisation, key).
 
 Revision ID: 0005
-Revises: 0003 (the lead rechains it after 0004)
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels = None
 depends_on = None
 

@@ -16,8 +16,10 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
+from verifier.api.errors import ApiError
 from verifier.api.submission import BriefIn, accept_brief, read_submission
 from verifier.core.document import ResultDocument
+from verifier.storage import db
 from verifier.storage.models import Brief
 
 router = APIRouter(tags=["briefs"])
@@ -64,14 +66,29 @@ def list_briefs(session: SessionDep, who: CallerDep,
                         "sources": b.sources_total} for b in rows]}
 
 
-@router.get("/v1/briefs/{brief_id}", response_model=ResultDocument)
-def get_brief(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> Response:
-    """The result document; `status` moves queued → running → done (or failed)."""
-    from verifier.service.result import build_result
+#: a poller may keep the document but must ask again (a recheck can change a finished brief); with
+#: the ETag that asking costs a 304
+CACHE_CONTROL = "private, no-cache"
 
-    own_brief(session, who, brief_id)
+
+@router.get("/v1/briefs/{brief_id}", response_model=ResultDocument,
+            responses={304: {"description": "unchanged since the ETag sent in If-None-Match"}})
+def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep,
+              if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    """The result document; `status` moves queued → running → done (or failed). Sent with a strong
+    ETag: send it back in If-None-Match and an unchanged document is a 304 with no body."""
+    from verifier.service.polling import etag_matches, poll
+
+    # its own read session, opened and closed in this thread: a cached document is one round trip
+    with db.read_session_for(settings.database_url) as session:
+        doc = poll(session, brief_id, who.org_id)
+    if doc is None:
+        raise ApiError(404, f"no brief {brief_id}")
+    headers = {"ETag": doc.etag, "Cache-Control": CACHE_CONTROL}
+    if etag_matches(if_none_match, doc.etag):
+        return Response(status_code=304, headers=headers)
     # the schema in /docs is the model's; the body is its own serialisation, sent as it is
-    return Response(build_result(session, brief_id).to_json_bytes(), media_type="application/json")
+    return Response(doc.body, media_type="application/json", headers=headers)
 
 
 @router.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse)

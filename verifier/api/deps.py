@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from aiohttp.abc import AbstractResolver
 from fastapi import Depends, Header, Path
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -21,11 +22,16 @@ from verifier.api.errors import ApiError
 from verifier.service.jobs import Jobs, load_jobs
 from verifier.settings import Settings, get_settings
 from verifier.storage import db, keys
-from verifier.storage.models import ApiKey, Brief
+from verifier.storage.models import Brief
 
 log = logging.getLogger("verifier.api")
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def settings() -> Settings:
+    """The settings (cached); async so that a request does not spend a thread hop on them."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
 
 #: brief ids are 16 hex digits today; anything outside this alphabet (a NUL, a slash) is refused at the edge
 BRIEF_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -99,18 +105,34 @@ def _limiter(limit: int, redis_url: str) -> RateLimiter:
     return RateLimiter(limit, redis_url)
 
 
-def get_caller(session: SessionDep, settings: SettingsDep,
-               authorization: Annotated[str | None, Header()] = None) -> Caller:
-    """The organisation behind the Bearer key, or 401; 429 once the key is over its rate."""
+@lru_cache(maxsize=4)
+def _key_cache(ttl: float) -> keys.KeyCache:
+    return keys.KeyCache(ttl)
+
+
+def _look_up_key(database_url: str, cache: keys.KeyCache, key: str) -> keys.KeyOwner | None:
+    with db.read_session_for(database_url) as session:
+        return cache.lookup(session, key)
+
+
+async def get_caller(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Caller:
+    """The organisation behind the Bearer key, or 401; 429 once the key is over its rate.
+
+    Keys are trusted for VERIFIER_API_KEY_CACHE_SECONDS after a lookup (a revocation takes effect
+    within that), so a poll costs no key query and, being async, no thread hop either: the lookup
+    and the rate limiter's Redis call run in the thread pool only when they are needed."""
     if not authorization or not authorization.lower().startswith("bearer "):
         raise ApiError(401, "missing API key: send Authorization: Bearer KEY", {"WWW-Authenticate": "Bearer"})
-    row: ApiKey | None = keys.lookup(session, authorization[7:].strip())
-    if row is None or row.id is None:
+    token = authorization[7:].strip()
+    cache = _key_cache(settings.api_key_cache_seconds)
+    owner = cache.cached(token) or await run_in_threadpool(_look_up_key, settings.database_url, cache, token)
+    if owner is None:
         raise ApiError(401, "unknown or revoked API key", {"WWW-Authenticate": "Bearer"})
-    wait = _limiter(settings.api_rate_limit, settings.redis_url).hit(row.id)
+    limiter = _limiter(settings.api_rate_limit, settings.redis_url)
+    wait = await run_in_threadpool(limiter.hit, owner.key_id) if limiter.limit > 0 else None
     if wait is not None:
         raise ApiError(429, "too many requests for this key; slow down", {"Retry-After": str(wait)})
-    return Caller(key_id=row.id, org_id=row.org_id)
+    return Caller(key_id=owner.key_id, org_id=owner.org_id)
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

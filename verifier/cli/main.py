@@ -1,4 +1,8 @@
-"""The command line. Every command is an edge: it reads input, calls the pipeline, prints a result."""
+"""The command line. Every command is an edge: it reads input, calls the pipeline, prints a result.
+
+Imports of the database, the pipeline and the service stay inside the commands that use them, so
+`verifier --help` starts at once (tests/unit/test_cli_imports.py keeps it so).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +14,18 @@ import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, col, select
 
-from verifier.core.document import ResultDocument
 from verifier.core.values import BriefError, BriefText
-from verifier.settings import Settings, get_settings
-from verifier.storage import db
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from verifier.core.document import ResultDocument
+    from verifier.settings import Settings
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
                   help="Check that quoted passages stand, word for word, in the sources a brief cites.")
@@ -45,11 +49,15 @@ class Exit(Exception):
 
 
 def _settings(database_url: str | None = None) -> Settings:
+    from verifier.settings import get_settings
+
     s = get_settings()
     return s.model_copy(update={"database_url": database_url}) if database_url else s
 
 
 def _session(settings: Settings) -> Session:
+    from verifier.storage import db
+
     try:
         return db.session_for(settings.database_url)
     except Exception as e:
@@ -154,6 +162,13 @@ class _Progress:
             self._progress.stop()
 
 
+def _raised_by(e: BaseException, module: str, name: str) -> bool:
+    """`e` is a module.name, checked without importing the module (a command that never loaded
+    pydantic or SQLAlchemy cannot have raised their errors; --help loads neither)."""
+    mod = sys.modules.get(module)
+    return mod is not None and isinstance(e, getattr(mod, name))
+
+
 @contextlib.contextmanager
 def _guard() -> Iterator[None]:
     """Turn every failure into one line on standard error and the contract's exit status."""
@@ -170,16 +185,17 @@ def _guard() -> Iterator[None]:
         raise typer.Exit(130) from None
     except (typer.Exit, typer.Abort):
         raise
-    except ValidationError as e:  # a VERIFIER_ setting that cannot be used
-        err = e.errors()[0] if e.errors() else {"loc": (), "msg": str(e)}
-        name = "VERIFIER_" + "_".join(str(x) for x in err["loc"]).upper()
-        say(f"verifier: setting {name}: {_one_line(err['msg'])}")
-        raise typer.Exit(2) from None
-    except DBAPIError as e:
-        say(f"verifier: database error: {_one_line(e.orig) if e.orig else _one_line(e)} "
-            "(is VERIFIER_DATABASE_URL a database made by another version of verifier?)")
-        raise typer.Exit(2) from None
     except Exception as e:
+        if _raised_by(e, "pydantic", "ValidationError"):  # a VERIFIER_ setting that cannot be used
+            err = e.errors()[0] if e.errors() else {"loc": (), "msg": str(e)}  # type: ignore[attr-defined]
+            name = "VERIFIER_" + "_".join(str(x) for x in err["loc"]).upper()
+            say(f"verifier: setting {name}: {_one_line(err['msg'])}")
+            raise typer.Exit(2) from None
+        if _raised_by(e, "sqlalchemy.exc", "DBAPIError"):
+            orig = getattr(e, "orig", None)
+            say(f"verifier: database error: {_one_line(orig) if orig else _one_line(e)} "
+                "(is VERIFIER_DATABASE_URL a database made by another version of verifier?)")
+            raise typer.Exit(2) from None
         if os.environ.get("VERIFIER_DEBUG"):
             raise
         say(f"verifier: internal error: {type(e).__name__}: {_one_line(e)} (set VERIFIER_DEBUG=1 for details)")
@@ -247,6 +263,8 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
 
 def _find_brief(session: Session, brief_id: str) -> Any:
     """A stored brief by its id or a unique prefix of it; a one-line error otherwise."""
+    from sqlmodel import col, select
+
     from verifier.storage.models import Brief
 
     row = session.get(Brief, brief_id)
@@ -348,6 +366,7 @@ def list_briefs(
     """List stored briefs, newest first."""
     with _guard():
         from rich.table import Table
+        from sqlmodel import col, select
 
         from verifier.storage.models import Brief
 

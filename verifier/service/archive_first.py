@@ -19,7 +19,7 @@ import asyncio
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlmodel import Session
 
@@ -28,12 +28,13 @@ from verifier.core.document import Provenance
 from verifier.core.judge import decide
 from verifier.core.statuses import LinkStatus, Verdict
 from verifier.core.values import Match, SourceText
-from verifier.net import archive, memento
-from verifier.net.fetch import Fetcher
-from verifier.service.archive import find_copy, read_copy
 from verifier.settings import Settings
 from verifier.storage import store
 from verifier.storage.models import Brief, QuoteRow, SnapshotRow, Source
+
+if TYPE_CHECKING:  # the network side is imported where a copy is looked up (a brief with none never loads it)
+    from verifier.net import archive
+    from verifier.net.fetch import Fetcher
 
 #: the link statuses that mean "the cited page could not be read" (not a policy refusal, not no_text)
 UNREADABLE = frozenset({LinkStatus.NOT_FOUND, LinkStatus.SOFT_404, LinkStatus.BLOCKED,
@@ -87,6 +88,9 @@ def _waiting(quotes: list[QuoteRow], unreadable: dict[str, Source]) -> dict[int,
 async def _from_timegate(f: Fetcher, settings: Settings, url: str,
                          at: datetime | None) -> tuple[archive.ArchivedCopy, SourceText] | None:
     """The second archive (VERIFIER_MEMENTO_URL): its memento nearest `at`, read like a cited page."""
+    from verifier.net import memento
+    from verifier.service.archive import read_copy
+
     found = await memento.timegate_lookup(settings, url, at)
     text = await read_copy(f, found) if found is not None else None
     return (found, text) if found is not None and text is not None else None
@@ -95,6 +99,9 @@ async def _from_timegate(f: Fetcher, settings: Settings, url: str,
 async def _copies(settings: Settings, sources: dict[str, Source], at: datetime | None) -> dict[str, Copy]:
     """Look up and read each source's archived copy (each URL once, concurrently); none → left out."""
     urls = sorted({src.url for src in sources.values()})
+    from verifier.net.fetch import Fetcher
+    from verifier.service.archive import find_copy
+
     async with Fetcher(settings) as f:
         async def one(url: str) -> Copy | None:
             try:

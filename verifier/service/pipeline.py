@@ -1,6 +1,9 @@
 """The pipeline, stage by stage. The CLI runs it in-process; the Celery tasks call the same functions.
 
 brief → parse → store → fetch (+extract) each source → judge every quote → store → report
+
+The fetcher, the extractors and the renderer are imported by the stages that use them, so a brief
+with no sources (and `verifier --help`) never loads aiohttp, trafilatura or Playwright.
 """
 
 from __future__ import annotations
@@ -18,9 +21,6 @@ from verifier.core.matching import BriefSources
 from verifier.core.parse import parse_brief
 from verifier.core.statuses import BriefStatus, LinkStatus
 from verifier.core.values import BriefText, BriefTooLarge, ParsedBrief, Snapshot, SourceText
-from verifier.documents.source import extract_with_note
-from verifier.net.fetch import fetch_many
-from verifier.service import rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
@@ -78,6 +78,8 @@ def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quie
     """
     if snap.status != LinkStatus.OK or snap.not_modified:
         return snap, None, []
+    from verifier.documents.source import extract_with_note
+
     url = snap.final_url or snap.url
     hook = _ocr_hook(settings, url, progress)
     deferred: list[int] = []
@@ -131,6 +133,8 @@ def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
     row = session.get(SnapshotRow, snapshot_id)
     if row is None or not row.ocr_pending:
         return row
+    from verifier.documents.source import extract_with_note
+
     hook = _ocr_hook(settings, row.final_url or "", progress)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
         store.write_body(row, tmp, settings.blob_path)
@@ -146,6 +150,9 @@ def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
 async def fetch_sources(session: Session, urls: list[str], settings: Settings,
                         progress: Progress = _quiet) -> None:
     """Fetch every URL concurrently within the per-host limits, storing each as it lands."""
+    from verifier.net.fetch import fetch_many
+    from verifier.service import rendering
+
     saved: list[tuple[str, SnapshotRow]] = []
 
     def done(url: str, snap: Snapshot) -> None:

@@ -1,25 +1,37 @@
-"""Engines, sessions and migrate-on-start (under a lock, so processes starting together are safe)."""
+"""Engines, sessions and migrate-on-start (under a lock, so processes starting together are safe).
+
+Why the start-up check reads the version row itself: when nothing is due (nearly always) a command
+costs one SELECT and a look at the migration files' `revision` lines (parsed with ast), not an
+import of Alembic; Alembic is loaded only to upgrade.
+"""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import fcntl
+import logging
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
 import migrations
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+from verifier.storage import versions  # noqa: F401  (registers the result-version session events)
+
+log = logging.getLogger("verifier.storage")
+
 _engines: dict[str, Engine] = {}
+_readers: dict[str, Engine] = {}
 _migrated: set[str] = set()
 _lock = threading.Lock()
 _PG_LOCK_KEY = 0x7665726966  # "verif"
@@ -50,8 +62,10 @@ def get_engine(url: str) -> Engine:
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
-            # the API serves up to 40 requests at once from its thread pool, each holding a connection
-            engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30, pool_timeout=30)
+            # the API serves up to 40 requests at once from its thread pool, each holding a connection.
+            # No pre-ping (a round trip per checkout): a dead pooled connection fails its first
+            # statement, which RetryingSession runs once more on a fresh one
+            engine = create_engine(url, pool_pre_ping=False, pool_size=10, max_overflow=30, pool_timeout=30)
         _engines[url] = engine
         return engine
 
@@ -65,6 +79,8 @@ def forget_connections() -> None:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -72,7 +88,48 @@ def alembic_config(url: str) -> Config:
 
 
 def _head(cfg: Config) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def _names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    return [n for e in node.elts for n in _names(e)] if isinstance(node, ast.Tuple | ast.List) else []
+
+
+def _assigned(node: ast.stmt) -> tuple[str, ast.expr] | None:
+    """`name = value` or `name: type = value` at a module's top level."""
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return node.target.id, node.value
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id, node.value
+    return None
+
+
+@lru_cache(maxsize=1)
+def script_head() -> str | None:
+    """The one head of migrations/versions from each file's `revision` and `down_revision`
+    assignments, without importing Alembic; None when that is not one revision (a merge to make)."""
+    found: dict[str, set[str]] = {"revision": set(), "down_revision": set()}
+    for path in (Path(migrations.__file__).parent / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            pair = _assigned(node)
+            if pair is not None and pair[0] in found:
+                found[pair[0]].update(_names(pair[1]))
+    heads = found["revision"] - found["down_revision"]
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The database's one alembic_version row, or None (no table yet, or not one row)."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except DBAPIError:
+        return None
+    return str(rows[0]) if len(rows) == 1 else None
 
 
 @contextlib.contextmanager
@@ -91,12 +148,20 @@ def migrate(url: str) -> Engine:
     engine = get_engine(url)
     if url in _migrated:
         return engine
+    head = script_head()
+    if head is not None and _stored_revision(engine) == head:
+        _migrated.add(url)
+        return engine
+    _upgrade(url, engine)
+    _migrated.add(url)
+    return engine
+
+
+def _upgrade(url: str, engine: Engine) -> None:
+    """Alembic's upgrade to head, under a lock (a file lock for SQLite, an advisory lock for PostgreSQL)."""
+    from alembic import command
+
     cfg = alembic_config(url)
-    head = _head(cfg)
-    with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
-            _migrated.add(url)
-            return engine
     path = _sqlite_path(url)
     if path is not None:
         with _file_lock(path), engine.begin() as conn:
@@ -117,9 +182,40 @@ def migrate(url: str) -> Engine:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    _migrated.add(url)
-    return engine
+
+
+class RetryingSession(Session):
+    """A session whose first statement of a transaction runs once more when its pooled connection
+    turned out dead (SQLAlchemy's optimistic disconnect handling, "Dealing with Disconnects").
+
+    Safe because nothing ran in that transaction yet; a disconnect later in a transaction is raised
+    as before. SQLAlchemy has already invalidated the dead connection (and the pool's older ones
+    on a restart), so the second try checks out a fresh one.
+    """
+
+    def _execute_internal(self, *args: Any, **kwargs: Any) -> Any:
+        if self.in_transaction():
+            return super()._execute_internal(*args, **kwargs)
+        try:
+            return super()._execute_internal(*args, **kwargs)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+            log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+            self.rollback()
+            return super()._execute_internal(*args, **kwargs)
 
 
 def session_for(url: str) -> Session:
-    return Session(migrate(url), expire_on_commit=False)
+    return RetryingSession(migrate(url), expire_on_commit=False)
+
+
+def read_session_for(url: str) -> Session:
+    """A session for reads only, each statement in autocommit: no BEGIN and no ROLLBACK round trips
+    (a poll is then one round trip). Shares the engine's pool."""
+    engine = migrate(url)
+    with _lock:
+        reader = _readers.get(url)
+        if reader is None:
+            reader = _readers[url] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return RetryingSession(reader, expire_on_commit=False)

@@ -1,9 +1,12 @@
-"""API keys: shown once, stored only as a hash, scoped to one organisation."""
+"""API keys: shown once, stored only as a hash, scoped to one organisation; looked up through a short cache."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -49,3 +52,42 @@ def revoke(session: Session, prefix_or_key: str) -> int:
             session.add(r)
     session.commit()
     return len(rows)
+
+
+@dataclass(frozen=True)
+class KeyOwner:
+    key_id: int
+    org_id: int
+
+
+class KeyCache:
+    """Keys this process has looked up, trusted for `ttl` seconds: a poll needs no key query, and a
+    revocation (or a key deleted) is honoured once the entry expires. Unknown keys are not kept, so a
+    new key works at once."""
+
+    def __init__(self, ttl: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self.clock = clock
+        self._known: dict[str, tuple[KeyOwner, float]] = {}
+
+    def cached(self, key: str) -> KeyOwner | None:
+        """The key's owner if this process looked it up less than `ttl` ago (no I/O)."""
+        hit = self._known.get(hash_key(key))
+        return hit[0] if hit is not None and hit[1] > self.clock() else None
+
+    def lookup(self, session: Session, key: str) -> KeyOwner | None:
+        hit = self.cached(key)
+        if hit is not None:
+            return hit
+        digest, now = hash_key(key), self.clock()
+        row = lookup(session, key)
+        if row is None or row.id is None:
+            self._known.pop(digest, None)
+            return None
+        owner = KeyOwner(key_id=row.id, org_id=row.org_id)
+        if self.ttl > 0:
+            if len(self._known) >= self.max_entries:
+                self._known.clear()  # a flood of keys: start over rather than grow
+            self._known[digest] = (owner, now + self.ttl)
+        return owner

@@ -80,6 +80,8 @@ class Brief(SQLModel, table=True):
     skipped: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     #: how the brief was read (bytes replaced, structure repaired…): the result document's `notes`
     notes: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    #: bumped by every write that can change the result document (verifier.storage.versions)
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Source(SQLModel, table=True):
@@ -101,6 +103,8 @@ class Source(SQLModel, table=True):
     archive_url: str | None = Field(default=None, sa_column=Column(Text))
     archive_captured_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    #: bumped by every write to the source, its snapshots or its checks (verifier.storage.versions)
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Citation(SQLModel, table=True):

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
@@ -156,6 +156,29 @@ def cited_sources(session: Session, brief_id: str) -> list[tuple[Citation, Sourc
     snaps = snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
                                       if s.latest_snapshot_id is not None])
     return [(c, sources[c.source_id], snaps.get(sources[c.source_id].latest_snapshot_id or -1)) for c in cits]
+
+
+def _result_version_query() -> Any:
+    sources = (select(func.coalesce(func.sum(Source.version), 0))
+               .select_from(Citation).join(Source, col(Source.id) == col(Citation.source_id))
+               .where(col(Citation.brief_id) == col(Brief.id)).scalar_subquery())
+    return select(Brief.org_id, Brief.version, sources).where(col(Brief.id) == bindparam("brief_id"))
+
+
+#: built once: a poll runs it without building or hashing the statement again
+_RESULT_VERSION = _result_version_query()
+
+
+def result_version(session: Session, brief_id: str) -> tuple[int | None, tuple[int, int]] | None:
+    """(the brief's org id, its result version) in one query, or None when there is no such brief.
+
+    The version is the brief's own counter and the sum of its cited sources' counters: both only
+    grow (verifier.storage.versions bumps them with every write), so any change moves it.
+    """
+    row = session.execute(_RESULT_VERSION, {"brief_id": brief_id}).first()
+    if row is None:
+        return None
+    return row[0], (int(row[1]), int(row[2]))
 
 
 def fresh_snapshot(session: Session, source: Source, max_age: float) -> SnapshotRow | None:

@@ -1,0 +1,121 @@
+"""Polling: a brief's result document as bytes with a strong ETag, from a per-process cache.
+
+Why a cache keyed by versions: pollers ask for the same document again and again, and building it
+reads every citation, source, snapshot, check and quote. A poll instead reads one row (the brief's
+organisation and result version, verifier.storage.store.result_version) and rebuilds only when the
+version moved. The version is bumped inside the ORM by every write that can change the document
+(verifier.storage.versions: rechecks, drift, archive copies, OCR, progress), so a cached document
+is never served after a change, and each API process's cache is correct on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from verifier.service.result import build_result
+from verifier.storage import store
+
+#: bytes of documents one API process keeps (least recently polled dropped first)
+CACHE_BYTES = 64 * 1024 * 1024
+
+Version = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Served:
+    """A result document as sent: its JSON bytes, their strong ETag, and its status."""
+
+    body: bytes
+    etag: str
+    status: str
+
+
+def _newer_or_same(have: Version, want: Version) -> bool:
+    return have[0] >= want[0] and have[1] >= want[1]
+
+
+class DocumentCache:
+    """Documents by brief id with the version they were built at, bounded in bytes; one build at a
+    time per brief, so pollers arriving after a change wait for that build instead of repeating it."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._docs: OrderedDict[str, tuple[Version, Served]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}
+
+    def get(self, brief_id: str, version: Version) -> Served | None:
+        with self._lock:
+            hit = self._docs.get(brief_id)
+            if hit is None or not _newer_or_same(hit[0], version):
+                return None
+            self._docs.move_to_end(brief_id)
+            return hit[1]
+
+    def put(self, brief_id: str, version: Version, doc: Served) -> None:
+        with self._lock:
+            old = self._docs.get(brief_id)
+            if old is not None and _newer_or_same(old[0], version):
+                return  # a poller that read a later version stored its build already
+            old = self._docs.pop(brief_id, None)
+            if old is not None:
+                self._size -= len(old[1].body)
+            if len(doc.body) > self.max_bytes:
+                return
+            self._docs[brief_id] = (version, doc)
+            self._size += len(doc.body)
+            while self._size > self.max_bytes:
+                _, (_, dropped) = self._docs.popitem(last=False)
+                self._size -= len(dropped.body)
+
+    def build_lock(self, brief_id: str) -> threading.Lock:
+        with self._lock:
+            return self._building.setdefault(brief_id, threading.Lock())
+
+    def done_building(self, brief_id: str) -> None:
+        with self._lock:
+            self._building.pop(brief_id, None)
+
+
+_cache = DocumentCache()
+
+
+def served(body: bytes, status: str) -> Served:
+    return Served(body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"', status=status)
+
+
+def poll(session: Session, brief_id: str, org_id: int | None, cache: DocumentCache = _cache) -> Served | None:
+    """The brief's document for this organisation, or None (no such brief, or another org's).
+
+    One query when the cached document is current; a rebuild, once per change, otherwise.
+    """
+    found = store.result_version(session, brief_id)
+    if found is None or found[0] != org_id:
+        return None
+    version = found[1]
+    doc = cache.get(brief_id, version)
+    if doc is not None:
+        return doc
+    lock = cache.build_lock(brief_id)
+    with lock:
+        doc = cache.get(brief_id, version)  # built by the poller we waited for
+        if doc is None:
+            built = build_result(session, brief_id)
+            doc = served(built.to_json_bytes(), built.status)
+            cache.put(brief_id, version, doc)
+    cache.done_building(brief_id)
+    return doc
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 If-None-Match: `*`, or any listed tag equal to ours under weak comparison."""
+    if not if_none_match:
+        return False
+    tags = [t.strip() for t in if_none_match.split(",")]
+    return "*" in tags or etag in (t.removeprefix("W/") for t in tags)
