@@ -18,10 +18,11 @@ from verifier.core.extract import OcrFn
 from verifier.core.judge import decide
 from verifier.core.parse import parse_brief
 from verifier.core.statuses import BriefStatus, LinkStatus, Verdict
-from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceText
-from verifier.documents.source import extract_with_note
+from verifier.core.values import BriefText, Judgement, Match, ParsedBrief, Snapshot, SourceText
+from verifier.documents.source import extract_checked, extract_with_note
 from verifier.net.fetch import fetch_many
-from verifier.service import rendering
+from verifier.service import rendering, supplied
+from verifier.service.supplied import SuppliedCopy, SuppliedFile
 from verifier.settings import Settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
@@ -37,10 +38,15 @@ def _quiet(event: str, info: dict[str, object]) -> None:
 
 
 def register_brief(session: Session, brief: BriefText, *, origin: str | None,
-                   org_id: int | None = None, brief_id: str | None = None) -> Brief:
-    """Parse a brief and store it with its quotes and citations, ready for fetching."""
-    return store.create_brief(session, brief, parse_brief(brief), origin=origin, org_id=org_id,
-                              brief_id=brief_id)
+                   org_id: int | None = None, brief_id: str | None = None, parsed: ParsedBrief | None = None,
+                   copies: list[SuppliedCopy] | None = None, supplied_by: str = "command line") -> Brief:
+    """Parse a brief (unless `parsed` is given) and store it with its quotes and citations, ready
+    for fetching; with the copies the fact-checker supplied (read by supplied.read_copies)."""
+    row = store.create_brief(session, brief, parsed or parse_brief(brief), origin=origin, org_id=org_id,
+                             brief_id=brief_id)
+    if copies:
+        supplied.attach(session, row.id, copies, supplied_by=supplied_by)
+    return row
 
 
 def _ocr_hook(settings: Settings, url: str, progress: Progress) -> OcrFn | None:
@@ -72,9 +78,14 @@ def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quie
             deferred.extend(pages)
             return {}
 
-    text, note = extract_with_note(snap.body_path or snap.body, snap.content_type, url, ocr=hook)
+    got = extract_checked(snap.body_path or snap.body, snap.content_type, url, ocr=hook)
+    text, note = got.source, got.note
     if deferred:
         return snap, text if text.text.strip() else None, deferred
+    if got.over_budget:  # a PDF whose streams inflate past the reader's budget: a decompression bomb
+        snap.status = LinkStatus.TOO_LARGE
+        snap.error = note
+        return snap, None, []
     if len(text.text.split()) < MIN_WORDS:
         snap.status = LinkStatus.NO_TEXT
         snap.error = note or snap.error or "no readable text on the page"
@@ -159,8 +170,10 @@ def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) ->
     if brief is None:
         raise KeyError(brief_id)
     cited = store.cited_sources(session, brief_id)
+    copies = store.supplied_of(session, brief_id)
     by_ref: dict[str, _Readable] = {}
-    for c, _src, row in cited:
+    for c, _src, live in cited:
+        row = copies.get(c.ref, live)  # a supplied copy is judged instead of the live page
         text = store.source_text_of(row) if row else None
         by_ref[c.ref] = _Readable(row.id if row else None, text, SourceIndex.build(text) if text else None)
     readable = {ref: r.index is not None for ref, r in by_ref.items()}
@@ -188,9 +201,14 @@ def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) ->
 
 
 def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,
-                progress: Progress = _quiet, refresh: bool = False) -> Brief:
-    """The embedded run: every stage in this process, results stored in the session's database."""
-    row = register_brief(session, brief, origin=origin)
+                progress: Progress = _quiet, refresh: bool = False,
+                supplied_files: list[SuppliedFile] | None = None) -> Brief:
+    """The embedded run: every stage in this process, results stored in the session's database.
+
+    `supplied_files` (`--source REF=FILE`) are checked and read before anything is stored."""
+    parsed = parse_brief(brief)
+    copies = supplied.read_copies(supplied_files or [], parsed, max_bytes=settings.max_brief_bytes)
+    row = register_brief(session, brief, origin=origin, parsed=parsed, copies=copies)
     row.status = BriefStatus.RUNNING
     session.add(row)
     session.commit()
@@ -200,7 +218,7 @@ def check_brief(session: Session, brief: BriefText, settings: Settings, *, origi
         asyncio.run(fetch_sources(session, urls, settings, progress))
     from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
 
-    copies = archive_first.find_copies(session, row.id, settings)
+    archived = archive_first.find_copies(session, row.id, settings)
     judged = judge_brief(session, row.id, progress)
-    archive_first.judge_on_copies(session, row.id, copies)
+    archive_first.judge_on_copies(session, row.id, archived)
     return judged
