@@ -1,7 +1,9 @@
 """Thin Celery tasks: they take ids, re-read the database and call the pipeline's functions.
 
 A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
-(queue `match`). Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
+(queue `match`). A fetched page that the render setting says to render (its text written by
+scripts, a JavaScript challenge) is handed to `render_source` on queue `render`: the fetch task
+replaces itself with it, so the chord's judge waits for the browser. Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
 making progress; `recover_stalled` (run by every worker on a timer, and by beat) restarts the work
 of briefs that have made none for VERIFIER_STALL_AFTER seconds, claiming each with a conditional
 update so that only one process restarts it.
@@ -28,8 +30,8 @@ from verifier.net.politeness import RedisHostLimiter
 from verifier.service import archive_first, pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
-from verifier.storage.models import Brief, Citation, utcnow
-from workers.celery_app import OCR_TIME_LIMIT, app
+from verifier.storage.models import Brief, Citation, SnapshotRow, utcnow
+from workers.celery_app import OCR_TIME_LIMIT, RENDER_TIME_LIMIT, app
 
 log = logging.getLogger("verifier.tasks")
 
@@ -54,13 +56,33 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
     try:
         with db.session_for(settings.database_url) as session:
             row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
-            row = rendering.render_if_needed(session, url, row, settings)
-            _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+            render = bool(rendering.to_render(session, [(url, row)], settings)) and row.id is not None
+            if not render:
+                _touch(session, brief_id, sources_done=Brief.sources_done + 1)
             pending = (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
+            snapshot_id = row.id
     except DBAPIError as exc:  # a database blip: the chord waits for the retry instead of failing
         raise self.retry(exc=exc) from exc
+    if render:
+        raise self.replace(render_source.si(brief_id, url, snapshot_id).set(queue="render"))
     if pending:
         enqueue_ocr(brief_id, *pending)
+    return url
+
+
+@app.task(bind=True, max_retries=2, default_retry_delay=5, acks_late=True, time_limit=RENDER_TIME_LIMIT,
+          soft_time_limit=RENDER_TIME_LIMIT - 30)
+def render_source(self: Any, brief_id: str, url: str, snapshot_id: int) -> str:
+    """Render one fetched page in headless Chromium (queue `render`) and store what it shows."""
+    settings = get_settings()
+    try:
+        with db.session_for(settings.database_url) as session:
+            row = session.get(SnapshotRow, snapshot_id)
+            if row is not None:
+                rendering.render_if_needed(session, url, row, settings)
+            _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+    except DBAPIError as exc:
+        raise self.retry(exc=exc) from exc
     return url
 
 

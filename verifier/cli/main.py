@@ -518,8 +518,8 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 
 @app.command()
 def worker(concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="worker processes")] = 2,
-           queues: Annotated[str, typer.Option(help="queues to consume")] = "fetch,match,recheck,ocr") -> None:
-    """Run a Celery worker for the fetch, match and recheck queues."""
+           queues: Annotated[str, typer.Option(help="queues to consume")] = "fetch,match,recheck,ocr,render") -> None:
+    """Run a Celery worker for the fetch, match, recheck, ocr and render queues."""
     with _guard():
         _session(_settings()).close()
         from workers.celery_app import app as celery_app
