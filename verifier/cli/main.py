@@ -400,9 +400,20 @@ def demo(
                 "allow_private_hosts": True, "host_interval": 0.0, "respect_robots": True,
                 "fetch_timeout": 5.0, "archive_url": f"{site.base_url}/wayback/available"})  # no real archive
             say(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)")
-            text = site.brief()
-            _run_check(text, settings, fmt, origin="demo brief", refresh=True)
+            _demo_chromium_note(settings)
+            say("verifier demo: source [7] is judged on a saved copy, as `--source 7=newsletter-saved.html` would")
+            _run_check(site.demo_brief(), settings, fmt, origin="demo brief", refresh=True, supplied=site.supplied())
         say("verifier demo: done. Try `verifier list` and `verifier show ID --format markdown`.")
+
+
+def _demo_chromium_note(settings: Settings) -> None:
+    from verifier.net.render import chromium_path
+
+    if settings.render == "never":
+        say("verifier demo: rendering is off (VERIFIER_RENDER=never): source [6] stays no_text")
+    elif chromium_path() is None:
+        say("verifier demo: Chromium is not installed (apt-get install chromium, or set VERIFIER_CHROMIUM): "
+            "source [6], written by scripts, stays no_text")
 
 
 @app.command()
