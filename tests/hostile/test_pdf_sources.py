@@ -44,3 +44,14 @@ def test_a_bomb_page_is_skipped_and_the_rest_of_the_pdf_read(tmp_path: Path, loo
     assert doc["sources"][0]["error"].startswith("PDF page 1 not read")
     assert doc["quotes"][0]["verdict"] == "verified"
     assert doc["quotes"][0]["evidence"]["page"] == 2
+
+
+def test_a_supplied_pdf_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
+    from verifier.core.values import BriefTooLarge
+    from verifier.documents.supplied import read_supplied
+
+    bomb = cases.flate_bomb_pdf(tmp_path / "bomb.pdf", GIB).read_bytes()
+    with pytest.raises(BriefTooLarge) as e:  # read in the bounded child: this process stays small
+        read_supplied(bomb, name="report.pdf")
+    assert str(e.value).startswith("the supplied copy report.pdf: PDF page 1 not read")
+    assert "\n" not in str(e.value)

@@ -97,6 +97,9 @@ def run_bounded_lines(target: str, data: bytes, *, memory_bytes: int, seconds: f
         if isinstance(item, dict) and item.get("end") is True:
             return got
         if isinstance(item, dict) and "error" in item:
+            if item["error"] == "failed":
+                got.stopped = f"failed ({item.get('message', '')})"
+                return got
             break
         got.items.append(item)
     got.stopped = late or f"needs more than {memory_bytes / 1024 / 1024:.0f} MB of memory"
@@ -164,6 +167,10 @@ def _child_lines(items: Iterator[Any]) -> int:
             out.write('\n{"error": "memory"}\n')
             out.flush()
         return 4
+    except Exception as e:  # the reader broke on this input: say so rather than blame the budget
+        out.write("\n" + json.dumps({"error": "failed", "message": f"{type(e).__name__}: {e}"[:200]}) + "\n")
+        out.flush()
+        return 3
 
 
 # ------------------------------------------------------------------ a fetched PDF source's text layer
