@@ -1,8 +1,10 @@
-"""Fetched PDF sources under the reader's memory budget: the CLI (itself held to 1 GiB of address
+"""Sources and supplied copies under the same bounds as briefs. Fetched PDF sources under the
+reader's memory budget: the CLI (itself held to 1 GiB of address
 space) checks a brief citing PDFs whose FlateDecode streams inflate to about 1 GiB. The PDF's text
 layer is read in a bounded child (verifier.documents.bounded): a page that breaks the budget is
 skipped with a note and the rest read; when nothing could be read the source is `too_large` with
-a one-line error. Outcomes only; memory and time figures are bench/'s."""
+a one-line error. HTML nested deeper than libxml2 allows is read whole, as briefs are. Outcomes
+only; memory and time figures are bench/'s."""
 
 from __future__ import annotations
 
@@ -55,3 +57,14 @@ def test_a_supplied_pdf_bomb_is_refused_in_one_line(tmp_path: Path) -> None:
         read_supplied(bomb, name="report.pdf")
     assert str(e.value).startswith("the supplied copy report.pdf: PDF page 1 not read")
     assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("depth", [5000, 200_000])
+def test_deep_html_sources_are_read_whole(tmp_path: Path, depth: int) -> None:
+    from verifier.documents.source import extract
+    from verifier.documents.supplied import read_supplied
+
+    page = cases.deep_html(tmp_path / "deep.html", depth).read_bytes()
+    for text in (extract(page, "text/html"), read_supplied(page, name="deep.html")):
+        flat = " ".join(text.text.split())
+        assert cases.QUOTE in flat and "the inner quote stands here" in flat
