@@ -71,6 +71,9 @@ class Settings(BaseSettings):
 
     stall_after: float = 90.0  # seconds without progress before the service restarts a brief's work
     max_attempts: int = 4
+    #: seconds between a worker's heartbeats; work whose heartbeat is 5 beats old is restarted
+    heartbeat_interval: float = 2.0
+    robots_ttl: float = 3600.0  # seconds a host's robots.txt is shared by every task and worker
     #: raw bodies larger than this are kept gzipped in blob_dir, not in the database
     blob_threshold: int = 8_000_000
     blob_dir: str | None = None  # None: "bodies" in the user data dir (share it between service machines)

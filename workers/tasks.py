@@ -3,10 +3,12 @@
 A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
 (queue `match`). A fetched page that the render setting says to render (its text written by
 scripts, a JavaScript challenge) is handed to `render_source` on queue `render`: the fetch task
-replaces itself with it, so the chord's judge waits for the browser. Tasks are idempotent and acked late. If a worker dies mid-brief, the brief stops
-making progress; `recover_stalled` (run by every worker on a timer, and by beat) restarts the work
-of briefs that have made none for VERIFIER_STALL_AFTER seconds, claiming each with a conditional
-update so that only one process restarts it.
+replaces itself with it, so the chord's judge waits for the browser. Tasks are idempotent and acked late. A database or broker error is never a link
+status: the task retries and stores nothing. If a worker dies mid-brief (or Redis forgets its
+queues), its tasks' heartbeats stop (workers.heartbeat); `recover_stalled` (run by every worker
+every heartbeat, and by beat) restarts the work of briefs with no live task, claiming each with a
+conditional update so that only one process restarts it. A brief whose OCR or rendering waits in
+a queue has a live (queued) task, so waiting never fails it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from verifier.service import archive_first, pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
 from verifier.storage.models import Brief, Citation, SnapshotRow, utcnow
+from workers import heartbeat
 from workers.celery_app import OCR_TIME_LIMIT, RENDER_TIME_LIMIT, app
 
 log = logging.getLogger("verifier.tasks")
@@ -41,33 +44,38 @@ def _touch(session: Any, brief_id: str, **values: Any) -> None:
     session.commit()
 
 
-@app.task(bind=True, max_retries=3, default_retry_delay=5, acks_late=True)
+@app.task(bind=True, max_retries=5, default_retry_delay=3, acks_late=True)
 def fetch_source(self: Any, brief_id: str, url: str) -> str:
-    """Fetch one cited URL and store the snapshot; safe to run twice."""
+    """Fetch one cited URL and store the snapshot; safe to run twice.
+
+    A database blip or an unreachable Redis (the shared per-host state) retries the task with
+    nothing stored, so the chord waits for the retry and no link is blamed for our outage."""
     settings = get_settings()
+    try:
+        render, pending = _fetch_and_store(brief_id, url, settings)
+    except Exception as exc:  # DBAPIError, SharedStateError, a broken event loop: never a link status
+        raise self.retry(exc=exc) from exc
+    if render is not None:
+        raise self.replace(render_source.si(brief_id, url, render).set(queue="render"))
+    if pending:
+        enqueue_ocr(brief_id, *pending)
+    return url
+
+
+def _fetch_and_store(brief_id: str, url: str, settings: Settings) -> tuple[int | None, tuple[int, int] | None]:
+    """Fetch and store one source: the snapshot id to render (or None), and the (snapshot id,
+    pages) still to read with OCR, if any."""
     with db.session_for(settings.database_url) as session:
         session.execute(update(Brief).where(col(Brief.id) == brief_id, col(Brief.status) == BriefStatus.QUEUED)
                         .values(status=BriefStatus.RUNNING))
         session.commit()
-    try:
-        snaps = asyncio.run(_fetch_shared_limits(url, settings))
-    except Exception as exc:  # a bug or a broken event loop, not a bad link: those are snapshots
-        raise self.retry(exc=exc) from exc
-    try:
-        with db.session_for(settings.database_url) as session:
-            row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
-            render = bool(rendering.to_render(session, [(url, row)], settings)) and row.id is not None
-            if not render:
-                _touch(session, brief_id, sources_done=Brief.sources_done + 1)
-            pending = (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
-            snapshot_id = row.id
-    except DBAPIError as exc:  # a database blip: the chord waits for the retry instead of failing
-        raise self.retry(exc=exc) from exc
-    if render:
-        raise self.replace(render_source.si(brief_id, url, snapshot_id).set(queue="render"))
-    if pending:
-        enqueue_ocr(brief_id, *pending)
-    return url
+    snaps = asyncio.run(_fetch_shared_limits(url, settings))
+    with db.session_for(settings.database_url) as session:
+        row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
+        if row.id is not None and rendering.to_render(session, [(url, row)], settings):
+            return row.id, None  # render_source counts the source done
+        _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+        return None, (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
 
 
 @app.task(bind=True, max_retries=2, default_retry_delay=5, acks_late=True, time_limit=RENDER_TIME_LIMIT,
@@ -129,10 +137,10 @@ def _pending_ocr(session: Any, brief_id: str) -> list[tuple[int, int]]:
 
 
 async def _fetch_shared_limits(url: str, settings: Settings) -> dict[str, Snapshot]:
-    """Fetch with per-host limits kept in Redis, so they hold across every worker process."""
+    """Fetch with per-host limits and robots.txt kept in Redis, so they hold across every worker process."""
     limiter = RedisHostLimiter.from_settings(settings)
     try:
-        return await fetch_many([url], settings, limiter=limiter)
+        return await fetch_many([url], settings, limiter=limiter, robots=limiter.robots_store(settings.robots_ttl))
     finally:
         await limiter.aclose()
 
@@ -174,17 +182,27 @@ def enqueue_brief(brief_id: str) -> None:
         judge.delay(None, brief_id)
 
 
+def stall_grace(settings: Settings) -> float:
+    """Seconds a brief with no live task waits before it counts as stalled (time to publish its work)."""
+    return min(settings.stall_after, float(heartbeat.ttl()))
+
+
 @app.task
 def recover_stalled() -> list[str]:
-    """Restart the work of briefs that stopped making progress (a worker died, a message was lost)."""
+    """Restart the work of briefs with no live task (a worker died, Redis forgot, a send never went).
+
+    When Redis cannot be reached nobody can tell which work is alive, so nothing is restarted."""
     settings = get_settings()
-    cutoff = utcnow() - timedelta(seconds=settings.stall_after)
+    cutoff = utcnow() - timedelta(seconds=stall_grace(settings))
     restarted: list[str] = []
     with db.session_for(settings.database_url) as session:
-        stalled = session.exec(select(Brief.id, Brief.updated_at, Brief.attempts).where(
+        quiet = session.exec(select(Brief.id, Brief.updated_at, Brief.attempts).where(
             col(Brief.status).in_([BriefStatus.QUEUED, BriefStatus.RUNNING]),
-            col(Brief.updated_at) < cutoff).limit(100)).all()
-        for brief_id, seen, attempts in stalled:
+            col(Brief.updated_at) < cutoff).order_by(col(Brief.updated_at)).limit(1000)).all()
+        live = heartbeat.alive(b for b, _, _ in quiet)
+        for brief_id, seen, attempts in quiet:
+            if brief_id in live:
+                continue
             if attempts >= settings.max_attempts:
                 _touch(session, brief_id, status=BriefStatus.FAILED,
                        error=f"gave up after {attempts} attempts without progress")
@@ -197,17 +215,22 @@ def recover_stalled() -> list[str]:
                 restarted.append(brief_id)
     for brief_id in restarted:
         log.warning("restarting stalled brief %s", brief_id)
+        heartbeat.forget(brief_id)
         enqueue_brief(brief_id)
     return restarted
 
 
 def _recovery_loop(stop: threading.Event) -> None:
-    period = max(5.0, get_settings().stall_after / 3)
-    while not stop.wait(period):
+    """The worker's heartbeat (its reserved tasks are alive) and the stall check, once per beat."""
+    period = max(0.5, get_settings().heartbeat_interval)
+    while True:
         try:
+            heartbeat.beat_worker()
             recover_stalled()
         except Exception as e:
             log.warning("recovery sweep failed: %s", e)
+        if stop.wait(period):
+            return
 
 
 _stop = threading.Event()
@@ -217,6 +240,7 @@ _stop = threading.Event()
 def _own_connections(**_: object) -> None:
     """Each pool process forks from the worker that migrated the database: never share its sockets."""
     db.forget_connections()
+    heartbeat.forget_after_fork()
 
 
 @signals.worker_ready.connect

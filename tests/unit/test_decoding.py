@@ -105,3 +105,22 @@ def test_an_svg_title_is_not_the_page_title() -> None:
     page = (b"<html><head></head><body><svg><title>Icon</title></svg><title>Page</title>"
             b"<p>Some text of the page body.</p></body></html>")
     assert extract(page, "text/html").title == "Page"
+
+
+@pytest.mark.parametrize("declared,body,kind", [
+    ("text/html", b"<html><body><p>Save as %PDF-1.4 to print.</p></body></html>", "html"),  # a page about PDFs
+    (None, b"\r\n\r\n<junk>\n%PDF-1.7\n1 0 obj", "pdf"),  # leading junk before the magic
+    ("image/jpeg", b"%PDF-1.5\n", "pdf"),  # a mislabelled PDF
+    ("text/plain", b"<!doctype html><html><p>served as text</p>", "html"),
+    ("application/xml", b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p>x</p>', "html"),
+    ("application/octet-stream", "a plain note".encode("utf-16"), "text"),
+    (None, b"\x00\x01\x02binary", "binary"),
+    (None, b"", "text"),
+    ("image/png", b"<html>", "binary"),
+])
+def test_one_sniffer_for_type_and_kind(declared: str | None, body: bytes, kind: str) -> None:
+    from verifier.core.decoding import sniff_kind
+
+    assert sniff_kind(body, declared) == kind
+    mime = sniff_type(declared, body)
+    assert (mime == "application/pdf") == (kind == "pdf")

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from verifier.core.decoding import decode_html, decode_text, sniff_kind
-from verifier.core.extract import visible_text
+from verifier.core.extract import extract_html, visible_text
 from verifier.core.pdfwrite import text_pdf
 from verifier.documents.pdf import extract_pdf
 from verifier.documents.source import extract
@@ -256,3 +256,22 @@ def test_garbage_never_raises() -> None:
         for _ in range(5):
             body = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 4000)))
             assert isinstance(extract(body, ct).text, str)
+
+
+def test_main_text_never_runs_the_extensive_date_search(monkeypatch):
+    """htmldate's extensive search hands stray text to dateparser, which tries every locale's
+    patterns (tens of seconds on one ordinary page); verifier never uses the date, so it is off."""
+    import trafilatura.metadata
+
+    seen: list[dict] = []
+    real = trafilatura.metadata.find_date
+
+    def spy(tree, **kwargs):
+        seen.append(kwargs)
+        return real(tree, **kwargs)
+
+    monkeypatch.setattr(trafilatura.metadata, "find_date", spy)
+    body = "".join(f"<p>Paragraph {i} of the article, with enough words to be main text.</p>" for i in range(12))
+    got = extract_html(f"<html><head><title>T</title></head><body><article>{body}</article></body></html>")
+    assert "Paragraph 3 of the article" in got.text
+    assert seen and all(kw.get("extensive_search") is False for kw in seen)

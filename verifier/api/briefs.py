@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -19,7 +20,7 @@ from sqlmodel import col, select
 from starlette.background import BackgroundTask
 
 from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
-from verifier.api.submission import BriefIn, read_copies, read_submission
+from verifier.api.submission import BriefIn, accept_brief, read_copies, read_submission
 from verifier.core.document import ResultDocument
 from verifier.storage.models import Brief
 
@@ -43,21 +44,21 @@ class Accepted(BaseModel):
              responses={400: {"description": "unusable brief"}, 401: {"description": "no key"},
                         413: {"description": "brief too large"}, 429: {"description": "rate limited"}})
 async def submit(request: Request, session: SessionDep, who: CallerDep, settings: SettingsDep,
-                 jobs: JobsDep) -> JSONResponse:
+                 jobs: JobsDep, idempotency_key: Annotated[str | None, Header(min_length=1, max_length=200)] = None,
+                 ) -> JSONResponse:
     """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once.
 
+    With an `Idempotency-Key`, a repeated submit answers 200 with the same body and brief id.
     Copies of cited sources ride along: multipart file parts `sources[REF]`, or JSON
     `"sources": {"REF": {"text": ...}}` (or `{"base64": ..., "file_name": ...}`); a REF the brief
     does not cite is 422."""
-    from verifier.service.pipeline import register_brief
-
     sub = await read_submission(request, settings)
     parsed, copies = await read_copies(sub, settings)
-    row = register_brief(session, sub.brief, origin=sub.origin, org_id=who.org_id, parsed=parsed, copies=copies,
-                         supplied_by=f"API key {who.key_id} of organisation {who.org_id}")
-    jobs.enqueue_brief(row.id)
-    return JSONResponse({"brief_id": row.id, "status": "queued"}, status_code=202,
-                        headers={"Location": f"/v1/briefs/{row.id}"})
+    brief_id, replayed = await run_in_threadpool(accept_brief, session, jobs, sub.brief, sub.origin, who.org_id,
+                                                 idempotency_key, parsed=parsed, copies=copies,
+                                                 supplied_by=f"API key {who.key_id} of organisation {who.org_id}")
+    return JSONResponse({"brief_id": brief_id, "status": "queued"}, status_code=200 if replayed else 202,
+                        headers={"Location": f"/v1/briefs/{brief_id}"})
 
 
 @router.get("/v1/briefs")

@@ -10,6 +10,11 @@ arrive; nothing larger than the limit (plus room for multipart framing) is ever 
 Content-Length that lies is harmless: it only refuses early when it already says too much, and the
 count of bytes received decides the rest. A brief refused for its size is 413 by the error's kind
 (BriefTooLarge), an unreadable one 400.
+
+Parsing and storing run off the event loop (a thread), so one large brief never stalls the other
+requests. `accept_brief` stores the brief before it starts the work: a broker that is down leaves
+the brief queued and unsent (the workers' recovery sends it when the broker is back), never a 500.
+An `Idempotency-Key` makes a retried submit answer with the brief the first one stored.
 """
 
 from __future__ import annotations
@@ -17,20 +22,28 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.types import Message
 
 from verifier.api.errors import ApiError
 from verifier.core.values import BriefError, BriefText, BriefTooLarge, ParsedBrief
+from verifier.service.jobs import Jobs
 from verifier.service.supplied import MAX_COPIES, SuppliedCopy, SuppliedFile
 from verifier.settings import Settings
+from verifier.storage.models import IdempotencyKey
+
+log = logging.getLogger("verifier.api")
 
 #: multipart framing (boundaries, part headers) allowed on top of the brief's own limit
 FRAMING = 64 * 1024
@@ -195,7 +208,7 @@ async def _from_json(body: bytes, settings: Settings) -> Submission:
                             f"{_first_error(e)}") from e
     copies = _json_copies(payload, settings.max_brief_bytes)
     if payload.text is not None:
-        brief, origin = _from_text(payload, settings.max_brief_bytes)
+        brief, origin = await asyncio.to_thread(_from_text, payload, settings.max_brief_bytes)
     elif payload.url:
         brief, origin = await _from_url(payload.url, settings)
     else:
@@ -271,15 +284,70 @@ async def read_copies(sub: Submission, settings: Settings) -> tuple[ParsedBrief,
     from verifier.service.supplied import UnknownSourceRef
     from verifier.service.supplied import read_copies as read
 
-    parsed = parse_brief(sub.brief)
-    if not sub.sources:
-        return parsed, []
+    def parse_and_read() -> tuple[ParsedBrief, list[SuppliedCopy]]:
+        parsed = parse_brief(sub.brief)
+        return parsed, read(sub.sources, parsed, max_bytes=settings.max_brief_bytes) if sub.sources else []
+
     try:
-        copies = await asyncio.to_thread(read, sub.sources, parsed, max_bytes=settings.max_brief_bytes)
+        return await asyncio.to_thread(parse_and_read)
     except UnknownSourceRef as e:
         raise ApiError(422, str(e)) from e
     except BriefTooLarge as e:
         raise ApiError(413, str(e)) from e
     except BriefError as e:
         raise ApiError(400, str(e)) from e
-    return parsed, copies
+
+
+# ------------------------------------------------------------------ storing and starting
+
+
+def _fingerprint(brief: BriefText, origin: str | None, copies: list[SuppliedCopy] | None = None) -> str:
+    supplied = "".join(f"\x00{c.file.ref}={c.sha256}" for c in copies or [])  # none: the hash as before
+    return hashlib.sha256(f"{origin}\x00{brief.title}\x00{brief.text}{supplied}"
+                          .encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _stored_for(session: Session, org_id: int, key: str, fingerprint: str) -> str | None:
+    """The brief this organisation's key already made, or None; 422 when it was another brief."""
+    row = session.exec(select(IdempotencyKey).where(IdempotencyKey.org_id == org_id,
+                                                    IdempotencyKey.key == key)).first()
+    if row is None:
+        return None
+    if row.request_sha256 != fingerprint:
+        raise ApiError(422, "this Idempotency-Key was already used for a different brief")
+    return row.brief_id
+
+
+def accept_brief(session: Session, jobs: Jobs, brief: BriefText, origin: str | None, org_id: int,
+                 key: str | None, *, parsed: ParsedBrief | None = None, copies: list[SuppliedCopy] | None = None,
+                 supplied_by: str = "the API") -> tuple[str, bool]:
+    """Store the brief (or find the one `key` stored) with its supplied copies and start its work:
+    (brief id, replayed)."""
+    from verifier.service.pipeline import register_brief
+    from verifier.storage.store import new_brief_id
+
+    fingerprint = _fingerprint(brief, origin, copies)
+    if key is not None and (done := _stored_for(session, org_id, key, fingerprint)) is not None:
+        return done, True
+    brief_id = new_brief_id()
+    if key is not None:  # flushed with the brief in one transaction: both or neither
+        session.add(IdempotencyKey(org_id=org_id, key=key, brief_id=brief_id, request_sha256=fingerprint))
+    try:
+        register_brief(session, brief, origin=origin, org_id=org_id, brief_id=brief_id, parsed=parsed,
+                       copies=copies, supplied_by=supplied_by)
+    except IntegrityError:
+        session.rollback()
+        if key is not None and (done := _stored_for(session, org_id, key, fingerprint)) is not None:
+            return done, True  # a concurrent submit with the same key won the race
+        raise
+    start_work(jobs, brief_id)
+    return brief_id, False
+
+
+def start_work(jobs: Jobs, brief_id: str) -> None:
+    """Send a stored brief's work; if the broker is down it stays queued for the recovery to send."""
+    try:
+        jobs.enqueue_brief(brief_id)
+    except Exception as e:
+        log.warning("brief %s stored but not yet sent (the broker is unavailable: %s); "
+                    "it is sent when the broker is back", brief_id, e)

@@ -62,7 +62,7 @@ def say(message: str) -> None:
     sys.stderr.flush()
 
 
-def _one_line(e: BaseException) -> str:
+def _one_line(e: object) -> str:
     text = str(e).strip().splitlines()
     return text[0] if text else type(e).__name__
 

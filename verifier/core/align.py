@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import Levenshtein, Opcode
 
 from verifier.core.judge import Judged, judge_alignment
 from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, tokenize
@@ -538,6 +538,68 @@ def _char_cols(qq: _Quote, index: SourceIndex, lo: int, hi: int) -> list[tuple[i
     ss = "".join(norms[lo:hi])
     if not qs or not ss:
         return []
+    ops, sown = _tightened_opcodes(qs, ss, sown)
+    links, equal_s = _char_links(ops, qown, sown)
+    spare = _spare_ends(links, equal_s)
+    comps, linked_q, linked_s = _link_groups([(q, j) for q, j in links if j not in spare])
+    if not linked_s:
+        return []
+    cols = _group_columns(comps, linked_q, linked_s, len(qq.ids))
+    if [q for q, _ in cols if q >= 0] != list(range(len(qq.ids))):
+        return []  # never judge a quote with a word left out of the columns
+    return cols
+
+
+def _tightened_opcodes(qs: str, ss: str, sown: list[int]) -> tuple[list[Opcode], list[int]]:
+    """Opcodes of the quote's letters against the source's, the source cut to the start and end
+    (on the diagonals of exact runs of 4+ letters) that align best, first wins ties."""
+    ops = Levenshtein.opcodes(qs, ss)
+    eq = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= 4]
+    if not eq:
+        return list(ops), sown
+    starts = sorted({max(0, op.dest_start - op.src_start) for op in eq})
+    ends = sorted({min(len(ss), op.dest_end + len(qs) - op.src_end) for op in eq})
+    b = ends[-1]
+    a = min(starts, key=lambda x: (Levenshtein.distance(qs, ss[x:b]) if x < b else len(qs), x))
+    b = min((e for e in ends if e > a), key=lambda y: (Levenshtein.distance(qs, ss[a:y]), y), default=b)
+    return list(Levenshtein.opcodes(qs, ss[a:b])), sown[a:b]
+
+
+def _char_links(ops: list[Opcode], qown: list[int], sown: list[int]) -> tuple[list[tuple[int, int]], set[int]]:
+    """(quote word, source word) pairs whose letters are aligned, and the source words with equal letters."""
+    equal_s: set[int] = set()
+    links: list[tuple[int, int]] = []
+    for op in ops:
+        if op.tag == "equal":
+            equal_s.update(sown[op.dest_start:op.dest_end])
+        if op.tag not in ("equal", "replace"):
+            continue
+        la, lb = op.src_end - op.src_start, op.dest_end - op.dest_start
+        for x in range(max(la, lb)):
+            links.append((qown[op.src_start + min(x, la - 1)], sown[op.dest_start + min(x, lb - 1)]))
+    return links, equal_s
+
+
+def _spare_ends(links: list[tuple[int, int]], equal_s: set[int]) -> set[int]:
+    """Source words at either end that only share a quote word with a better partner: they go."""
+    partners: dict[int, set[int]] = {}
+    for qi, sj in links:
+        partners.setdefault(qi, set()).add(sj)
+    spare: set[int] = set()
+    for side in (sorted({sj for _, sj in links}), sorted({sj for _, sj in links}, reverse=True)):
+        for sj in side:
+            if sj in equal_s or not all(len(partners[qi]) > 1 for qi, s2 in links if s2 == sj):
+                break
+            spare.add(sj)
+            for qi in {qi for qi, s2 in links if s2 == sj}:
+                partners[qi].discard(sj)
+    return spare
+
+
+def _link_groups(links: list[tuple[int, int]]) -> tuple[list[tuple[list[int], list[int]]], set[int], set[int]]:
+    """Connected groups of linked words (union-find), each widened to every word inside its span
+    (a quote word whose letters the source lacks, "was not also" against "wasalso", must stay
+    in the run the judge sees), in quote order; with the linked quote and source words."""
     parent: dict[tuple[int, int], tuple[int, int]] = {}
 
     def find(x: tuple[int, int]) -> tuple[int, int]:
@@ -546,68 +608,30 @@ def _char_cols(qq: _Quote, index: SourceIndex, lo: int, hi: int) -> list[tuple[i
             x = parent[x]
         return x
 
-    ops = Levenshtein.opcodes(qs, ss)
-    eq = [op for op in ops if op.tag == "equal" and op.src_end - op.src_start >= 4]
-    if eq:  # tighten: the start and end (on the diagonals of exact runs) that align best, first wins ties
-        starts = sorted({max(0, op.dest_start - op.src_start) for op in eq})
-        ends = sorted({min(len(ss), op.dest_end + len(qs) - op.src_end) for op in eq})
-        b = ends[-1]
-        a = min(starts, key=lambda x: (Levenshtein.distance(qs, ss[x:b]) if x < b else len(qs), x))
-        b = min((e for e in ends if e > a), key=lambda y: (Levenshtein.distance(qs, ss[a:y]), y), default=b)
-        ss, sown = ss[a:b], sown[a:b]
-        ops = Levenshtein.opcodes(qs, ss)
-    equal_s: set[int] = set()
-    for op in ops:
-        if op.tag == "equal":
-            equal_s.update(sown[op.dest_start:op.dest_end])
-    links: list[tuple[int, int]] = []
-    for op in ops:
-        if op.tag not in ("equal", "replace"):
-            continue
-        la, lb = op.src_end - op.src_start, op.dest_end - op.dest_start
-        for x in range(max(la, lb)):
-            links.append((qown[op.src_start + min(x, la - 1)], sown[op.dest_start + min(x, lb - 1)]))
-    # a spare source word at either end that only shares a quote word with a better partner goes
-    partners: dict[int, set[int]] = {}
+    linked_q = {qi for qi, _ in links}
+    linked_s = {sj for _, sj in links}
     for qi, sj in links:
-        partners.setdefault(qi, set()).add(sj)
-    spare: set[int] = set()
-    for side in (sorted({sj for _, sj in links}), sorted({sj for _, sj in links}, reverse=True)):
-        for sj in side:
-            if sj in equal_s:
-                break
-            if all(len(partners[qi]) > 1 for qi, s2 in links if s2 == sj):
-                spare.add(sj)
-                for qi in {qi for qi, s2 in links if s2 == sj}:
-                    partners[qi].discard(sj)
-            else:
-                break
-    linked_q: set[int] = set()
-    linked_s: set[int] = set()
-    for qi, sj in links:
-        if sj in spare:
-            continue
-        linked_q.add(qi)
-        linked_s.add(sj)
         ra, rb = find((0, qi)), find((1, sj))
         if ra != rb:
             parent[ra] = rb
-    if not linked_s:
-        return []
     groups: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
     for qi in sorted(linked_q):
         groups.setdefault(find((0, qi)), ([], []))[0].append(qi)
     for sj in sorted(linked_s):
         groups.setdefault(find((1, sj)), ([], []))[1].append(sj)
     comps = sorted(groups.values(), key=lambda g: (g[0][0] if g[0] else -1, g[1][0]))
-    # every word inside a group's span belongs to it (a quote word whose letters the source
-    # lacks, "was not also" against "wasalso", must stay in the run the judge sees)
     for qg, sg in comps:
         if qg:
             qg[:] = list(range(qg[0], qg[-1] + 1))
             linked_q.update(qg)
         sg[:] = list(range(sg[0], sg[-1] + 1))
         linked_s.update(sg)
+    return comps, linked_q, linked_s
+
+
+def _group_columns(comps: list[tuple[list[int], list[int]]], linked_q: set[int], linked_s: set[int],
+                   nq: int) -> list[tuple[int, int]]:
+    """The columns: each group's words side by side, unlinked words between groups on their own."""
     cols: list[tuple[int, int]] = []
     qnext, snext = 0, min(linked_s)
     for qg, sg in comps:
@@ -618,9 +642,7 @@ def _char_cols(qq: _Quote, index: SourceIndex, lo: int, hi: int) -> list[tuple[i
         snext = max(snext, sg[-1] + 1)
         for x in range(max(len(qg), len(sg))):
             cols.append((qg[x] if x < len(qg) else -1, sg[x] if x < len(sg) else -1))
-    cols.extend((q, -1) for q in range(qnext, len(qq.ids)) if q not in linked_q)
-    if [q for q, _ in cols if q >= 0] != list(range(len(qq.ids))):
-        return []  # never judge a quote with a word left out of the columns
+    cols.extend((q, -1) for q in range(qnext, nq) if q not in linked_q)
     return cols
 
 

@@ -218,64 +218,74 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x1aE\xdf\xa3", "video/webm"),
 )
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|title|meta)\b", re.I | re.S)
+_HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article)[\s>/]", re.I)
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml")
+_PDF_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat")
+_XML_TYPES = ("text/xml", "application/xml")
+_TEXT_SUFFIXES = ("+json", "+xml")
+_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-javascript",
+               "application/ld+json", "application/rtf")
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _head(body: bytes) -> bytes:
+    return body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+
+
+def _looks_html(head: bytes) -> bool:
+    """Markup at the start (after comments), or an <html> tag near it."""
+    if _HTML_START.match(head) or b"<html" in head.lower():
+        return True
+    return head.startswith(b"<") and bool(_HTML_TAG.search(head[:512]))
+
+
+def _is_pdf(body: bytes, head: bytes) -> bool:
+    """PDF magic at the start, or within the first KB (readers accept leading junk) of a body that
+    is not a page of markup (an HTML page may mention "%PDF-" in its text)."""
+    return head.startswith(b"%PDF-") or (b"%PDF-" in body[:1024] and not _looks_html(head))
 
 
 def sniff_type(declared: str | None, body: bytes) -> str:
-    """The effective MIME type: the declared one unless it is missing, generic or plainly wrong."""
+    """The effective MIME type: the declared one unless it is missing, generic or plainly wrong
+    (PDF magic wins over any label: servers mislabel PDFs as HTML, octet streams, even images)."""
     mime = _mime_of(declared)
-    head = body[:1024].lstrip(b"\xef\xbb\xbf")
-    if head.startswith(b"%PDF-") and mime in GENERIC_TYPES | {"text/html"}:
+    head = _head(body)
+    if _is_pdf(body, head):
         return "application/pdf"
     if mime not in GENERIC_TYPES:
         return mime
+    raw = body[:1024].lstrip(b"\xef\xbb\xbf")
     for magic, kind in _MAGIC:
-        if head.startswith(magic):
+        if raw.startswith(magic):
             return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
         return "image/webp"
-    if head[4:8] == b"ftyp":
+    if raw[4:8] == b"ftyp":
         return "video/mp4"
-    if _HTML_START.match(head) or b"<html" in head.lower():
+    if _looks_html(head):
         return "text/html"
-    if mime == "text/plain" or (head and b"\x00" not in head):
+    if body.startswith(_UTF16_BOMS):
+        return "text/plain"
+    if mime == "text/plain" or (raw.strip() and b"\x00" not in raw):
         return "text/plain"
     return mime or "application/octet-stream"
-
 
 
 def _mime_of(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article)[\s>/]", re.I)
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/vnd.wap.xhtml+xml")
-_PDF_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat")
-_TEXT_SUFFIXES = ("+json", "+xml")
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-javascript",
-               "application/ld+json", "application/rtf")
-
-
 def sniff_kind(body: bytes, content_type: str | None) -> str:
-    """"html", "pdf", "text" or "binary": the body's magic first (servers mislabel), then the header."""
-    head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
-    if b"%PDF-" in body[:1024]:
-        return "pdf"
-    mime = (content_type or "").split(";")[0].strip().lower()
+    """"html", "pdf", "text" or "binary": how to read a body, from the one sniffer's MIME type."""
+    mime = sniff_type(content_type, body)
     if mime in _PDF_TYPES:
         return "pdf"
-    if mime in _HTML_TYPES:
-        return "html"
-    looks_html = bool(_HTML_SNIFF.search(head[:512])) and head.startswith(b"<")
+    if mime in _HTML_TYPES or (mime in _XML_TYPES and _looks_html(_head(body))):
+        return "html"  # XHTML served as XML
     if mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(_TEXT_SUFFIXES):
-        if looks_html and mime in ("text/plain", "text/xml", "application/xml"):
-            return "html"  # an HTML page served as text/plain or an XHTML document
         return "text"
-    if mime and not mime.startswith("application/octet-stream") and mime not in ("binary/octet-stream",):
-        return "binary"  # image/*, audio/*, video/*, fonts, archives, office files
-    if looks_html:
-        return "html"
-    if b"\x00" in body[:1024] and not body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "binary"
-    return "text"
+    if mime in GENERIC_TYPES:  # what the sniffer left generic: empty, or bytes with NULs
+        return "binary" if b"\x00" in body[:1024] else "text"
+    return "binary"  # image/*, audio/*, video/*, fonts, archives, office files
 
 

@@ -7,7 +7,7 @@ note, misspelling, or a real change), and the verdict follows from the worst dif
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
@@ -67,110 +67,136 @@ def judge_alignment(
     a quote word that is only part of a source word is not (see _glued_edge).
     """
     toks = _source_parentheticals_as_core(pq.toks, cols, src_norms, src_text, src_spans)
-    starts, ends = src_spans
-    diffs: list[Difference] = []
-    core_total = sum(1 for t in toks if t.kind == CORE)
-    matched = 0
-    dropped_n = 0
-    changed_n = 0
+    runs = _RunJudge(pq, toks, src_norms, src_text, src_spans, vocab, glue)
+    for run, at_start, at_end in _unmatched_runs(pq, toks, cols, src_norms, runs):
+        runs.judge(run, at_start, at_end)
+    return runs.result(sum(1 for t in toks if t.kind == CORE))
 
-    def qtext(idx: list[int]) -> str:
-        return pq.text[toks[idx[0]].start:toks[idx[-1]].end]
 
-    def stext(idx: list[int]) -> str:
-        return src_text[starts[idx[0]]:ends[idx[-1]]]
-
+def _unmatched_runs(pq: ParsedQuote, toks: list[QTok], cols: list[tuple[int, int]], src_norms: list[str],
+                    counter: _RunJudge) -> Iterator[tuple[list[tuple[int, int]], bool, bool]]:
+    """The runs of columns between equal word pairs (equal core words are counted on the way),
+    without the source words left out at an ellipsis: those are marked omissions."""
     n = len(cols)
-    k = 0
+
+    def equal(c: int) -> bool:
+        qi, sj = cols[c]
+        return qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]
+
     # quote position of each column (index of the next quote word), for ellipsis omissions
     next_q = [len(toks)] * (n + 1)
     for c in range(n - 1, -1, -1):
         next_q[c] = cols[c][0] if cols[c][0] >= 0 else next_q[c + 1]
+    k = 0
     while k < n:
-        qi, sj = cols[k]
-        if qi >= 0 and sj >= 0 and toks[qi].norm == src_norms[sj]:
-            if toks[qi].kind == CORE:
-                matched += 1
+        if equal(k):
+            if toks[cols[k][0]].kind == CORE:
+                counter.matched += 1
             k += 1
             continue
         e = k
-        while e < n and not (cols[e][0] >= 0 and cols[e][1] >= 0 and toks[cols[e][0]].norm == src_norms[cols[e][1]]):
+        while e < n and not equal(e):
             e += 1
-        # source words left out at an ellipsis are marked omissions
-        at_start, at_end = k == 0, e == n
-        run = [cols[c] for c in range(k, e) if not (cols[c][0] < 0 and next_q[c] in pq.boundaries)]
+        yield [cols[c] for c in range(k, e) if not (cols[c][0] < 0 and next_q[c] in pq.boundaries)], k == 0, e == n
         k = e
+
+
+class _RunJudge:
+    """Judges one unmatched run at a time and keeps the tally (differences, matched, changed)."""
+
+    def __init__(self, pq: ParsedQuote, toks: list[QTok], src_norms: list[str], src_text: str,
+                 src_spans: tuple[list[int], list[int]], vocab: dict[str, int] | None,
+                 glue: Callable[[int, str, str], bool] | None) -> None:
+        self.pq, self.toks, self.src_norms, self.src_text = pq, toks, src_norms, src_text
+        self.starts, self.ends = src_spans
+        self.vocab, self.glue = vocab, glue
+        self.diffs: list[Difference] = []
+        self.matched = 0
+        self.dropped_n = 0
+
+    def qtext(self, idx: list[int]) -> str:
+        return self.pq.text[self.toks[idx[0]].start:self.toks[idx[-1]].end]
+
+    def stext(self, idx: list[int]) -> str:
+        return self.src_text[self.starts[idx[0]]:self.ends[idx[-1]]]
+
+    def judge(self, run: list[tuple[int, int]], at_start: bool, at_end: bool) -> None:
+        toks = self.toks
         # [editorial] words absorb what they are aligned with
         run = [c for c in run if not (c[0] >= 0 and toks[c[0]].kind == EDITORIAL)]
         # parenthetical notes the source lacks
-        notes = sorted({toks[c[0]].group for c in run if c[0] >= 0 and toks[c[0]].kind == PAREN})
-        for g in notes:
-            a, b = pq.spans[g]
-            diffs.append(Difference(DiffKind.INSERTED_NOTE, pq.text[a:b], ""))
+        for g in sorted({toks[c[0]].group for c in run if c[0] >= 0 and toks[c[0]].kind == PAREN}):
+            a, b = self.pq.spans[g]
+            self.diffs.append(Difference(DiffKind.INSERTED_NOTE, self.pq.text[a:b], ""))
         q_idx = [c[0] for c in run if c[0] >= 0 and toks[c[0]].kind == CORE]
         s_idx = [c[1] for c in run if c[1] >= 0]
-        if not q_idx and not s_idx:
-            continue
-        if q_idx and s_idx and "".join(toks[i].norm for i in q_idx) == "".join(src_norms[j] for j in s_idx):
-            matched += len(q_idx)  # glued or split words: typography
-            continue
-        if q_idx and s_idx and glue is not None and _glued_edge(
-                "".join(toks[i].norm for i in q_idx), [src_norms[j] for j in s_idx], s_idx, at_start, at_end, glue):
-            matched += len(q_idx)
-            continue
+        if q_idx and s_idx and self._typography(q_idx, s_idx, at_start, at_end):
+            self.matched += len(q_idx)
+            return
         if q_idx and s_idx and len(q_idx) != len(s_idx):
             # glued or broken words on one side (OCR): quote words whose letters open or close
             # the run on both sides are typography; only the middle is a difference
-            kept, q_idx, s_idx = _peel([toks[i].norm for i in q_idx], q_idx, [src_norms[j] for j in s_idx], s_idx)
-            matched += kept
-            if not q_idx and not s_idx:
-                continue
+            kept, q_idx, s_idx = _peel([toks[i].norm for i in q_idx], q_idx,
+                                       [self.src_norms[j] for j in s_idx], s_idx)
+            self.matched += kept
+        if not q_idx and not s_idx:
+            return
         if not q_idx:
-            diffs.append(Difference(DiffKind.DROPPED, "", stext(s_idx)))
-            dropped_n += len(s_idx)
-            continue
-        if not s_idx:
-            diffs.append(Difference(DiffKind.ADDED, qtext(q_idx), ""))
-            changed_n += len(q_idx)
-            continue
-        if len(q_idx) == len(s_idx):
-            pend_q: list[int] = []
-            pend_s: list[int] = []
-            for qi2, sj2 in zip(q_idx, s_idx, strict=True):
-                if toks[qi2].norm == src_norms[sj2] or _possessive(toks[qi2].norm, src_norms[sj2],
-                                                                    src_text[starts[sj2]:ends[sj2]]):
-                    matched += 1
-                    continue
-                if is_misspelling(toks[qi2].norm, src_norms[sj2], vocab):
-                    matched += 1
-                    diffs.append(Difference(DiffKind.SPELLING, qtext([qi2]), stext([sj2])))
-                    continue
-                if pend_q and pend_q[-1] == qi2 - 1:
-                    pend_q.append(qi2)
-                    pend_s.append(sj2)
-                else:
-                    if pend_q:
-                        diffs.append(Difference(DiffKind.REPLACED, qtext(pend_q), stext(pend_s)))
-                    pend_q, pend_s = [qi2], [sj2]
-                changed_n += 1
+            self.diffs.append(Difference(DiffKind.DROPPED, "", self.stext(s_idx)))
+            self.dropped_n += len(s_idx)
+        elif not s_idx:
+            self.diffs.append(Difference(DiffKind.ADDED, self.qtext(q_idx), ""))
+        elif len(q_idx) == len(s_idx):
+            self._pairwise(q_idx, s_idx)
+        else:
+            self.diffs.append(Difference(DiffKind.REPLACED, self.qtext(q_idx), self.stext(s_idx)))
+
+    def _typography(self, q_idx: list[int], s_idx: list[int], at_start: bool, at_end: bool) -> bool:
+        """Glued or split words with the same letters, or an OCR-glued word at a passage edge."""
+        q_letters = "".join(self.toks[i].norm for i in q_idx)
+        if q_letters == "".join(self.src_norms[j] for j in s_idx):
+            return True
+        return self.glue is not None and _glued_edge(
+            q_letters, [self.src_norms[j] for j in s_idx], s_idx, at_start, at_end, self.glue)
+
+    def _pairwise(self, q_idx: list[int], s_idx: list[int]) -> None:
+        """Equal-length runs word by word: possessives and spelling slips are not changes;
+        adjacent changed words are reported as one replacement."""
+        pend_q: list[int] = []
+        pend_s: list[int] = []
+        for qi, sj in zip(q_idx, s_idx, strict=True):
+            q, s = self.toks[qi].norm, self.src_norms[sj]
+            if q == s or _possessive(q, s, self.src_text[self.starts[sj]:self.ends[sj]]):
+                self.matched += 1
+                continue
+            if is_misspelling(q, s, self.vocab):
+                self.matched += 1
+                self.diffs.append(Difference(DiffKind.SPELLING, self.qtext([qi]), self.stext([sj])))
+                continue
+            if pend_q and pend_q[-1] == qi - 1:
+                pend_q.append(qi)
+                pend_s.append(sj)
+                continue
             if pend_q:
-                diffs.append(Difference(DiffKind.REPLACED, qtext(pend_q), stext(pend_s)))
-            continue
-        diffs.append(Difference(DiffKind.REPLACED, qtext(q_idx), stext(s_idx)))
-        changed_n += len(q_idx)
-    kinds = {d.kind for d in diffs}
-    if kinds & {DiffKind.REPLACED, DiffKind.ADDED, DiffKind.DROPPED}:
-        verdict = Verdict.ALTERED
-    elif kinds:
-        verdict = Verdict.MINOR
-    else:
-        verdict = Verdict.VERIFIED
-    spelled = sum(1 for d in diffs if d.kind == DiffKind.SPELLING)
-    denom = max(core_total + dropped_n, 1)
-    score = max(0.0, min(1.0, (matched - 0.5 * spelled) / denom))
-    if verdict is Verdict.MINOR:
-        score = min(score, 0.99)
-    return Judged(verdict, diffs, matched, core_total, round(score, 4))
+                self.diffs.append(Difference(DiffKind.REPLACED, self.qtext(pend_q), self.stext(pend_s)))
+            pend_q, pend_s = [qi], [sj]
+        if pend_q:
+            self.diffs.append(Difference(DiffKind.REPLACED, self.qtext(pend_q), self.stext(pend_s)))
+
+    def result(self, core_total: int) -> Judged:
+        kinds = {d.kind for d in self.diffs}
+        if kinds & {DiffKind.REPLACED, DiffKind.ADDED, DiffKind.DROPPED}:
+            verdict = Verdict.ALTERED
+        elif kinds:
+            verdict = Verdict.MINOR
+        else:
+            verdict = Verdict.VERIFIED
+        spelled = sum(1 for d in self.diffs if d.kind == DiffKind.SPELLING)
+        denom = max(core_total + self.dropped_n, 1)
+        score = max(0.0, min(1.0, (self.matched - 0.5 * spelled) / denom))
+        if verdict is Verdict.MINOR:
+            score = min(score, 0.99)
+        return Judged(verdict, self.diffs, self.matched, core_total, round(score, 4))
 
 
 def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]], src_norms: list[str],

@@ -223,63 +223,75 @@ def ocr_pdf(src: PdfSource, pages: list[int] | None = None, *, workers: int | No
         n = len(doc)  # type: ignore[arg-type]
     try:
         todo = sorted({p for p in (pages if pages is not None else range(1, n + 1)) if 1 <= p <= n})
-        total = len(todo)
-        out: dict[int, str] = {}
-        cache = None
-        if use_cache:
-            cache = OcrCache(cache_dir or default_cache_dir(), content_hash(src), lang=lang, dpi=dpi,
-                             engine=_version(binary))
-            for p in list(todo):
-                got = cache.get(p)
-                if got is not None:
-                    out[p] = got
-            todo = [p for p in todo if p not in out]
-        done = len(out)
-        if progress and done:
-            progress(done, total)
+        cache = OcrCache(cache_dir or default_cache_dir(), content_hash(src), lang=lang, dpi=dpi,
+                         engine=_version(binary)) if use_cache else None
+        run = _PageRun(len(todo), cache, progress, errors)
+        todo = run.take_cached(todo)
         nworkers = max(1, workers or default_workers())
-        running: dict[Future[str], int] = {}
-
-        def finish(fut: Future[str], page: int) -> None:
-            nonlocal done
-            try:
-                text = fut.result()
-            except Exception as e:  # timeout, crash, unreadable image: that page stays without text
-                if errors is not None:
-                    errors[page] = "timed out" if isinstance(e, subprocess.TimeoutExpired) else str(e)[:200]
-            else:
-                out[page] = text
-                if cache is not None:
-                    cache.put(page, text)
-            done += 1
-            if progress:
-                progress(done, total)
-
         with ThreadPoolExecutor(max_workers=nworkers, thread_name_prefix="ocr") as pool:
             for p in todo:
-                while len(running) >= nworkers:  # flat memory: never more images than workers
-                    fin, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for f in fin:
-                        finish(f, running.pop(f))
+                run.wait_below(nworkers)  # flat memory: never more images than workers
                 if deadline is not None and time.monotonic() >= deadline:
-                    if errors is not None:
-                        errors[p] = "deadline passed"
+                    run.fail(p, "deadline passed")
                     continue
                 try:
                     img = render_pgm(doc, p, dpi)
                 except Exception as e:
-                    if errors is not None:
-                        errors[p] = f"render failed: {e}"[:200]
+                    run.fail(p, f"render failed: {e}"[:200])
                     continue
-                running[pool.submit(tesseract_image, img, lang=lang, timeout=page_timeout, dpi=dpi)] = p
+                run.running[pool.submit(tesseract_image, img, lang=lang, timeout=page_timeout, dpi=dpi)] = p
                 del img
-            for f in list(running):
-                f.exception()  # wait
-                finish(f, running.pop(f))
-        return out
+            run.wait_below(1)
+        return run.out
     finally:
         with _lock:
             doc.close()  # type: ignore[attr-defined]
+
+
+class _PageRun:
+    """The pages of one OCR run: cached ones taken at once, the others collected as they finish,
+    progress reported after each, and a failed page's reason kept (that page stays without text)."""
+
+    def __init__(self, total: int, cache: OcrCache | None, progress: Progress | None,
+                 errors: dict[int, str] | None) -> None:
+        self.total, self.cache, self.progress, self.errors = total, cache, progress, errors
+        self.out: dict[int, str] = {}
+        self.running: dict[Future[str], int] = {}
+        self.done = 0
+
+    def take_cached(self, todo: list[int]) -> list[int]:
+        if self.cache is not None:
+            for p in todo:
+                got = self.cache.get(p)
+                if got is not None:
+                    self.out[p] = got
+        self.done = len(self.out)
+        if self.progress and self.done:
+            self.progress(self.done, self.total)
+        return [p for p in todo if p not in self.out]
+
+    def fail(self, page: int, reason: str) -> None:
+        if self.errors is not None:
+            self.errors[page] = reason
+
+    def wait_below(self, limit: int) -> None:
+        while len(self.running) >= limit:
+            fin, _ = wait(self.running, return_when=FIRST_COMPLETED)
+            for f in fin:
+                self._finish(f, self.running.pop(f))
+
+    def _finish(self, fut: Future[str], page: int) -> None:
+        try:
+            text = fut.result()
+        except Exception as e:  # timeout, crash, unreadable image
+            self.fail(page, "timed out" if isinstance(e, subprocess.TimeoutExpired) else str(e)[:200])
+        else:
+            self.out[page] = text
+            if self.cache is not None:
+                self.cache.put(page, text)
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total)
 
 
 def make_ocr(*, workers: int | None = None, lang: str = DEFAULT_LANG, dpi: int = DEFAULT_DPI,

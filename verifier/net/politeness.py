@@ -3,12 +3,18 @@
 `HostLimiter` holds, within one process, at most `concurrency` requests in flight to a
 host and spaces request starts by `interval` seconds, stretched adaptively after
 429/5xx answers. `RedisHostLimiter` keeps the same promises across worker processes.
-`RobotsCache` reads each host's robots.txt once per run.
+`RobotsCache` reads each host's robots.txt once per run; with a `RedisRobots` store, once per
+host per TTL across every task and worker process.
+
+A shared store that cannot be reached raises `SharedStateError`: that is our fault, not the
+link's, so the fetcher lets it through instead of recording it as a link status.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
 import urllib.robotparser
 import uuid
@@ -20,6 +26,10 @@ from urllib.parse import urlsplit
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class SharedStateError(RuntimeError):
+    """The shared per-host state (Redis) cannot be reached: retry the work, record nothing."""
 
 
 class Limiter(Protocol):
@@ -185,22 +195,44 @@ class RedisHostLimiter:
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
-        slots, nxt, backoff = self._keys(host)
+        slots, _, _ = self._keys(host)
         token = uuid.uuid4().hex
+        try:
+            await self._enter(host, token)
+        except Exception as exc:
+            raise SharedStateError(f"per-host limits unavailable: {exc.__class__.__name__}: {exc}") from exc
+        try:
+            yield
+        finally:
+            with contextlib.suppress(Exception):  # an unreachable Redis: the lease expires by itself
+                await self._redis.zrem(slots, token)
+
+    async def _enter(self, host: str, token: str) -> None:
+        slots, nxt, backoff = self._keys(host)
         while not await self._acquire(keys=[slots], args=[await self._now(), self.concurrency, self.lease, token]):
             await asyncio.sleep(self.poll)
         try:
             wait = float(await self._reserve(keys=[nxt, backoff], args=[await self._now(), self.interval]))
-            if wait > 0:
-                await asyncio.sleep(wait)
-            yield
-        finally:
+        except BaseException:
             await self._redis.zrem(slots, token)
+            raise
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def robots_store(self, ttl: float) -> RedisRobots:
+        """robots.txt shared through this limiter's Redis connection, each file kept `ttl` seconds."""
+        return RedisRobots(self._redis, ttl, prefix=self.prefix)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task: asyncio.Task[Any] = asyncio.ensure_future(coro)
         self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+        task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[Any]) -> None:
+        """Adjusting the spacing is best effort: an unreachable Redis here only loses the adjustment."""
+        self._pending.discard(task)
+        if not task.cancelled():
+            task.exception()
 
     async def _penalize(self, host: str, delay: float | None) -> None:
         _, nxt, backoff = self._keys(host)
@@ -236,11 +268,59 @@ class RedisHostLimiter:
 RobotsLoader = Callable[[str], Awaitable[str | None]]
 
 
-class RobotsCache:
-    """robots.txt per origin, read once per run; missing or failing files allow everything."""
+class RobotsStore(Protocol):
+    """robots.txt texts shared beyond one Fetcher (a Redis store: across tasks and workers)."""
 
-    def __init__(self, agent: str = "verifier") -> None:
+    async def load(self, origin: str, load: RobotsLoader) -> str | None: ...
+
+
+class RedisRobots:
+    """Each origin's robots.txt in Redis for `ttl` seconds; one process fetches it, the others wait.
+
+    The fetching process holds a short lock key; the others poll for the text until the lock's
+    time runs out (its holder died) and then fetch it themselves.
+    """
+
+    def __init__(self, redis: Any, ttl: float, *, prefix: str = "verifier:host", lock_ttl: float = 15.0,
+                 poll: float = 0.05) -> None:
+        self._redis = redis
+        self.ttl = max(1.0, ttl)
+        self.prefix = prefix
+        self.lock_ttl = lock_ttl
+        self.poll = poll
+
+    async def load(self, origin: str, load: RobotsLoader) -> str | None:
+        try:
+            return await self._load(origin, load)
+        except SharedStateError:
+            raise
+        except Exception as exc:
+            raise SharedStateError(f"shared robots.txt unavailable: {exc.__class__.__name__}: {exc}") from exc
+
+    async def _load(self, origin: str, load: RobotsLoader) -> str | None:
+        key, lock = f"{self.prefix}:robots:{origin}", f"{self.prefix}:robots-lock:{origin}"
+        deadline = time.monotonic() + self.lock_ttl
+        while time.monotonic() < deadline:
+            cached = await self._redis.get(key)
+            if cached is not None:
+                text: str | None = json.loads(cached)["text"]
+                return text
+            if await self._redis.set(lock, "1", nx=True, px=int(self.lock_ttl * 1000)):
+                break
+            await asyncio.sleep(self.poll)
+        text = await RobotsCache.read(load, origin + "/robots.txt")
+        await self._redis.set(key, json.dumps({"text": text}), px=int(self.ttl * 1000))
+        await self._redis.delete(lock)
+        return text
+
+
+class RobotsCache:
+    """robots.txt per origin, read once per run (or once per TTL through a shared store);
+    missing or failing files allow everything."""
+
+    def __init__(self, agent: str = "verifier", shared: RobotsStore | None = None) -> None:
         self.agent = agent
+        self.shared = shared
         self._parsers: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -256,14 +336,18 @@ class RobotsCache:
             lock = self._locks.setdefault(origin, asyncio.Lock())
             async with lock:
                 if origin not in self._parsers:
-                    self._parsers[origin] = self._parse(await self._load(load, origin + "/robots.txt"))
+                    text = (await self.shared.load(origin, load) if self.shared is not None
+                            else await self.read(load, origin + "/robots.txt"))
+                    self._parsers[origin] = self._parse(text)
         parser = self._parsers[origin]
         return True if parser is None else parser.can_fetch(self.agent, url)
 
     @staticmethod
-    async def _load(load: RobotsLoader, robots_url: str) -> str | None:
+    async def read(load: RobotsLoader, robots_url: str) -> str | None:
         try:
             return await load(robots_url)
+        except SharedStateError:
+            raise
         except Exception:  # an unreadable robots.txt allows everything
             return None
 

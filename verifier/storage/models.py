@@ -200,3 +200,19 @@ class Event(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An `Idempotency-Key` an organisation sent with POST /v1/briefs, and the brief it made.
+
+    Unique per organisation, so a client retrying a submit (after a timeout, a 503) gets the
+    same brief back instead of a duplicate, even when the two requests race."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organization.id")
+    key: str
+    brief_id: str = Field(foreign_key="brief.id")
+    request_sha256: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

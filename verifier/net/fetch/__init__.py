@@ -18,6 +18,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from verifier.core.decoding import sniff_type
 from verifier.core.values import Snapshot
@@ -29,7 +30,7 @@ from verifier.net.fetch.redirects import REDIRECT_CODES
 from verifier.net.fetch.refresh import meta_refresh_target
 from verifier.net.fetch.retry import backoff_delay, is_retryable_status, parse_retry_after
 from verifier.net.fetch.transport import DRAIN_BYTES, GuardedTransport
-from verifier.net.politeness import Limiter
+from verifier.net.politeness import Limiter, RobotsStore
 from verifier.settings import Settings
 
 #: in-memory bytes before a body spills to a temporary file (when the Fetcher spools at all)
@@ -51,6 +52,7 @@ __all__ = [
     "Fetcher",
     "GuardedTransport",
     "Sink",
+    "StoreFailed",
     "backoff_delay",
     "discard_body",
     "fetch_many",
@@ -70,34 +72,55 @@ def discard_body(snap: Snapshot) -> None:
         snap.body_path = None
 
 
+class StoreFailed(Exception):
+    """`on_done` failed for some sources (their extraction or save): each URL with its error.
+
+    Raised once every fetch has finished, so the other sources are stored all the same."""
+
+    def __init__(self, errors: dict[str, BaseException]) -> None:
+        self.errors = errors
+        first_url, first = next(iter(errors.items()))
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"could not store {first_url}: {first.__class__.__name__}: {first}{more}")
+
+
 async def fetch_many(
     urls: Iterable[str],
     settings: Settings,
     *,
     on_done: Callable[[str, Snapshot], None] | None = None,
     limiter: Limiter | None = None,
+    robots: RobotsStore | None = None,
     spool_threshold: int | None = SPOOL_THRESHOLD,
 ) -> dict[str, Snapshot]:
     """Fetch each distinct URL once, concurrently within the per-host limits.
 
-    A body past `spool_threshold` bytes (None: none) is on disk (Snapshot.body_path) while
-    `on_done` runs; when there is an `on_done`, the file is deleted once it returns (store it
-    there), else the caller owns it (discard_body)."""
+    `on_done` (extraction and storage) runs in one thread beside the event loop, one source
+    at a time, so the other fetches' deadlines never wait for it; its failures are raised
+    afterwards as StoreFailed. A body past `spool_threshold` bytes (None: none) is on disk
+    (Snapshot.body_path) while `on_done` runs; when there is an `on_done`, the file is deleted
+    once it returns (store it there), else the caller owns it (discard_body)."""
     distinct = list(dict.fromkeys(urls))
     results: dict[str, Snapshot] = {}
-    async with Fetcher(settings, limiter, spool_threshold=spool_threshold) as fetcher:
+    errors: dict[str, BaseException] = {}
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verifier-store") as pool:
+        async with Fetcher(settings, limiter, spool_threshold=spool_threshold, robots=robots) as fetcher:
 
-        async def one(u: str) -> None:
-            snap = await fetcher.fetch(u)
-            results[u] = snap
-            if on_done is not None:
-                try:
-                    with contextlib.suppress(Exception):  # a failing progress callback must not lose results
-                        on_done(u, snap)
-                finally:
-                    discard_body(snap)
+            async def one(u: str) -> None:
+                snap = await fetcher.fetch(u)
+                results[u] = snap
+                if on_done is not None:
+                    try:
+                        await loop.run_in_executor(pool, on_done, u, snap)
+                    except Exception as exc:
+                        errors[u] = exc
+                    finally:
+                        discard_body(snap)
 
-        await asyncio.gather(*(one(u) for u in distinct))
+            await asyncio.gather(*(one(u) for u in distinct))
+    if errors:
+        raise StoreFailed(errors)
     return {u: results[u] for u in distinct}
 
 

@@ -26,7 +26,7 @@ from verifier.net.fetch.redirects import REDIRECT_CODES, Trail, next_hop
 from verifier.net.fetch.retry import Retry, backoff_delay, is_retryable_status
 from verifier.net.fetch.transport import GuardedTransport
 from verifier.net.netguard import ALLOWED_SCHEMES, DEFAULT_PORTS, AllowPrivate, PolicyError, check_host
-from verifier.net.politeness import HostLimiter, Limiter, RobotsCache
+from verifier.net.politeness import HostLimiter, Limiter, RobotsCache, RobotsStore, SharedStateError
 from verifier.settings import Settings
 
 ROBOTS_MAX_BYTES = 512_000
@@ -61,7 +61,8 @@ class Fetcher:
     `transport` can be injected by unit tests (an injected transport bypasses the resolver).
     `spool_threshold`: bodies past this many bytes go to a temporary file whose path the
     Snapshot carries as `body_path` (its `body` then stays empty); the caller owns the file
-    (discard_body). None keeps every body in memory.
+    (discard_body). None keeps every body in memory. `robots`: a store that shares robots.txt
+    beyond this Fetcher (across tasks and workers); None reads each file once per Fetcher.
     """
 
     def __init__(
@@ -76,6 +77,7 @@ class Fetcher:
         transport: httpx.AsyncBaseTransport | None = None,
         spool_threshold: int | None = None,
         tmp_dir: str | None = None,
+        robots: RobotsStore | None = None,
     ) -> None:
         self.settings = settings
         self.limiter: Limiter = limiter if limiter is not None else HostLimiter.from_settings(settings)
@@ -88,7 +90,7 @@ class Fetcher:
         self._sleep = sleep
         self._injected = transport
         self._transport: httpx.AsyncBaseTransport | None = None
-        self._robots = RobotsCache("verifier")
+        self._robots = RobotsCache("verifier", shared=robots)
         self._conns: asyncio.Semaphore | None = None
         self._headers = httpx.Headers({
             "User-Agent": settings.ua, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate, br",
@@ -112,11 +114,16 @@ class Fetcher:
     # -- public
 
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Snapshot:
-        """Fetch one cited URL; every outcome, bad input included, is a Snapshot."""
+        """Fetch one cited URL; every outcome, bad input included, is a Snapshot.
+
+        Except one: SharedStateError (the shared per-host state is unreachable) is ours, not the
+        link's, so it is raised for the caller to retry rather than recorded as a link status."""
         if self._transport is None:
             raise RuntimeError("use `async with Fetcher(settings) as f:`")
         try:
             snap = await self._fetch(url, etag, last_modified)
+        except SharedStateError:
+            raise
         except Exception as exc:  # never raise to the pipeline
             snap = Snapshot(url=url, status=LinkStatus.UNREACHABLE,
                             error=f"unexpected error: {exc.__class__.__name__}: {exc}"[:200])
@@ -286,6 +293,8 @@ class Fetcher:
                         return (await read_small(response, ROBOTS_MAX_BYTES)).decode("utf-8", errors="replace")
                     finally:
                         await response.aclose()
+            except SharedStateError:
+                raise
             except Exception:  # unreadable robots.txt: everything allowed
                 return None
         return None

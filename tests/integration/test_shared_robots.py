@@ -1,0 +1,116 @@
+"""robots.txt is shared through Redis: one request per host per TTL, however many tasks fetch there.
+
+Each `fetch_source` task builds its own Fetcher; without the shared store every one of them read
+robots.txt again. And an unreachable Redis is our outage, never a link status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+
+from tests.httpserver import LoopbackServer
+from verifier.core.statuses import LinkStatus
+from verifier.net.fetch import Fetcher
+from verifier.net.politeness import RedisHostLimiter, SharedStateError
+from verifier.settings import Settings, get_settings
+
+pytestmark = pytest.mark.service
+
+
+@pytest.fixture
+def site() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as srv:
+        srv.page("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+        for i in range(8):
+            srv.page(f"/page/{i}", b"<html><body><p>one two three four</p></body></html>")
+        srv.page("/private/x", b"<html><body><p>secret words here</p></body></html>")
+        yield srv
+
+
+@pytest.fixture
+def shared_settings(loopback_env: dict[str, str], redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    redis.Redis.from_url(redis_url).flushdb()
+    monkeypatch.setenv("VERIFIER_REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def one_task(url: str, settings: Settings) -> LinkStatus:
+    """What one fetch_source task does: its own event loop, limiter and Fetcher."""
+    from workers.tasks import _fetch_shared_limits
+
+    return asyncio.run(_fetch_shared_limits(url, settings))[url].status
+
+
+def test_several_tasks_on_one_host_read_robots_once(site: LoopbackServer, shared_settings: Settings) -> None:
+    urls = [site.url(f"/page/{i}") for i in range(8)]
+    with ThreadPoolExecutor(4) as pool:  # tasks side by side, as on several workers
+        statuses = list(pool.map(lambda u: one_task(u, shared_settings), urls))
+    assert statuses == [LinkStatus.OK] * 8
+    assert one_task(site.url("/private/x"), shared_settings) == LinkStatus.REFUSED  # the shared file is obeyed
+    assert site.hits["/robots.txt"] == 1
+
+
+def test_the_shared_file_expires_after_its_ttl(site: LoopbackServer, shared_settings: Settings,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VERIFIER_ROBOTS_TTL", "1")
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert one_task(site.url("/page/0"), settings) == LinkStatus.OK
+    assert one_task(site.url("/page/1"), settings) == LinkStatus.OK
+    assert site.hits["/robots.txt"] == 1
+    time.sleep(1.2)
+    assert one_task(site.url("/page/2"), settings) == LinkStatus.OK
+    assert site.hits["/robots.txt"] == 2
+
+
+def test_an_unreachable_redis_is_raised_not_recorded_as_a_link_status(site: LoopbackServer,
+                                                                       loopback_settings: Settings) -> None:
+    from tests.service import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+
+    async def fetch() -> None:
+        limiter = RedisHostLimiter(dead, prefix=f"t:{uuid.uuid4().hex}")
+        try:
+            async with Fetcher(loopback_settings, limiter, robots=limiter.robots_store(60)) as f:
+                await f.fetch(site.url("/page/0"))
+        finally:
+            await limiter.aclose()
+
+    with pytest.raises(SharedStateError):
+        asyncio.run(fetch())
+    assert site.hits["/page/0"] == 0
+
+
+def test_fetch_source_with_redis_down_retries_and_stores_no_snapshot(site: LoopbackServer, loopback_env: dict[str, str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's case: an outage of ours was stored as `unreachable: ConnectionError` and reused."""
+    from tests.service import free_port
+    from verifier.core.intake import brief_from_bytes
+    from verifier.service.pipeline import register_brief
+    from verifier.storage import db, store
+    from workers import heartbeat, tasks
+
+    monkeypatch.setenv("VERIFIER_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    get_settings.cache_clear()
+    heartbeat._client = None
+    settings = get_settings()
+    url = site.url("/page/0")
+    with db.session_for(settings.database_url) as s:
+        bid = register_brief(s, brief_from_bytes(f"“one two” [1].\n\n[1] {url}\n".encode(), name="b.md"),
+                             origin=None).id
+    monkeypatch.setattr(tasks.fetch_source, "default_retry_delay", 0)
+    result = tasks.fetch_source.apply(args=(bid, url))
+    heartbeat._client = None
+    assert result.failed() and isinstance(result.result, SharedStateError)  # retried, then given up
+    with db.session_for(settings.database_url) as s:
+        assert store.get_or_create_source(s, url).latest_snapshot_id is None
+    assert site.hits["/page/0"] == 0
