@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.hostile import cases
-from tests.httpserver import LoopbackServer
+from tests.httpserver import LoopbackServer, Reply
 
 # A wrapper that runs the CLI under RLIMIT_AS and prints the peak RSS of it and its children.
 _MEASURE = """
@@ -45,9 +45,21 @@ print(json.dumps({"rc": p.returncode, "secs": secs, "peak_mb": resource.getrusag
 """
 
 
-def build(d: Path, size: int, source: str) -> dict[str, Callable[[], Path]]:
+def _citing(d: Path, srv: LoopbackServer, name: str, pdf: Path) -> Path:
+    """A brief citing `pdf` as a source served by the local server (a fetched PDF source)."""
+    srv.route(f"/{name}", Reply(200, pdf.read_bytes(), content_type="application/pdf"))
+    brief = d / f"cites-{name}.md"
+    brief.write_text(f"The committee said “{cases.QUOTE}” [1].\n\n[1] Report. {srv.url('/' + name)}\n")
+    return brief
+
+
+def build(d: Path, size: int, source: str, srv: LoopbackServer) -> dict[str, Callable[[], Path]]:
     """Each case's builder (run only for the cases measured)."""
     return {
+        f"PDF source, bomb page ({size >> 20} MiB)": lambda: _citing(
+            d, srv, "bomb-source.pdf", cases.flate_bomb_pdf(d / "bomb-source.pdf", size)),
+        "PDF source, bomb page + text page": lambda: _citing(
+            d, srv, "two-page.pdf", cases.pdf_with_bomb_page(d / "two-page.pdf", size)),
         f"zip-bomb .docx ({size >> 20} MiB inflated)": lambda: cases.zip_bomb_docx(d / "bomb.docx", size),
         f"flate-bomb .pdf ({size >> 20} MiB inflated)": lambda: cases.flate_bomb_pdf(d / "bomb.pdf", size),
         "nested archive .docx": lambda: cases.nested_zip_docx(d / "nested.docx"),
@@ -79,7 +91,7 @@ def main() -> int:
         env = {"VERIFIER_ALLOW_PRIVATE_HOSTS": "true", "VERIFIER_FETCH_RETRIES": "0", "VERIFIER_HOST_INTERVAL": "0"}
         print(f"cap {a.cap_mib} MiB of address space per run; before = {a.ref}, after = {ROOT}")
         print(f"{'case':34} {'':6} {'exit':>4} {'peak MB':>8} {'secs':>6} {'quotes':>6}  last stderr line")
-        for name, make in build(d, a.size_mib << 20, srv.url("/report")).items():
+        for name, make in build(d, a.size_mib << 20, srv.url("/report"), srv).items():
             if a.only not in name:
                 continue
             brief = make()

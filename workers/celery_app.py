@@ -1,4 +1,8 @@
-"""The Celery app: Redis as broker and result store, one queue per kind of work."""
+"""The Celery app: Redis as broker and result store, one queue per kind of work.
+
+Queues: fetch (cited pages), match (judging), recheck, ocr (scanned PDF pages), render (headless
+Chromium: a few slow, memory-hungry tasks that must never hold up fetching).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from verifier.settings import get_settings
 #: any task may run; a brief whose work was lost sooner is restarted by workers.tasks.recover_stalled.
 TASK_TIME_LIMIT = 600
 OCR_TIME_LIMIT = 5400
+#: a page in headless Chromium: the render timeout per page, a browser start, and room to spare
+RENDER_TIME_LIMIT = 180
 VISIBILITY_TIMEOUT = OCR_TIME_LIMIT + 600
 
 
@@ -25,12 +31,13 @@ def make_app() -> Celery:
         task_time_limit=TASK_TIME_LIMIT,
         task_soft_time_limit=TASK_TIME_LIMIT - 30,
         task_default_queue="match",
-        task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr")),
+        task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr"), Queue("render")),
         task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
                      "workers.tasks.judge": {"queue": "match"},
                      "workers.tasks.judge_chunk": {"queue": "match"},
                      "workers.tasks.finish_judge": {"queue": "match"},
                      "workers.tasks.ocr_source": {"queue": "ocr"},
+                     "workers.tasks.render_source": {"queue": "render"},
                      "workers.recheck.*": {"queue": "recheck"}},
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_backend_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},

@@ -2,7 +2,10 @@
 
 A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
 (queue `match`), which judges a brief of more than VERIFIER_JUDGE_CHUNK quotes as a further chord
-of bounded `judge_chunk` tasks and a `finish_judge`. Tasks are idempotent and acked late. A database or broker error is never a link
+of bounded `judge_chunk` tasks and a `finish_judge`. A fetched page that the render setting says to
+render (its text written by scripts, a JavaScript challenge) is handed to `render_source` on queue
+`render`: the fetch task replaces itself with it, so the chord's judge waits for the browser.
+Tasks are idempotent and acked late. A database or broker error is never a link
 status: the task retries and stores nothing. If a worker dies mid-brief (or Redis forgets its
 queues), its tasks' heartbeats stop (workers.heartbeat); `recover_stalled` (run by every worker
 every heartbeat, and by beat) restarts the work of briefs with no live task, claiming each with a
@@ -22,6 +25,7 @@ from typing import Any
 
 from celery import chord, signals
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from verifier.core.statuses import BriefStatus
@@ -31,9 +35,9 @@ from verifier.net.politeness import RedisHostLimiter
 from verifier.service import pipeline, rendering
 from verifier.settings import Settings, get_settings
 from verifier.storage import db
-from verifier.storage.models import Brief, Citation, utcnow
+from verifier.storage.models import Brief, Citation, SnapshotRow, utcnow
 from workers import heartbeat
-from workers.celery_app import OCR_TIME_LIMIT, app
+from workers.celery_app import OCR_TIME_LIMIT, RENDER_TIME_LIMIT, app
 
 log = logging.getLogger("verifier.tasks")
 
@@ -51,16 +55,19 @@ def fetch_source(self: Any, brief_id: str, url: str) -> str:
     nothing stored, so the chord waits for the retry and no link is blamed for our outage."""
     settings = get_settings()
     try:
-        pending = _fetch_and_store(brief_id, url, settings)
+        render, pending = _fetch_and_store(brief_id, url, settings)
     except Exception as exc:  # DBAPIError, SharedStateError, a broken event loop: never a link status
         raise self.retry(exc=exc) from exc
+    if render is not None:
+        raise self.replace(render_source.si(brief_id, url, render).set(queue="render"))
     if pending:
         enqueue_ocr(brief_id, *pending)
     return url
 
 
-def _fetch_and_store(brief_id: str, url: str, settings: Settings) -> tuple[int, int] | None:
-    """Fetch and store one source; the (snapshot id, pages) still to read with OCR, if any."""
+def _fetch_and_store(brief_id: str, url: str, settings: Settings) -> tuple[int | None, tuple[int, int] | None]:
+    """Fetch and store one source: the snapshot id to render (or None), and the (snapshot id,
+    pages) still to read with OCR, if any."""
     with db.session_for(settings.database_url) as session:
         session.execute(update(Brief).where(col(Brief.id) == brief_id, col(Brief.status) == BriefStatus.QUEUED)
                         .values(status=BriefStatus.RUNNING))
@@ -68,9 +75,26 @@ def _fetch_and_store(brief_id: str, url: str, settings: Settings) -> tuple[int, 
     snaps = asyncio.run(_fetch_shared_limits(url, settings))
     with db.session_for(settings.database_url) as session:
         row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
-        row = rendering.render_if_needed(session, url, row, settings)
+        if row.id is not None and rendering.to_render(session, [(url, row)], settings):
+            return row.id, None  # render_source counts the source done
         _touch(session, brief_id, sources_done=Brief.sources_done + 1)
-        return (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
+        return None, (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
+
+
+@app.task(bind=True, max_retries=2, default_retry_delay=5, acks_late=True, time_limit=RENDER_TIME_LIMIT,
+          soft_time_limit=RENDER_TIME_LIMIT - 30)
+def render_source(self: Any, brief_id: str, url: str, snapshot_id: int) -> str:
+    """Render one fetched page in headless Chromium (queue `render`) and store what it shows."""
+    settings = get_settings()
+    try:
+        with db.session_for(settings.database_url) as session:
+            row = session.get(SnapshotRow, snapshot_id)
+            if row is not None:
+                rendering.render_if_needed(session, url, row, settings)
+            _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+    except DBAPIError as exc:
+        raise self.retry(exc=exc) from exc
+    return url
 
 
 def enqueue_ocr(brief_id: str, snapshot_id: int, pages: int) -> None:

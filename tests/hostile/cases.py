@@ -91,6 +91,35 @@ def flate_bomb_pdf(path: Path, inflated: int) -> Path:
     return path
 
 
+def pdf_with_bomb_page(path: Path, inflated: int) -> Path:
+    """A two-page PDF: page 1's content stream inflates to `inflated` bytes, page 2 is an ordinary
+    page whose text carries QUOTE (a reader that skips the bomb page still finds it)."""
+    bomb = b"BT /F1 12 Tf 72 720 Td (A page of padding.) Tj ET\n"
+    plain = f"BT /F1 12 Tf 72 720 Td (After a year of hearings the committee said {QUOTE}.) Tj ET\n".encode()
+    with path.open("wb") as f:
+        offsets: list[int] = []
+
+        def obj(body: bytes) -> None:
+            offsets.append(f.tell())
+            f.write(f"{len(offsets)} 0 obj\n".encode() + body + b"\nendobj\n")
+
+        f.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        obj(b"<< /Type /Catalog /Pages 2 0 R >>")
+        obj(b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>")
+        for contents in (6, 7):
+            obj(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {contents} 0 R "
+                f"/Resources << /Font << /F1 5 0 R >> >> >>".encode())
+        obj(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+        for stream in (_deflated(bomb, inflated), zlib.compress(plain)):
+            obj(f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream")
+        xref = f.tell()
+        f.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
+        for off in offsets:
+            f.write(f"{off:010d} 00000 n \n".encode())
+        f.write(f"trailer\n<< /Size {len(offsets) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return path
+
+
 def _deflated(head: bytes, inflated: int) -> bytes:
     c = zlib.compressobj(6)
     parts = [c.compress(head)]

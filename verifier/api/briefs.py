@@ -6,18 +6,22 @@ Why the work is started through JobsDep: the API does not know the work runs on 
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import col, select
+from starlette.background import BackgroundTask
 
 from verifier.api.deps import BriefIdPath, CallerDep, JobsDep, SessionDep, SettingsDep, own_brief
 from verifier.api.errors import ApiError
-from verifier.api.submission import BriefIn, accept_brief, read_submission
+from verifier.api.submission import BriefIn, accept_brief, read_copies, read_submission
 from verifier.core.document import ResultDocument
 from verifier.storage import db
 from verifier.storage.models import Brief
@@ -36,7 +40,9 @@ class Accepted(BaseModel):
 @router.post("/v1/briefs", status_code=202, response_model=Accepted,
              openapi_extra={"requestBody": {"content": {"application/json": {
                  "schema": BriefIn.model_json_schema()}, "multipart/form-data": {
-                 "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
+                 "schema": {"type": "object", "properties": {
+                     "file": {"type": "string", "format": "binary"}},
+                     "patternProperties": {r"^sources\[.+\]$": {"type": "string", "format": "binary"}}}}}}},
              responses={400: {"description": "unusable brief"}, 401: {"description": "no key"},
                         413: {"description": "brief too large, or over VERIFIER_MAX_QUOTES / VERIFIER_MAX_CITATIONS"}, 429: {"description": "rate limited"}})
 async def submit(request: Request, session: SessionDep, who: CallerDep, settings: SettingsDep,
@@ -44,10 +50,15 @@ async def submit(request: Request, session: SessionDep, who: CallerDep, settings
                  ) -> JSONResponse:
     """Submit a brief as JSON (`text` or `url`) or as a multipart file; work starts at once.
 
-    With an `Idempotency-Key`, a repeated submit answers 200 with the same body and brief id."""
-    brief, origin = await read_submission(request, settings)
-    brief_id, replayed = await run_in_threadpool(accept_brief, session, jobs, brief, origin, who.org_id,
-                                                 idempotency_key)
+    With an `Idempotency-Key`, a repeated submit answers 200 with the same body and brief id.
+    Copies of cited sources ride along: multipart file parts `sources[REF]`, or JSON
+    `"sources": {"REF": {"text": ...}}` (or `{"base64": ..., "file_name": ...}`); a REF the brief
+    does not cite is 422."""
+    sub = await read_submission(request, settings)
+    parsed, copies = await read_copies(sub, settings)
+    brief_id, replayed = await run_in_threadpool(accept_brief, session, jobs, sub.brief, sub.origin, who.org_id,
+                                                 idempotency_key, parsed=parsed, copies=copies,
+                                                 supplied_by=f"API key {who.key_id} of organisation {who.org_id}")
     return JSONResponse({"brief_id": brief_id, "status": "queued"}, status_code=200 if replayed else 202,
                         headers={"Location": f"/v1/briefs/{brief_id}"})
 
@@ -99,3 +110,22 @@ def get_report(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> HT
 
     own_brief(session, who, brief_id)
     return HTMLResponse(render_html(build_result(session, brief_id, with_text=True)))
+
+
+@router.get("/v1/briefs/{brief_id}/warc", response_class=FileResponse,
+            responses={200: {"content": {"application/warc": {}}, "description": "the evidence as gzipped WARC"}})
+def get_warc(brief_id: BriefIdPath, session: SessionDep, who: CallerDep, settings: SettingsDep) -> FileResponse:
+    """Every snapshot judged for the brief as a WARC file (the same writer as `verifier export --warc`)."""
+    from verifier.service.warc import export_warc
+
+    own_brief(session, who, brief_id)
+    fd, name = tempfile.mkstemp(prefix="verifier-", suffix=".warc.gz")
+    os.close(fd)
+    path = Path(name)
+    try:
+        export_warc(session, brief_id, path, settings)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(path, media_type="application/warc", filename=f"{brief_id}.warc.gz",
+                        background=BackgroundTask(path.unlink, missing_ok=True))

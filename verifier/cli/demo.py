@@ -1,4 +1,10 @@
-"""`verifier demo`: a small sample site on 127.0.0.1 and a brief that quotes it, right and wrong."""
+"""`verifier demo`: a small sample site on 127.0.0.1 and a brief that quotes it, right and wrong.
+
+The demo's own brief (`DemoSite.demo_brief`) adds two sources a bot cannot read: a live blog whose
+text is written by scripts (read by headless Chromium when it is installed) and a members-only
+newsletter that refuses the fetcher, judged on a copy the fact-checker supplies
+(`DemoSite.supplied`, as `--source 7=newsletter-saved.html` would).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,13 @@ import http.server
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from verifier.core.pdfwrite import text_pdf
 from verifier.core.values import BriefText
+
+if TYPE_CHECKING:
+    from verifier.service.supplied import SuppliedFile
 
 HARBOUR = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Harbour wall repairs to take longer than planned | The Kestrel Bay Courier</title></head>
@@ -78,6 +88,33 @@ An older story claimed that “the harbour will be closed to all boats for a yea
 """
 
 
+LIVE_BLOG = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Live: harbour wall repairs | Kestrel Bay Harbour Trust</title></head><body><main id="live"></main>
+<script>document.getElementById('live').innerHTML = '<article><h1>Harbour wall repairs: live</h1>' +
+ '<p>09:40 The trust confirmed that the first stones will be lifted from the wall in April, ' +
+ 'weather permitting.</p><p>09:15 Engineers are on the quay this morning.</p></article>';</script>
+</body></html>"""
+
+MEMBERS_WALL = b"""<!doctype html><html><head><title>Members only</title></head><body>
+<h1>Access denied</h1><p>You don't have permission to access this page. Subscribe to read.</p></body></html>"""
+
+NEWSLETTER_COPY = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Members' newsletter, spring | Kestrel Bay Harbour Trust</title></head><body><article>
+<h1>Members' newsletter: spring</h1>
+<p>Thank you to everyone who came to the open evening at the lighthouse.</p>
+<p>Once the wall is safe, volunteers will repaint the lighthouse railings in May, and new members
+are welcome to join them.</p></article></body></html>"""
+
+UNREADABLE_PART = """The trust's live blog reports that “the first stones will be lifted from the wall in April” [6].
+Its members' newsletter says “volunteers will repaint the lighthouse railings in May” [7].
+
+"""
+
+UNREADABLE_REFS = """[6] Live: harbour wall repairs (the text is written by scripts). {base}/live/harbour-blog
+[7] Members' newsletter (subscribers only; a saved copy is supplied). {base}/members/newsletter
+"""
+
+
 def tiny_pdf(lines: list[str]) -> bytes:
     """A one-page text PDF for the demo site."""
     return text_pdf([lines], font_size=12, leading=16, page_size=(595, 842), font="Times-Roman", compress=True)
@@ -96,6 +133,8 @@ class DemoSite:
             "/old-front-page": (301, "text/html", b"", {"Location": "/"}),
             **{f"/slow/{i}": (200, "text/html; charset=utf-8", INTERVIEW.encode(), {}) for i in range(10)},
             "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n", {}),
+            "/live/harbour-blog": (200, "text/html; charset=utf-8", LIVE_BLOG.encode(), {}),
+            "/members/newsletter": (403, "text/html; charset=utf-8", MEMBERS_WALL, {}),
         }
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -137,3 +176,17 @@ class DemoSite:
         from verifier.core.intake import brief_from_bytes
 
         return brief_from_bytes(BRIEF.format(base=self.base_url).encode(), name="demo-brief.md")
+
+    def demo_brief(self) -> BriefText:
+        """The brief `verifier demo` checks: the sample brief plus a script-written source [6] and a
+        members-only one [7] (judged on `supplied()`)."""
+        from verifier.core.intake import brief_from_bytes
+
+        text = BRIEF.replace("## References", UNREADABLE_PART + "## References") + UNREADABLE_REFS
+        return brief_from_bytes(text.format(base=self.base_url).encode(), name="demo-brief.md")
+
+    def supplied(self) -> list[SuppliedFile]:
+        """The fact-checker's saved copy of the members-only newsletter, for source [7]."""
+        from verifier.service.supplied import SuppliedFile
+
+        return [SuppliedFile("7", "newsletter-saved.html", NEWSLETTER_COPY.encode(), "text/html")]

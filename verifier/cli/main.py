@@ -224,12 +224,16 @@ def check(
     render: Annotated[RenderMode | None, typer.Option(
         "--render", help="headless Chromium for script-written pages and JavaScript challenges "
                          "(default: VERIFIER_RENDER, auto)")] = None,
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", metavar="REF=FILE", help="judge source REF (its ref in the result) on your own copy, "
+                                             "e.g. 3=saved-page.html; repeatable")] = None,
 ) -> None:
     """Check every quoted passage of a brief against the sources it cites."""
     with _guard():
         settings = _settings(database_url)
         if render is not None:
             settings = settings.model_copy(update={"render": render.value})
+        copies = _supplied_files(source or [], settings)
         text = _read_brief(brief, settings)
         for note in text.notes:
             say(f"warning: the brief: {note}")
@@ -237,18 +241,34 @@ def check(
             if no_store:
                 tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="verifier-"))
                 settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp}/run.sqlite"})
-            code = _run_check(text, settings, fmt, origin=brief, refresh=refresh)
+            code = _run_check(text, settings, fmt, origin=brief, refresh=refresh, supplied=copies)
         raise typer.Exit(code)
 
 
-def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str, refresh: bool = False) -> int:
+def _supplied_files(options: list[str], settings: Settings) -> list[Any]:
+    """`--source REF=FILE` options as the files to supply (read whole, refused past the brief limit)."""
+    if not options:
+        return []
+    from verifier.documents.supplied import read_capped_file
+    from verifier.service.supplied import SuppliedFile, parse_source_option
+
+    files = []
+    for opt in options:
+        ref, path = parse_source_option(opt)
+        files.append(SuppliedFile(ref, Path(path).name, read_capped_file(path, settings.max_brief_bytes)))
+    return files
+
+
+def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str, refresh: bool = False,
+               supplied: list[Any] | None = None) -> int:
     from verifier.service.pipeline import check_brief
     from verifier.service.result import build_result, needs_attention
 
     session = _session(settings)
     progress = _Progress()
     try:
-        row = check_brief(session, text, settings, origin=origin, progress=progress, refresh=refresh)
+        row = check_brief(session, text, settings, origin=origin, progress=progress, refresh=refresh,
+                          supplied_files=supplied)
     finally:
         progress.close()
     doc = build_result(session, row.id, with_text=fmt == Format.html)
@@ -399,9 +419,20 @@ def demo(
                 "allow_private_hosts": True, "host_interval": 0.0, "respect_robots": True,
                 "fetch_timeout": 5.0, "archive_url": f"{site.base_url}/wayback/available"})  # no real archive
             say(f"verifier demo: sample site at {site.base_url} (loopback allowed for this run only)")
-            text = site.brief()
-            _run_check(text, settings, fmt, origin="demo brief", refresh=True)
+            _demo_chromium_note(settings)
+            say("verifier demo: source [7] is judged on a saved copy, as `--source 7=newsletter-saved.html` would")
+            _run_check(site.demo_brief(), settings, fmt, origin="demo brief", refresh=True, supplied=site.supplied())
         say("verifier demo: done. Try `verifier list` and `verifier show ID --format markdown`.")
+
+
+def _demo_chromium_note(settings: Settings) -> None:
+    from verifier.net.render import chromium_path
+
+    if settings.render == "never":
+        say("verifier demo: rendering is off (VERIFIER_RENDER=never): source [6] stays no_text")
+    elif chromium_path() is None:
+        say("verifier demo: Chromium is not installed (apt-get install chromium, or set VERIFIER_CHROMIUM): "
+            "source [6], written by scripts, stays no_text")
 
 
 @app.command()
@@ -517,8 +548,8 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 
 @app.command()
 def worker(concurrency: Annotated[int, typer.Option("--concurrency", "-c", help="worker processes")] = 2,
-           queues: Annotated[str, typer.Option(help="queues to consume")] = "fetch,match,recheck,ocr") -> None:
-    """Run a Celery worker for the fetch, match and recheck queues."""
+           queues: Annotated[str, typer.Option(help="queues to consume")] = "fetch,match,recheck,ocr,render") -> None:
+    """Run a Celery worker for the fetch, match, recheck, ocr and render queues."""
     with _guard():
         _session(_settings()).close()
         from workers.celery_app import app as celery_app

@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from verifier.core.decoding import decode_html as decode_html  # re-exported: callers read pages here
 from verifier.core.decoding import decode_html_noted, decode_text_noted
@@ -56,9 +56,15 @@ def _parse_html(html: str) -> HtmlElement | None:
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=True,
                                   remove_pis=True)
     try:
-        return lxml.html.document_fromstring(data, parser=parser)
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError, lxml.etree.XMLSyntaxError):
         return None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # libxml2 stopped at its depth limit and dropped the rest: read it whole, depth capped
+        from verifier.core.deephtml import parse_capped
+
+        return cast("HtmlElement", parse_capped(_clean_chars(html))[0])
+    return root
 
 
 def _text_of(root: HtmlElement) -> str:

@@ -52,7 +52,7 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
         raise _too_large(len(data), max_bytes)
     if not data.strip():
         raise BriefError("the brief is empty")
-    fmt = _choose_format(data, name, content_type)
+    fmt = choose_format(data, name, content_type)
     label = name or "the brief"
     if fmt == "pdf":
         brief = (read_pdf or read_pdf_brief)(data)
@@ -97,7 +97,9 @@ def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000,
 # ------------------------------------------------------------------ format choice
 
 
-def _choose_format(data: bytes, name: str, content_type: str | None) -> str:
+def choose_format(data: bytes, name: str, content_type: str | None) -> str:
+    """md, txt, html, pdf, docx or binary: by the file name's extension, the declared type, then
+    the content (also how a supplied source copy's format is chosen)."""
     ext = Path(name).suffix.lower() if name else ""
     if ext in _EXT_FMT:
         return _EXT_FMT[ext]

@@ -28,6 +28,8 @@ from verifier.present.report import (
     has_changes,
     ordered,
     quote_diff,
+    quote_origin,
+    source_origin,
     status_label,
     status_mark,
     summary_counts,
@@ -174,6 +176,7 @@ def _quote_card(q: Quote, src_by_ref: dict[str, Source]) -> dict[str, Any]:
         "evidence": evidence_parts(q.evidence),
         "segs": segs if has_changes(segs) else [],
         "credited": [src_by_ref[c] for c in q.cites if c in src_by_ref],
+        "origin": quote_origin(q, s),
     }
 
 
@@ -192,4 +195,5 @@ def render_html(doc: ResultDocument) -> str:
         brief_html=highlighted_brief(brief_text, doc.quotes) if brief_text else None,
         colors_css=_colors_css(), safe_href=safe_href, vlabel=verdict_label, vmark=verdict_mark,
         slabel=status_label, smark=status_mark, vhelp=VERDICT_HELP, diff_label=DIFF_LABEL,
-        status_labels=STATUS_LABEL, verdict_marks=VERDICT_MARK, when=when, qnum=qnum)
+        status_labels=STATUS_LABEL, verdict_marks=VERDICT_MARK, when=when, qnum=qnum,
+        source_origin=source_origin)

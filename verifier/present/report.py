@@ -152,6 +152,40 @@ def ordered(counts: Counter[str], order: tuple[str, ...]) -> list[tuple[str, int
     return known + sorted((k, n) for k, n in counts.items() if k not in order)
 
 
+def _day(iso: str | None) -> str | None:
+    return iso[:10] if iso and len(iso) >= 10 else None
+
+
+def source_origin(s: Source | None) -> str | None:
+    """Where a source's evidence came from when not from the page as fetched, in words for every
+    report: "supplied copy saved-page.html", "archived copy of 2024-07-05", "rendered by headless
+    Chromium"; None for a plain fetch."""
+    if s is None:
+        return None
+    if s.provenance == "supplied" and s.supplied is not None:
+        return f"supplied copy {s.supplied.file_name}"
+    if s.provenance == "archived" and s.archive is not None:
+        day = _day(s.archive.captured_at)
+        return f"archived copy of {day}" if day else "archived copy"
+    if s.provenance == "rendered":
+        return "rendered by headless Chromium"
+    return None
+
+
+def quote_origin(q: Quote, s: Source | None) -> str | None:
+    """How a quote's evidence was obtained, plainly: "judged on the supplied copy saved-page.html",
+    "verified in the archived copy of 2024-07-05" (the quote's own verdict stays the live page's)."""
+    if s is None or q.source_ref != s.ref:
+        return None
+    origin = source_origin(s)
+    if origin is None:
+        return None
+    if s.provenance == "archived":
+        shown = str(q.archive_verdict or "").replace("_", " ")
+        return f"{shown} in the {origin}" if shown else None
+    return f"judged on the {origin}" if s.provenance == "supplied" else f"judged on the page as {origin}"
+
+
 # ---------------------------------------------------------------- word diff of quote vs source
 
 class Seg(NamedTuple):
@@ -341,6 +375,7 @@ def _quotes_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
     quotes.add_column("Quote (changes: [-source-]{+quote+})", ratio=3)
     if not narrow:
         quotes.add_column("Source says / note", ratio=2)
+    src_by_ref = {s.ref: s for s in doc.sources}
     for q in doc.quotes:
         v = str(q.verdict or "pending")
         segs = quote_diff(q)
@@ -349,6 +384,9 @@ def _quotes_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
             qcell.append("\n")
             qcell.append_text(_diff_list(q.differences, color))
         info = _quote_info(q, segs, color, narrow)
+        origin = quote_origin(q, src_by_ref.get(q.source_ref or ""))
+        if origin and origin not in (q.note or ""):
+            info.append(("\n" if info else "") + origin, style="cyan" if color else "")
         label = Text(f"{verdict_mark(v)} {verdict_label(v) if not narrow else _short_verdict(v)}",
                      style=VERDICT_STYLE.get(v, "") if color else "")
         src = q.source_ref or ("/".join(q.cites) or "–")
@@ -391,6 +429,8 @@ def _sources_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
         note = s.error or (s.title if st == "ok" else "")
         if note:
             cell.append(f"\n{_short(note, 120)}", style="dim")
+        if source_origin(s):
+            cell.append(f"\nevidence: {source_origin(s)}", style="cyan" if color else "")
         http = f" {s.http_status}" if s.http_status else ""
         sources.add_row(s.ref, Text(f"{status_mark(st)} {st}{http}",
                                     style=STATUS_STYLE.get(st, "red") if color else ""), cell)
@@ -476,8 +516,14 @@ def render_markdown(doc: ResultDocument) -> str:
     out += ["## Sources", "", "| Ref | Status | HTTP | Link | Note |", "|---|---|---|---|---|"]
     for s in doc.sources:
         out.append(f"| {md_escape(s.ref)} | {status_mark(s.status)} {status_label(s.status)} "
-                   f"| {s.http_status or ''} | {md_link(s.url)} | {md_escape(s.error or s.title or '')} |")
+                   f"| {s.http_status or ''} | {md_link(s.url)} | {md_escape(_source_note(s))} |")
     return "\n".join(out) + "\n"
+
+
+def _source_note(s: Source) -> str:
+    origin = source_origin(s)
+    note = s.error or s.title or ""
+    return f"{note} (evidence: {origin})" if origin and note else origin or note
 
 
 def _md_head(doc: ResultDocument) -> list[str]:
@@ -509,6 +555,9 @@ def _md_quote(q: Quote, s: Source | None) -> list[str]:
                 for d in q.differences]
     if q.note:
         out.append(f"- Note: {md_escape(q.note)}")
+    origin = quote_origin(q, s)
+    if origin and origin not in (q.note or ""):
+        out.append(f"- Evidence: {md_escape(origin)}")
     if s is not None:
         out.append(f"- Link: {md_link(s.url)} — {status_mark(s.status)} {status_label(s.status)}")
     if q.drift and q.drift != "unchanged":
@@ -522,7 +571,8 @@ def _md_quote(q: Quote, s: Source | None) -> list[str]:
 
 CSV_COLUMNS = ["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
                "differences", "score", "verdict_label", "note", "source_status", "source_title",
-               "evidence_context", "quote_start", "quote_end", "evidence_start", "evidence_end", "drift"]
+               "evidence_context", "quote_start", "quote_end", "evidence_start", "evidence_end", "drift",
+               "evidence_from"]
 
 
 def _cell(v: Any) -> str:
@@ -550,7 +600,7 @@ def _csv_row(q: Quote, s: Source | None) -> list[Any]:
             q.score if q.score is not None else "",
             verdict_label(q.verdict), q.note or "", (s.status if s else None) or "", (s.title if s else None) or "",
             (ev.context if ev else None) or "", q.start, q.end, ev.start if ev else "", ev.end if ev else "",
-            q.drift or ""]
+            q.drift or "", quote_origin(q, s) or ""]
 
 
 def render_json(doc: ResultDocument) -> str:

@@ -70,9 +70,9 @@ class Copy:
 
 
 def _unreadable_refs(session: Session, brief_id: str) -> dict[str, Source]:
-    """The brief's cited refs whose latest snapshot could not be read."""
+    """The brief's cited refs whose latest snapshot could not be read (and no copy was supplied)."""
     return {c.ref: src for c, src, snap in store.cited_sources(session, brief_id)
-            if snap is not None and snap.status in UNREADABLE}
+            if snap is not None and snap.status in UNREADABLE and c.supplied_snapshot_id is None}
 
 
 def _waiting(quotes: list[QuoteRow], unreadable: dict[str, Source]) -> dict[int, list[str]]:

@@ -21,6 +21,8 @@ from verifier.core.matching import BriefSources
 from verifier.core.parse import parse_brief
 from verifier.core.statuses import BriefStatus, LinkStatus
 from verifier.core.values import BriefText, BriefTooLarge, ParsedBrief, Snapshot, SourceText
+from verifier.service import supplied
+from verifier.service.supplied import SuppliedCopy, SuppliedFile
 from verifier.settings import Settings, get_settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
@@ -36,15 +38,20 @@ def _quiet(event: str, info: dict[str, object]) -> None:
 
 
 def register_brief(session: Session, brief: BriefText, *, origin: str | None,
-                   org_id: int | None = None, brief_id: str | None = None,
+                   org_id: int | None = None, brief_id: str | None = None, parsed: ParsedBrief | None = None,
+                   copies: list[SuppliedCopy] | None = None, supplied_by: str = "command line",
                    settings: Settings | None = None) -> Brief:
-    """Parse a brief and store it with its quotes and citations, ready for fetching.
+    """Parse a brief (unless `parsed` is given) and store it with its quotes and citations, ready
+    for fetching; with the copies the fact-checker supplied (read by supplied.read_copies).
 
     A brief over VERIFIER_MAX_QUOTES or VERIFIER_MAX_CITATIONS is refused (BriefTooLarge) and
     nothing is stored."""
-    parsed = parse_brief(brief)
+    parsed = parsed or parse_brief(brief)
     check_limits(parsed, settings or get_settings())
-    return store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id)
+    row = store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id)
+    if copies:
+        supplied.attach(session, row.id, copies, supplied_by=supplied_by)
+    return row
 
 
 def check_limits(parsed: ParsedBrief, settings: Settings) -> None:
@@ -78,7 +85,7 @@ def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quie
     """
     if snap.status != LinkStatus.OK or snap.not_modified:
         return snap, None, []
-    from verifier.documents.source import extract_with_note
+    from verifier.documents.source import extract_checked
 
     url = snap.final_url or snap.url
     hook = _ocr_hook(settings, url, progress)
@@ -88,9 +95,14 @@ def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quie
             deferred.extend(pages)
             return {}
 
-    text, note = extract_with_note(snap.body_path or snap.body, snap.content_type, url, ocr=hook)
+    got = extract_checked(snap.body_path or snap.body, snap.content_type, url, ocr=hook)
+    text, note = got.source, got.note
     if deferred:
         return snap, text if text.text.strip() else None, deferred
+    if got.over_budget:  # a PDF whose streams inflate past the reader's budget: a decompression bomb
+        snap.status = LinkStatus.TOO_LARGE
+        snap.error = note
+        return snap, None, []
     if len(text.text.split()) < MIN_WORDS:
         snap.status = LinkStatus.NO_TEXT
         snap.error = note or snap.error or "no readable text on the page"
@@ -169,9 +181,11 @@ async def fetch_sources(session: Session, urls: list[str], settings: Settings,
 
 def brief_sources(session: Session, brief_id: str) -> tuple[BriefSources, dict[str, int | None]]:
     """The brief's cited sources' latest snapshots, indexed for judging, and each ref's snapshot id."""
-    cited = store.cited_sources(session, brief_id)
-    texts = {c.ref: store.source_text_of(row) if row else None for c, _src, row in cited}
-    return BriefSources.build(texts), {c.ref: row.id if row else None for c, _src, row in cited}
+    copies = store.supplied_of(session, brief_id)
+    # a supplied copy is judged instead of the live page
+    rows = {c.ref: copies.get(c.ref, live) for c, _src, live in store.cited_sources(session, brief_id)}
+    texts = {ref: store.source_text_of(row) if row else None for ref, row in rows.items()}
+    return BriefSources.build(texts), {ref: row.id if row else None for ref, row in rows.items()}
 
 
 def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | None = None,
@@ -226,9 +240,14 @@ def judge_brief(session: Session, brief_id: str, settings: Settings, progress: P
 
 
 def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,
-                progress: Progress = _quiet, refresh: bool = False) -> Brief:
-    """The embedded run: every stage in this process, results stored in the session's database."""
-    row = register_brief(session, brief, origin=origin, settings=settings)
+                progress: Progress = _quiet, refresh: bool = False,
+                supplied_files: list[SuppliedFile] | None = None) -> Brief:
+    """The embedded run: every stage in this process, results stored in the session's database.
+
+    `supplied_files` (`--source REF=FILE`) are checked and read before anything is stored."""
+    parsed = parse_brief(brief)
+    copies = supplied.read_copies(supplied_files or [], parsed, max_bytes=settings.max_brief_bytes)
+    row = register_brief(session, brief, origin=origin, parsed=parsed, copies=copies, settings=settings)
     row.status = BriefStatus.RUNNING
     session.add(row)
     session.commit()

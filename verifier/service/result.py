@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from verifier.core.document import Archive, Check, Progress, Quote, ResultDocument, Source
+from verifier.core.document import Archive, Check, Progress, Quote, ResultDocument, Source, Supplied
 from verifier.service.archive_first import provenance
 from verifier.storage import store
 from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow
@@ -32,13 +32,14 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
     cited = store.cited_sources(session, brief_id)
     checks = _checks_of(session, [src for _, src, _ in cited]) if history else None
     url_of_ref = {c.ref: c.url for c, _, _ in cited}
+    copies = store.supplied_of(session, brief_id)
     return ResultDocument(
         brief_id=brief.id, status=brief.status, title=brief.title, origin=brief.origin,
         created_at=iso(brief.created_at), finished_at=iso(brief.finished_at), error=brief.error,
         progress=Progress(sources_total=brief.sources_total, sources_done=brief.sources_done,
                           quotes_total=brief.quotes_total, quotes_done=brief.quotes_done,
                           ocr_pages_total=brief.ocr_pages_total, ocr_pages_done=brief.ocr_pages_done),
-        sources=[_source(c, src, snap, checks) for c, src, snap in cited],
+        sources=[_with_copy(_source(c, src, snap, checks), copies.get(c.ref)) for c, src, snap in cited],
         quotes=[_quote(q, url_of_ref) for q in store.quotes_of(session, brief_id)],
         skipped_quotes=list(brief.skipped),
         notes=[str(n) for n in brief.notes or []],
@@ -84,6 +85,17 @@ def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None,
         provenance=provenance(src, snap),
         history=None if checks is None else list(checks.get(src.id or -1, [])),
     )
+
+
+def _with_copy(s: Source, copy: SnapshotRow | None) -> Source:
+    """A source judged on a supplied copy: the copy's text and snapshot, the live page's status."""
+    if copy is None or not copy.supplied:
+        return s
+    s.provenance = "supplied"
+    s.supplied = Supplied(file_name=str(copy.supplied.get("file_name", "")), sha256=str(copy.supplied.get("sha256", "")))
+    s.snapshot_id, s.text_sha256 = copy.id, copy.text_sha256
+    s.title = copy.title or s.title
+    return s
 
 
 def _quote(q: QuoteRow, url_of_ref: dict[str, str]) -> Quote:

@@ -58,6 +58,20 @@ def _body(row: SnapshotRow, settings: Settings) -> bytes:
         return tmp.read()
 
 
+def _supplied(row: SnapshotRow) -> dict[str, str]:
+    """A supplied copy's file name, digest and supplier, as WARC headers (printable ASCII only)."""
+    if not row.supplied:
+        return {}
+    fields = {"WARC-Verifier-File-Name": row.supplied.get("file_name"),
+              "WARC-Verifier-Supplied-By": row.supplied.get("supplied_by"),
+              "WARC-Verifier-Sha256": row.supplied.get("sha256")}
+    return {k: _header_safe(str(v)) for k, v in fields.items() if v}
+
+
+def _header_safe(value: str) -> str:
+    return "".join(c if " " <= c <= "~" else "?" for c in value)[:300]
+
+
 class _Writer:
     """A WARCWriter that remembers the record id written for each snapshot."""
 
@@ -92,7 +106,7 @@ class _Writer:
             rec = self.w.create_warc_record(target, "resource", payload=io.BytesIO(body),
                                             warc_content_type=row.content_type or "application/octet-stream",
                                             warc_headers_dict={**when, "WARC-Verifier-Provenance": row.provenance,
-                                                               "WARC-Verifier-Note": note})
+                                                               "WARC-Verifier-Note": note, **_supplied(row)})
             self.ids[row.id] = self._write(rec)
             return
         self.ids[row.id] = self._exchange(row, target, body, when)
@@ -141,10 +155,16 @@ def write_warc(session: Session, brief_id: str, out: IO[bytes], settings: Settin
     w = _Writer(out, settings)
     w.info(brief)
     url_of: dict[int, str] = {}
-    for _c, src, row in store.cited_sources(session, brief_id):
+    url_of_ref: dict[str, str] = {}
+    for c, src, row in store.cited_sources(session, brief_id):
+        url_of_ref[c.ref] = src.url
         if row is not None and row.id is not None:
             url_of[row.id] = src.url
             w.snapshot(row, src.url)
+    for ref, row in store.supplied_of(session, brief_id).items():
+        if row.id is not None:
+            url_of[row.id] = url_of_ref.get(ref, row.final_url or "")
+            w.snapshot(row, url_of[row.id])
     quotes = store.quotes_of(session, brief_id)
     judged = {q.snapshot_id for q in quotes if q.snapshot_id is not None} - set(w.ids)
     for row in _rows(session, judged):

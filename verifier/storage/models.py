@@ -119,6 +119,8 @@ class Citation(SQLModel, table=True):
     source_id: int = Field(foreign_key="source.id", index=True)
     start: int = 0
     end: int = 0
+    #: a copy the fact-checker supplied for this citation (judged instead of the live page's text)
+    supplied_snapshot_id: int | None = None
 
 
 class SnapshotRow(SQLModel, table=True):
@@ -146,6 +148,8 @@ class SnapshotRow(SQLModel, table=True):
     main_end: int | None = None
     ocr_pending: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     provenance: str = Field(default="fetched", sa_column_kwargs={"server_default": "fetched"})
+    #: for provenance "supplied": {"file_name", "sha256", "supplied_by"}
+    supplied: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class QuoteRow(SQLModel, table=True):

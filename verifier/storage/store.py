@@ -262,6 +262,31 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
     return row
 
 
+def record_supplied(session: Session, source: Source, text: SourceText, body: bytes, *, url: str,
+                    content_type: str | None, supplied: dict[str, Any]) -> SnapshotRow:
+    """Keep a copy the fact-checker supplied as a snapshot of `source` (provenance `supplied`).
+
+    It is not a check of the link: no CheckRow, and the source's latest snapshot stays the live
+    one (the citation it was supplied for points at this row)."""
+    row = SnapshotRow(
+        source_id=source.id or 0, fetched_at=utcnow(), status=str(LinkStatus.OK), final_url=url,
+        content_type=content_type, title=text.title, headers=[],
+        body_gz=gzip.compress(body, compresslevel=6), body_sha256=sha256(body), body_size=len(body),
+        text=text.text, text_sha256=sha256(text.text) if text.text else None,
+        pages=[list(p) for p in text.pages], main_end=text.main_end, provenance="supplied", supplied=supplied)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def supplied_of(session: Session, brief_id: str) -> dict[str, SnapshotRow]:
+    """The brief's supplied copies, by citation ref."""
+    cits = [c for c in citations_of(session, brief_id) if c.supplied_snapshot_id is not None]
+    rows = snapshots_by_id(session, [c.supplied_snapshot_id for c in cits if c.supplied_snapshot_id is not None])
+    return {c.ref: rows[c.supplied_snapshot_id] for c in cits
+            if c.supplied_snapshot_id is not None and c.supplied_snapshot_id in rows}
+
+
 def write_body(row: SnapshotRow, out: IO[bytes], blob_dir: Path | None = None) -> None:
     """The stored raw body, decompressed a chunk at a time into a file."""
     import io

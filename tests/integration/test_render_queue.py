@@ -1,0 +1,59 @@
+"""Rendering on its own Celery queue: a real API, a real plain `verifier worker` (which consumes the
+`render` queue among the others), PostgreSQL, Redis and Debian's Chromium. The fetch task hands
+the script-written page to `render_source`; the brief's judge waits for it."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import redis
+
+from tests.httpserver import LoopbackServer
+from tests.integration.test_render import ARTICLE
+from tests.service import Service, drop_pg_schema, fresh_pg_schema
+from verifier.net.render import chromium_path
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+pytestmark = [pytest.mark.service, pytest.mark.slow,
+              pytest.mark.skipif(chromium_path() is None and not IN_CI, reason="chromium not installed")]
+
+
+@pytest.fixture(scope="module")
+def service(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    db_url = fresh_pg_schema(pg_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {"VERIFIER_DATABASE_URL": db_url, "VERIFIER_REDIS_URL": redis_url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
+           "VERIFIER_HOST_INTERVAL": "0", "VERIFIER_FETCH_TIMEOUT": "5", "VERIFIER_FETCH_RETRIES": "1",
+           "VERIFIER_API_RATE_LIMIT": "1000", "VERIFIER_RENDER": "auto"}
+    svc = Service(env, tmp_path_factory.mktemp("render-queue-logs"))
+    svc.start_api()
+    svc.start_worker(1)
+    try:
+        yield svc
+    finally:
+        svc.stop()
+        drop_pg_schema(db_url)
+
+
+def test_a_script_written_page_is_rendered_on_the_render_queue(service: Service) -> None:
+    key = service.new_key("newsroom")
+    with LoopbackServer() as srv, httpx.Client(base_url=service.base, timeout=30,
+                                               headers={"Authorization": f"Bearer {key}"}) as client:
+        srv.page("/article", ARTICLE)
+        text = (f"The engineer said “the harbour wall will be repaired by the spring” [1].\n\n"
+                f"[1] Harbour, {srv.url('/article')}\n")
+        r = client.post("/v1/briefs", json={"text": text, "title": "brief.md"})
+        assert r.status_code == 202, r.text
+        doc = service.wait_done(client, [r.json()["brief_id"]], timeout=240)[r.json()["brief_id"]]
+    assert doc["sources"][0]["provenance"] == "rendered" and doc["sources"][0]["status"] == "ok"
+    assert doc["quotes"][0]["verdict"] == "verified"
+    deadline = time.monotonic() + 10
+    log = ""
+    while "render_source" not in log and time.monotonic() < deadline:
+        log = (service.log_dir / "worker0.log").read_text()
+        time.sleep(0.5)
+    assert "workers.tasks.render_source" in log
