@@ -55,7 +55,7 @@ def run_work(brief_id: str) -> None:
     settings = get_settings()
     with db.session_for(settings.database_url) as s:
         asyncio.run(pipeline.fetch_sources(s, pipeline.sources_to_fetch(s, brief_id, settings), settings))
-        pipeline.judge_brief(s, brief_id)
+        pipeline.judge_brief(s, brief_id, settings)
 
 
 def judged(client: TestClient, r: object) -> dict:
