@@ -124,7 +124,7 @@ def judge(self: Any, _fetched: object, brief_id: str) -> str:
             if _pending_ocr(session, brief_id):
                 return brief_id  # the OCR task judges the brief when its pages are read
             copies = archive_first.find_copies(session, brief_id, settings)
-            pipeline.judge_brief(session, brief_id)
+            pipeline.judge_brief(session, brief_id, settings=settings)
             archive_first.judge_on_copies(session, brief_id, copies)
     except KeyError:
         return brief_id

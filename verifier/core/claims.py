@@ -92,6 +92,7 @@ class ClaimSentence:
     cites: list[str]
     set_aside: list[tuple[int, int]] = field(default_factory=list)  # spans of `text`
     outlets: list[str] = field(default_factory=list)
+    credit: list[tuple[int, int]] = field(default_factory=list)  # spans of `text`: the credit alone
 
 
 # ------------------------------------------------------------------ prose sentences
@@ -255,7 +256,7 @@ def _claim(ctx: _Context, s: int, e: int) -> ClaimSentence | None:
     aside = _local(sorted(quotes + cr.spans), where)
     if _counted(text, aside) < 3:
         return None
-    return ClaimSentence("", text, s, e, cr.refs, aside, cr.outlets)
+    return ClaimSentence("", text, s, e, cr.refs, aside, cr.outlets, _local(sorted(cr.spans), where))
 
 
 def find_claims(brief: BriefText, parsed: ParsedBrief) -> list[ClaimSentence]:

@@ -153,6 +153,16 @@ def _spelled(text: str) -> list[_Mention]:
     return out
 
 
+def number_values(text: str) -> set[Decimal]:
+    """The values of the numbers in text, in digits or spelled out ("1,000", "fifty", "4 percent")."""
+    out: set[Decimal] = set()
+    for m in _numbers(text, spelled=True):
+        v = m.value[0]
+        if isinstance(v, Decimal):
+            out.add(v)
+    return out
+
+
 def _numbers(text: str, *, spelled: bool) -> list[_Mention]:
     out: list[_Mention] = []
     for m in _NUM.finditer(text):

@@ -1,6 +1,7 @@
 """The pipeline, stage by stage. The CLI runs it in-process; the Celery tasks call the same functions.
 
-brief → parse → store → fetch (+extract) each source → judge every quote → store → report
+brief → parse (quotes, claims) → store → fetch (+extract) each source → judge every quote and
+claim → store → report
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from verifier.core.align import SourceIndex, align
+from verifier.core.claims import find_claims
+from verifier.core.evidence import PassageIndex, judge_claim
 from verifier.core.extract import OcrFn
 from verifier.core.judge import decide
 from verifier.core.parse import parse_brief
@@ -22,7 +25,7 @@ from verifier.core.values import BriefText, Judgement, Match, Snapshot, SourceTe
 from verifier.documents.source import extract_with_note
 from verifier.net.fetch import fetch_many
 from verifier.service import rendering
-from verifier.settings import Settings
+from verifier.settings import Settings, get_settings
 from verifier.storage import store
 from verifier.storage.models import Brief, SnapshotRow, utcnow
 
@@ -38,9 +41,10 @@ def _quiet(event: str, info: dict[str, object]) -> None:
 
 def register_brief(session: Session, brief: BriefText, *, origin: str | None,
                    org_id: int | None = None, brief_id: str | None = None) -> Brief:
-    """Parse a brief and store it with its quotes and citations, ready for fetching."""
-    return store.create_brief(session, brief, parse_brief(brief), origin=origin, org_id=org_id,
-                              brief_id=brief_id)
+    """Parse a brief and store it with its quotes, claims and citations, ready for fetching."""
+    parsed = parse_brief(brief)
+    return store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id,
+                              claims=find_claims(brief, parsed))
 
 
 def _ocr_hook(settings: Settings, url: str, progress: Progress) -> OcrFn | None:
@@ -153,8 +157,35 @@ class _Readable:
     index: SourceIndex | None
 
 
-def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) -> Brief:
-    """Align every quote of a brief against its cited sources' latest snapshots and store verdicts."""
+def judge_claims(session: Session, brief_id: str, by_ref: dict[str, _Readable], settings: Settings,
+                 progress: Progress = _quiet) -> None:
+    """Find the evidence of every claim of a brief in its credited sources and store the judgements.
+
+    The passage index of a source (and the ranking library) is built only when a claim needs it.
+    """
+    passages: dict[str, PassageIndex | None] = {}
+
+    def index_of(ref: str) -> PassageIndex | None:
+        if ref not in passages:
+            r = by_ref.get(ref)
+            passages[ref] = PassageIndex(r.text, r.index) if r is not None and r.text is not None else None
+        return passages[ref]
+
+    now = utcnow()
+    for row in store.claims_of(session, brief_id):
+        claim = store.claim_sentence(row)
+        j = judge_claim(claim, {ref: index_of(ref) for ref in claim.cites},
+                        unsupported=settings.claims_unsupported, supported=settings.claims_supported)
+        snap_id = by_ref[j.source_ref].snapshot_id if j.source_ref in by_ref and j.evidence else None
+        store.save_claim(row, j, snap_id, now)
+        session.add(row)
+        progress("claim", {"id": row.cid, "support": j.support})
+
+
+def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet,
+                settings: Settings | None = None) -> Brief:
+    """Align every quote of a brief against its cited sources' latest snapshots, find the evidence
+    of every claim, and store verdicts and judgements."""
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
@@ -178,6 +209,7 @@ def judge_brief(session: Session, brief_id: str, progress: Progress = _quiet) ->
         store.save_judgement(q, j, snap_id, now)
         session.add(q)
         progress("quote", {"id": q.qid, "verdict": str(j.verdict)})
+    judge_claims(session, brief_id, by_ref, settings or get_settings(), progress)
     brief.quotes_done = len(quotes)
     brief.sources_done = len(cited)
     brief.status = BriefStatus.DONE
@@ -201,6 +233,6 @@ def check_brief(session: Session, brief: BriefText, settings: Settings, *, origi
     from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
 
     copies = archive_first.find_copies(session, row.id, settings)
-    judged = judge_brief(session, row.id, progress)
+    judged = judge_brief(session, row.id, progress, settings)
     archive_first.judge_on_copies(session, row.id, copies)
     return judged
