@@ -24,8 +24,9 @@ Decisions
 - Flags are judged against the whole passages, with the sentences next to them and the page's
   title and opening lines (byline, date) as context: a paraphrase is not a missing token.
 - Coverage: the share of the claim's content words (outside quotes checked as quotes and the
-  credit) found in the union of the passages; a word is found when its stem is there, or a
-  word sharing its first six letters, or (a number) the same value in any spelling.
+  credit, and not one of a few frame words such as "year", "later", "became") found in the union
+  of the passages; a word is found when its stem is there, or a word sharing its first five
+  letters, or (a number) the same value in any spelling.
 """
 
 from __future__ import annotations
@@ -50,10 +51,16 @@ TOP_SENTENCES = 24
 MAX_SENTENCE_WORDS = 60
 #: sentences on either side of a passage that count as its neighbours for flags
 NEIGHBOURS = 2
+#: sentences on either side of a passage in which a claim's name may be found
+NAME_NEIGHBOURS = 1
 #: opening sentences of the page (byline, dateline) that count as every passage's context
-LEAD = 3
+LEAD = 5
 #: share of an aligned claim's words that must match for the aligned sentences to lead
 ALIGN_MIN = 0.6
+#: letters two words must share at the start to count as one word in coverage ("elected", "election")
+PREFIX = 5
+#: claim words a passage after the first must share with the claim to be shown
+RELEVANT = 2
 
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -91,11 +98,17 @@ class ClaimJudgement:
 # ------------------------------------------------------------------ words
 
 def word_key(word: str) -> str:
-    """The form a word is compared in: folded and stemmed; a number without separators."""
+    """The form a word is compared in: folded and stemmed, a final e and a doubled final
+    consonant dropped ("based" = "base", "starred" = "star"); a number without separators."""
     w = fold(word)
     if any(c.isdigit() for c in w):
         return re.sub(r"[,\s]", "", w)
-    return stem(w)
+    w = stem(w)
+    if len(w) > 3 and w.endswith("e"):
+        w = w[:-1]
+    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
 
 
 def keys(text: str) -> list[str]:
@@ -114,10 +127,17 @@ def claim_keys(claim: ClaimSentence, *, with_quotes: bool) -> list[str]:
             if is_content(m.group()) and not _inside(m.start(), credit)]
 
 
+#: words that carry the sentence's frame, not its content: not counted in coverage
+GENERIC = frozenset(word_key(w) for w in str.split("""
+year years time times later earlier began begin begins become became becomes led part due prior
+including included include known well since several many various would also later subsequently
+eventually currently following whose""") )
+
+
 def _found(key: str, have: set[str], prefixes: set[str]) -> bool:
     if key in have:
         return True
-    return len(key) >= 6 and key[:6] in prefixes
+    return len(key) >= PREFIX and key[:PREFIX] in prefixes
 
 
 # ------------------------------------------------------------------ sentences
@@ -292,9 +312,9 @@ def _next(px: PassageIndex, ranked: list[int], scores: list[float], want: dict[s
         if any(w.lo <= k <= w.hi for w in chosen):
             continue
         gain = _gain(px, k, k, want, covered) / total
-        if chosen and gain == 0 and scores[k] < 0.5 * top:
+        if chosen and ((gain == 0 and scores[k] < 0.5 * top) or len(px.sets[k] & want.keys()) < RELEVANT):
             continue
-        value = scores[k] / top + (2 * gain if chosen else 0.0)
+        value = scores[k] / top + (2 if chosen else 1) * gain
         if best is None or value > best[0]:
             best = (value, k)
     if best is None:
@@ -307,28 +327,51 @@ def _passage(px: PassageIndex, w: _Window) -> Passage:
     return Passage(text, a, b, px.source.page_at(a), round(w.score, 4))
 
 
+def _units_of(px: PassageIndex, p: Passage) -> tuple[int, int] | None:
+    lo, hi = px.unit_at(p.start), px.unit_at(max(p.start, p.end - 1))
+    return None if lo is None or hi is None else (lo, hi)
+
+
+def _lead(px: PassageIndex) -> list[str]:
+    return ([px.source.title] if px.source.title else []) + [px.text_of(k, k)[0]
+                                                              for k in range(min(LEAD, len(px.spans)))]
+
+
 def context_of(px: PassageIndex, passages: Sequence[Passage]) -> list[str]:
     """The sentences next to the passages, and the page's title and opening lines."""
-    out = [px.source.title] if px.source.title else []
-    units = set(range(min(LEAD, len(px.spans))))
+    units: set[int] = set()
     for p in passages:
-        lo, hi = px.unit_at(p.start), px.unit_at(max(p.start, p.end - 1))
-        if lo is None or hi is None:
-            continue
-        units |= set(range(max(0, lo - NEIGHBOURS), min(len(px.spans), hi + NEIGHBOURS + 1)))
-    return out + [px.text_of(k, k)[0] for k in sorted(units)]
+        span = _units_of(px, p)
+        if span is not None:
+            units |= set(range(max(0, span[0] - NEIGHBOURS), min(len(px.spans), span[1] + NEIGHBOURS + 1)))
+    return _lead(px) + [px.text_of(k, k)[0] for k in sorted(units)]
+
+
+def name_windows(px: PassageIndex, passages: Sequence[Passage], claim_words: set[str]) -> list[str]:
+    """The page's title, and each passage with the sentence on either side as one text when the
+    passage shares RELEVANT claim words: a name of the claim must be found whole in one of them (a name
+    met only in an unrelated sentence, or scattered over several passages, is not there)."""
+    out = [px.source.title] if px.source.title else []
+    for p in passages:
+        span = _units_of(px, p)
+        if span is not None:
+            lo, hi = max(0, span[0] - NAME_NEIGHBOURS), min(len(px.spans) - 1, span[1] + NAME_NEIGHBOURS)
+            text = px.text_of(lo, hi)[0]
+            if len(set(keys(p.text)) & claim_words) >= RELEVANT:
+                out.append(text)
+    return out
 
 
 # ------------------------------------------------------------------ coverage and support
 
 def coverage(claim: ClaimSentence, passages: Sequence[Passage]) -> float:
     """The share of the claim's content words found in the union of the passages."""
-    mine = claim_keys(claim, with_quotes=False)
+    mine = [k for k in claim_keys(claim, with_quotes=False) if k not in GENERIC]
     if not mine:
         return 1.0
     joined = " ".join(p.text for p in passages)
     have = set(keys(joined))
-    prefixes = {k[:6] for k in have if len(k) >= 6}
+    prefixes = {k[:PREFIX] for k in have if len(k) >= PREFIX}
     values = number_values(joined)
     found = 0
     for k in mine:
@@ -374,7 +417,9 @@ def judge_on(claim: ClaimSentence, ref: str, px: PassageIndex, passages: list[Pa
              unsupported: float, supported: float) -> ClaimJudgement:
     """Coverage, flags and support of a claim on the passages chosen from one source."""
     cov = coverage(claim, passages) if passages else 0.0
-    flags = find_flags(claim.text, [p.text for p in passages], context_of(px, passages) if passages else [],
-                       skip=claim.set_aside, outlets=claim.outlets) if passages else []
+    flags = (find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
+                       skip=claim.set_aside, outlets=claim.outlets,
+                       name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))))
+             if passages else [])
     return ClaimJudgement(ref, passages, cov, flags,
                           support(cov, flags, bool(passages), unsupported=unsupported, supported=supported))

@@ -337,6 +337,16 @@ class _Words:
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
 
 
+class _AnyOf:
+    """Names looked up text by text: a name is present when one text holds all of it."""
+
+    def __init__(self, each: list[_Words]) -> None:
+        self.each = each
+
+    def has_name(self, words: tuple[object, ...]) -> bool:
+        return any(w.has_name(words) for w in self.each)
+
+
 # ------------------------------------------------------------------ negation
 
 _NEG = re.compile(r"\b(?:not|never|no|without|cannot|nor|none|nobody|nothing|neither)\b|n[’']t\b", re.I)
@@ -439,7 +449,7 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
     return None
 
 
-def _present(c: _Mention, sources: list[_Source], words: _Words, years: set[object]) -> bool:
+def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object]) -> bool:
     if c.kind == "name":
         return words.has_name(c.value)
     return any(_equal(c, s, years) for src in sources for s in src.mentions)
@@ -452,16 +462,20 @@ def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) ->
 
 
 def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
-               skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = ()) -> list[Flag]:
+               skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = (),
+               name_texts: Sequence[str] | None = None) -> list[Flag]:
     """The claim's tokens that `passages` (best first) and their `context` lack or contradict.
 
     `skip`: (start, end) spans of the claim set aside (quotes checked as quotes, credit).
     `outlets`: names of the credited outlet, never flagged as names.
+    `name_texts`: when given, a name is present only if one of these texts (a passage with its
+    neighbours, the page's title) holds all of it; otherwise the passages and context together.
     """
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words = _Words([s.text for s in every])
+    words: _Words | _AnyOf = (_Words([s.text for s in every]) if name_texts is None
+                              else _AnyOf([_Words([t]) for t in name_texts]))
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
