@@ -455,6 +455,17 @@ def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years:
     return any(_equal(c, s, years) for src in sources for s in src.mentions)
 
 
+def _exact_in(c: _Mention, context: list[_Source]) -> bool:
+    """The same number or date in the context: there a rounded figure ("4%" for "4.1 percent")
+    is more likely another quantity than the claim's."""
+    if c.kind == "number":
+        return any(s.kind == "number" and s.value[0] == c.value[0] and (not c.value[2] or c.value[2] == s.value[2])
+                   for src in context for s in src.mentions)
+    if c.kind == "date":
+        return any(s.kind == "date" and _date_fits(c.value, s.value, set()) for src in context for s in src.mentions)
+    return False
+
+
 def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) -> bool:
     if any(a <= m.start < b for a, b in skip):
         return True
@@ -482,7 +493,7 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     flags: list[Flag] = []
     for c in mentions:
-        if _skipped(c, skip, outlet_keys) or _present(c, every, words, years):
+        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years) or _exact_in(c, every[len(best):]):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
