@@ -22,7 +22,7 @@ Decisions
 - Names are runs of capitalised words; the claim's first word only when the source capitalises
   it mid-sentence; the credited outlet and set-aside quotes are skipped. A name is present when
   its full form, its last word, or its acronym is (word stems compared, so "Russian" ~ "Russia").
-- Negation: a not/never/no/without/n't of the claim missing from every passage is flagged with
+- Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
   `source` None; one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
 """
@@ -502,7 +502,7 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
 def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
                     skip: Sequence[tuple[int, int]]) -> list[Flag]:
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
-    theirs = any(_negations(s.text) for s in every)
+    theirs = bool(best) and bool(_negations(best[0].text))  # the contract: "not in its best passage"
     if mine:
         return [] if theirs else [Flag("negation", mine[0].text, None)]
     if not best:
