@@ -18,9 +18,10 @@ Decisions
   When the claim's words align with the source as a quote would (verifier.core.align), the
   aligned sentences are the first passage.
 - Up to three passages, chosen greedily: each is a top-ranked sentence, widened by an adjacent
-  sentence that adds claim words not yet covered; after the first, a passage must add such a
-  word (or score at least half the best) to be shown, so an unrelated sentence never hides a
-  changed name.
+  sentence that adds claim words not yet covered; after the first, the next passage is the one
+  that adds most uncovered claim words (by IDF) for its BM25 score, and it must share a claim
+  word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
+  unrelated sentence that happens to hold a changed name never hides it.
 - Flags are judged against the whole passages, with the sentences next to them and the page's
   title and opening lines (byline, date) as context: a paraphrase is not a missing token.
 - Coverage: the share of the claim's content words (outside quotes checked as quotes and the
@@ -59,8 +60,10 @@ LEAD = 5
 ALIGN_MIN = 0.6
 #: letters two words must share at the start to count as one word in coverage ("elected", "election")
 PREFIX = 5
-#: claim words a passage after the first must share with the claim to be shown
-RELEVANT = 2
+#: claim words a passage after the first must share with the claim to be shown at all
+SHOWN = 1
+#: claim words a passage must share with the claim for the names in it to count
+NAME_RELEVANT = 2
 
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -312,7 +315,7 @@ def _next(px: PassageIndex, ranked: list[int], scores: list[float], want: dict[s
         if any(w.lo <= k <= w.hi for w in chosen):
             continue
         gain = _gain(px, k, k, want, covered) / total
-        if chosen and ((gain == 0 and scores[k] < 0.5 * top) or len(px.sets[k] & want.keys()) < RELEVANT):
+        if chosen and len(px.sets[k] & want.keys()) < SHOWN:
             continue
         value = scores[k] / top + (2 if chosen else 1) * gain
         if best is None or value > best[0]:
@@ -349,7 +352,7 @@ def context_of(px: PassageIndex, passages: Sequence[Passage]) -> list[str]:
 
 def name_windows(px: PassageIndex, passages: Sequence[Passage], claim_words: set[str]) -> list[str]:
     """The page's title, and each passage with the sentence on either side as one text when the
-    passage shares RELEVANT claim words: a name of the claim must be found whole in one of them (a name
+    passage shares NAME_RELEVANT claim words: a name of the claim must be found whole in one of them (a name
     met only in an unrelated sentence, or scattered over several passages, is not there)."""
     out = [px.source.title] if px.source.title else []
     for p in passages:
@@ -357,7 +360,7 @@ def name_windows(px: PassageIndex, passages: Sequence[Passage], claim_words: set
         if span is not None:
             lo, hi = max(0, span[0] - NAME_NEIGHBOURS), min(len(px.spans) - 1, span[1] + NAME_NEIGHBOURS)
             text = px.text_of(lo, hi)[0]
-            if len(set(keys(p.text)) & claim_words) >= RELEVANT:
+            if len(set(keys(p.text)) & claim_words) >= NAME_RELEVANT:
                 out.append(text)
     return out
 
