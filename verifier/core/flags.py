@@ -449,10 +449,22 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
     return None
 
 
-def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object]) -> bool:
+def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object],
+             near: tuple[str | None, str | None]) -> bool:
+    """The token is in the passages: a name whole in one text; a number or date of equal value,
+    where a rounded figure ("about 300" for 312) must stand next to the same words."""
     if c.kind == "name":
         return words.has_name(c.value)
-    return any(_equal(c, s, years) for src in sources for s in src.mentions)
+    for src in sources:
+        taken = [(m.start, m.end) for m in src.mentions]
+        for s in src.mentions:
+            if not _equal(c, s, years):
+                continue
+            if c.kind == "number" and s.kind == "number" and s.value[0] != c.value[0] \
+                    and not _next_to(near, _neighbours(src.text, s.start, s.end, taken)):
+                continue
+            return True
+    return False
 
 
 def _exact_in(c: _Mention, context: list[_Source]) -> bool:
@@ -493,7 +505,8 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     flags: list[Flag] = []
     for c in mentions:
-        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years) or _exact_in(c, every[len(best):]):
+        near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
+        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near) or _exact_in(c, every[len(best):]):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
