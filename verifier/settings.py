@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     chromium: str | None = None  # None: `chromium` on the PATH
     render_timeout: float = 20.0
     render_pages: int = 2  # pages rendered at once per process
+    #: claims (cited sentences without quotation marks): coverage below this is `unsupported`…
+    claims_unsupported: float = 0.4
+    #: …and at or above this, with no flag, `supported`
+    claims_supported: float = 0.8
+    #: what makes a claim set the exit status 1: a contradiction (a flag with a source), any flag or
+    #: an unsupported claim, or never
+    claims_exit: Literal["contradiction", "flag", "never"] = "contradiction"
     api_rate_limit: int = 600
     #: seconds an API process trusts a key it has looked up: a revoked key stops working within this
     api_key_cache_seconds: float = 5.0

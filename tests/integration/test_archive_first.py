@@ -201,3 +201,16 @@ def test_timegate_answers_are_read_for_the_memento_and_its_date() -> None:
     assert by_path is not None and by_path.captured_at == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert copy_from_answer(gate, 404, httpx.Headers({})) is None
     assert copy_from_answer(gate, 200, httpx.Headers({})) is None  # a page, not a memento
+
+
+def test_a_claim_on_a_dead_link_shows_the_copys_passages(monkeypatch: pytest.MonkeyPatch,
+                                                         site: LoopbackServer) -> None:
+    Archive(site, {"/dead": [("20240705120000", page("Findings", OLD))]})
+    settings = configure(monkeypatch, site)
+    text = f"Brief\n\nThe committee heard forty witnesses over three days in the capital [1].\n\n" \
+           f"[1] Report. {site.url('/dead')}\n"
+    with db.session_for(settings.database_url) as session:
+        brief = pipeline.check_brief(session, brief_from_bytes(text.encode(), name="b.md"), settings, origin=None)
+        (claim,) = build_result(session, brief.id).model_dump(mode="json")["claims"]
+    assert claim["support"] == "unverifiable" and claim["coverage"] is None and claim["source_ref"] == "1"
+    assert "forty witnesses" in claim["evidence"][0]["text"]

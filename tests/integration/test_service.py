@@ -176,3 +176,17 @@ def test_scanned_pdf_is_read_on_the_ocr_queue(service: Service, client: httpx.Cl
     assert doc["status"] == "done" and q["verdict"] == "verified", q
     assert q["evidence"]["page"] == 2
     assert doc["progress"]["ocr_pages_total"] == 4 and doc["progress"]["ocr_pages_done"] == 4
+
+
+def test_claims_through_the_api(service: Service, client: httpx.Client, site: DemoSite) -> None:
+    """The demo brief's cited claims, judged by the Celery worker, in the API's document and report."""
+    bid = submit(client, BRIEF.format(base=site.base_url))
+    doc = service.wait_done(client, [bid])[bid]
+    claims = {c["text"].split(",")[0]: c for c in doc["claims"]}
+    boats = next(c for c in doc["claims"] if c["text"].startswith("Fishing boats can still"))
+    money = next(c for c in doc["claims"] if "£4.2 million" in c["text"])
+    assert boats["support"] == "supported" and boats["evidence"][0]["text"].startswith("Fishing boats")
+    assert {"kind": "number", "claim": "£4.2 million", "source": "£2.4 million"} in money["flags"]
+    assert all(c["id"].startswith("c") for c in claims.values())
+    report = client.get(f"/v1/briefs/{bid}/report")
+    assert report.status_code == 200 and 'id="claim-' in report.text and "£2.4 million</mark>" in report.text

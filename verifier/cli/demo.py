@@ -1,4 +1,5 @@
-"""`verifier demo`: a small sample site on 127.0.0.1 and a brief that quotes it, right and wrong.
+"""`verifier demo`: a small sample site on 127.0.0.1 and a brief that quotes it, right and wrong,
+and makes two cited claims without quotation marks (one supported, one with a changed figure).
 
 The demo's own brief (`DemoSite.demo_brief`) adds two sources a bot cannot read: a live blog whose
 text is written by scripts (read by headless Chromium when it is installed) and a members-only
@@ -77,6 +78,9 @@ climate” [1]. The council review says “the harbour wall be inspected every t
 An older story claimed that “the harbour will be closed to all boats for a year” [4].
 
 “Nobody told the fishermen until the week before,” one skipper said [1].
+
+Fishing boats can still use the inner harbour while the repairs go on [1]. The council has set
+aside £4.2 million for the work, which will be carried out in three phases [1].
 
 ## References
 

@@ -274,11 +274,11 @@ def _run_check(text: BriefText, settings: Settings, fmt: Format, *, origin: str,
     doc = build_result(session, row.id, with_text=fmt == Format.html)
     session.close()
     _emit(doc, fmt)
-    if not doc.quotes:
+    if not doc.quotes and not doc.claims:
         say("verifier: no quoted passages found in the brief")
     elif not doc.sources:
         say("verifier: the brief cites no sources, so its quotes are unverifiable")
-    return 1 if needs_attention(doc) else 0
+    return 1 if needs_attention(doc, settings.claims_exit) else 0
 
 
 def _find_brief(session: Session, brief_id: str) -> Any:

@@ -92,6 +92,7 @@ class ClaimSentence:
     cites: list[str]
     set_aside: list[tuple[int, int]] = field(default_factory=list)  # spans of `text`
     outlets: list[str] = field(default_factory=list)
+    credit: list[tuple[int, int]] = field(default_factory=list)  # spans of `text`: the credit alone
 
 
 # ------------------------------------------------------------------ prose sentences
@@ -115,7 +116,7 @@ def _split_after_markers(text: str, s: int, e: int) -> list[int]:
 
 def _sentences(text: str, paras: list[tuple[int, int]], protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sentence spans of the paragraphs (block quotes and reference entries already cut out)."""
-    bounds = parse._boundaries(text, paras, protected)
+    bounds = parse.boundaries(text, paras, protected)
     out: list[tuple[int, int]] = []
     for ps, pe in paras:
         if _not_prose(text, ps, pe):
@@ -148,22 +149,22 @@ class _Context:
 
     def __init__(self, brief: BriefText, parsed: ParsedBrief) -> None:
         self.text = brief.text
-        self.links = parse._all_links(brief)
+        self.links = parse.all_links(brief)
         self.known = {c.ref for c in parsed.citations}
         url_ref = {c.url: c.ref for c in parsed.citations}
-        bare = [Link(u, s, e, u) for u, s, e in parse._bare_urls(self.text)
+        bare = [Link(u, s, e, u) for u, s, e in parse.bare_urls(self.text)
                 if not any(lk.start <= s < lk.end for lk in self.links)]
         self.credit_links = [(lk, url_ref[lk.url]) for lk in sorted(self.links + bare, key=lambda x: x.start)
                              if lk.url in url_ref]
-        self.url_anchors = [lk for lk in self.links + bare if parse._URL.fullmatch(lk.text.strip() or lk.url)]
+        self.url_anchors = [lk for lk in self.links + bare if parse.URL.fullmatch(lk.text.strip() or lk.url)]
         self.quotes = [(q.start, q.end) for q in parsed.quotes]
         self.all_quotes = sorted(self.quotes + [(q.start, q.end) for q in parsed.skipped])
-        self.matcher = parse._Matcher(parsed.citations)
+        self.matcher = parse.Matcher(parsed.citations)
 
     def credit(self, s: int, e: int) -> _Credit:
         cr = _Credit([], [], [], [])
-        for m in parse._MARKER.finditer(self.text, s, e):
-            refs = parse._marker_refs(m, self.known)
+        for m in parse.MARKER.finditer(self.text, s, e):
+            refs = parse.marker_refs(m, self.known)
             if refs and not _inside(m.start(), self.all_quotes):
                 cr.refs += [r for r in refs if r not in cr.refs]
                 cr.markers.append(m.span())
@@ -174,7 +175,7 @@ class _Context:
                 if lk in self.url_anchors:
                     cr.markers.append((lk.start, lk.end))
         cr.markers += self._link_syntax(s, e)
-        for mn in parse._mentions(self.text, s, e, [q for q in self.all_quotes if q[1] > s and q[0] < e],
+        for mn in parse.mentions(self.text, s, e, [q for q in self.all_quotes if q[1] > s and q[0] < e],
                                   self.matcher):
             if len(mn.refs) == 1:
                 cr.spans.append((mn.start, mn.end))
@@ -189,7 +190,7 @@ class _Context:
         for lk in self.links:
             if not (s <= lk.start < e) or lk.start == 0 or self.text[lk.start - 1] != "[":
                 continue
-            m = parse._MD_SYNTAX.match(self.text, lk.end)
+            m = parse.MD_SYNTAX.match(self.text, lk.end)
             if m and m.end() <= e:
                 out += [(lk.start - 1, lk.start), m.span()]
         return out
@@ -255,19 +256,19 @@ def _claim(ctx: _Context, s: int, e: int) -> ClaimSentence | None:
     aside = _local(sorted(quotes + cr.spans), where)
     if _counted(text, aside) < 3:
         return None
-    return ClaimSentence("", text, s, e, cr.refs, aside, cr.outlets)
+    return ClaimSentence("", text, s, e, cr.refs, aside, cr.outlets, _local(sorted(cr.spans), where))
 
 
 def find_claims(brief: BriefText, parsed: ParsedBrief) -> list[ClaimSentence]:
     """The claim sentences of a brief, in order, with ids c1, c2, …"""
     ctx = _Context(brief, parsed)
     text = brief.text
-    paras = parse._paragraphs(text)
-    _, entries = parse._citations(text, ctx.links)
-    blocks = parse._md_blocks(text) + list(brief.blockquotes)
+    paras = parse.paragraphs(text)
+    _, entries = parse.citations(text, ctx.links)
+    blocks = parse.md_blocks(text) + list(brief.blockquotes)
     protected = sorted([(a - 1, b + 1) for a, b in ctx.all_quotes] + [(lk.start, lk.end) for lk in ctx.links])
     out: list[ClaimSentence] = []
-    segments = parse._segments(paras, sorted(entries + blocks))
+    segments = parse.segments(paras, sorted(entries + blocks))
     for s, e in _sentences(text, segments, protected):
         c = _claim(ctx, s, e)
         if c is not None:

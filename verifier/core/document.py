@@ -8,9 +8,9 @@ against the contract (tests/unit/test_document_schema.py). Field names and their
 JSON's, exactly as the contract and its extensions (progress, note, snapshot_id, history,
 skipped_quotes) have them.
 
-Fields that later sections of the contract add and that nothing fills yet (`provenance`,
-`supplied`, `claims`) are declared optional and left out of the JSON while unset, so the
-document reads byte for byte as before until the work that fills them lands.
+Fields that later sections of the contract add (`provenance`, `supplied`, `claims`) are declared
+optional and left out of the JSON while unset; the result builder always fills `claims` (an
+empty list when a brief has none).
 """
 
 from __future__ import annotations
@@ -159,6 +159,14 @@ class Claim(_Part):
     flags: list[Flag] = []
     support: Support
 
+    def needs_attention(self, claims_exit: str = "contradiction") -> bool:
+        """Whether this claim sets the exit status 1 under VERIFIER_CLAIMS_EXIT."""
+        if claims_exit == "never":
+            return False
+        if claims_exit == "flag":
+            return bool(self.flags) or self.support == "unsupported"
+        return any(f.source is not None for f in self.flags)
+
 
 class ResultDocument(_Part):
     brief_id: str
@@ -177,11 +185,14 @@ class ResultDocument(_Part):
     claims: list[Claim] | None = _omitted_when_unset()
     brief_text: str | None = _omitted_when_unset()
 
-    def needs_attention(self) -> bool:
-        """The contract's exit status 1: a quote not accepted, or a source not ok."""
+    def needs_attention(self, claims_exit: str = "contradiction") -> bool:
+        """The contract's exit status 1: a quote not accepted, a source not ok, or a claim as
+        `claims_exit` (VERIFIER_CLAIMS_EXIT) says: a contradiction, any flag or unsupported, never."""
         if any(q.verdict not in ACCEPTED for q in self.quotes):
             return True
-        return any(s.status != LinkStatus.OK for s in self.sources)
+        if any(s.status != LinkStatus.OK for s in self.sources):
+            return True
+        return any(c.needs_attention(claims_exit) for c in self.claims or [])
 
     def to_json_bytes(self) -> bytes:
         """The document as compact UTF-8 JSON, ready to send or cache as it is."""

@@ -22,7 +22,7 @@ Decisions
 - Names are runs of capitalised words; the claim's first word only when the source capitalises
   it mid-sentence; the credited outlet and set-aside quotes are skipped. A name is present when
   its full form, its last word, or its acronym is (word stems compared, so "Russian" ~ "Russia").
-- Negation: a not/never/no/without/n't of the claim missing from every passage is flagged with
+- Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
   `source` None; one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
 """
@@ -150,6 +150,16 @@ def _spelled(text: str) -> list[_Mention]:
         if got is not None:
             out.append(_Mention("number", body, m.start(), m.end(),
                                 (Decimal(got[0]), Decimal(1), "%" if pct else "", got[1])))
+    return out
+
+
+def number_values(text: str) -> set[Decimal]:
+    """The values of the numbers in text, in digits or spelled out ("1,000", "fifty", "4 percent")."""
+    out: set[Decimal] = set()
+    for m in _numbers(text, spelled=True):
+        v = m.value[0]
+        if isinstance(v, Decimal):
+            out.add(v)
     return out
 
 
@@ -327,6 +337,16 @@ class _Words:
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
 
 
+class _AnyOf:
+    """Names looked up text by text: a name is present when one text holds all of it."""
+
+    def __init__(self, each: list[_Words]) -> None:
+        self.each = each
+
+    def has_name(self, words: tuple[object, ...]) -> bool:
+        return any(w.has_name(words) for w in self.each)
+
+
 # ------------------------------------------------------------------ negation
 
 _NEG = re.compile(r"\b(?:not|never|no|without|cannot|nor|none|nobody|nothing|neither)\b|n[’']t\b", re.I)
@@ -429,10 +449,33 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
     return None
 
 
-def _present(c: _Mention, sources: list[_Source], words: _Words, years: set[object]) -> bool:
+def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object],
+             near: tuple[str | None, str | None]) -> bool:
+    """The token is in the passages: a name whole in one text; a number or date of equal value,
+    where a rounded figure ("about 300" for 312) must stand next to the same words."""
     if c.kind == "name":
         return words.has_name(c.value)
-    return any(_equal(c, s, years) for src in sources for s in src.mentions)
+    for src in sources:
+        taken = [(m.start, m.end) for m in src.mentions]
+        for s in src.mentions:
+            if not _equal(c, s, years):
+                continue
+            if c.kind == "number" and s.kind == "number" and s.value[0] != c.value[0] \
+                    and not _next_to(near, _neighbours(src.text, s.start, s.end, taken)):
+                continue
+            return True
+    return False
+
+
+def _exact_in(c: _Mention, context: list[_Source]) -> bool:
+    """The same number or date in the context: there a rounded figure ("4%" for "4.1 percent")
+    is more likely another quantity than the claim's."""
+    if c.kind == "number":
+        return any(s.kind == "number" and s.value[0] == c.value[0] and (not c.value[2] or c.value[2] == s.value[2])
+                   for src in context for s in src.mentions)
+    if c.kind == "date":
+        return any(s.kind == "date" and _date_fits(c.value, s.value, set()) for src in context for s in src.mentions)
+    return False
 
 
 def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) -> bool:
@@ -442,23 +485,28 @@ def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) ->
 
 
 def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
-               skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = ()) -> list[Flag]:
+               skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = (),
+               name_texts: Sequence[str] | None = None) -> list[Flag]:
     """The claim's tokens that `passages` (best first) and their `context` lack or contradict.
 
     `skip`: (start, end) spans of the claim set aside (quotes checked as quotes, credit).
     `outlets`: names of the credited outlet, never flagged as names.
+    `name_texts`: when given, a name is present only if one of these texts (a passage with its
+    neighbours, the page's title) holds all of it; otherwise the passages and context together.
     """
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words = _Words([s.text for s in every])
+    words: _Words | _AnyOf = (_Words([s.text for s in every]) if name_texts is None
+                              else _AnyOf([_Words([t]) for t in name_texts]))
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     flags: list[Flag] = []
     for c in mentions:
-        if _skipped(c, skip, outlet_keys) or _present(c, every, words, years):
+        near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
+        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near) or _exact_in(c, every[len(best):]):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
@@ -467,7 +515,7 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
 def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
                     skip: Sequence[tuple[int, int]]) -> list[Flag]:
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
-    theirs = any(_negations(s.text) for s in every)
+    theirs = bool(best) and bool(_negations(best[0].text))  # the contract: "not in its best passage"
     if mine:
         return [] if theirs else [Flag("negation", mine[0].text, None)]
     if not best:

@@ -854,3 +854,59 @@ def _credit_outlet(mentions: list[_Mention], r: _Raw, win_s: int, win_e: int, ps
             return []
         near = earlier[-1]
     return list(near.refs) if len(near.refs) == 1 else []
+
+
+# ------------------------------------------------------------------ public helpers
+# The claim finder (verifier.core.claims) reads a brief by the same rules as the quote finder;
+# these names are the part of this module it relies on.
+
+MARKER = _MARKER
+MD_SYNTAX = _MD_SYNTAX
+URL = _URL
+Matcher = _Matcher
+Mention = _Mention
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans of a brief (blank lines, or every newline in one-paragraph-per-line briefs)."""
+    return _paragraphs(text)
+
+
+def boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[int, int]]) -> list[int]:
+    """Offsets where a sentence starts (paragraph starts included); `protected` spans never split."""
+    return _boundaries(text, paras, protected)
+
+
+def segments(paras: list[tuple[int, int]], excluded: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The paragraphs with the excluded spans (block quotes, reference entries) cut out."""
+    return _segments(paras, excluded)
+
+
+def citations(text: str, links: list[Link]) -> tuple[list[Citation], list[tuple[int, int]]]:
+    """The reference list's citations and the spans of its entries."""
+    return _citations(text, links)
+
+
+def md_blocks(text: str) -> list[tuple[int, int]]:
+    """Markdown `>` blocks as (start, end) of their content."""
+    return _md_blocks(text)
+
+
+def all_links(brief: BriefText) -> list[Link]:
+    """Every link of a brief: its markup's links and Markdown links in the text."""
+    return _all_links(brief)
+
+
+def bare_urls(text: str) -> list[tuple[str, int, int]]:
+    """URLs written out in the text, (url, start, end)."""
+    return _bare_urls(text)
+
+
+def marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
+    """The refs a MARKER match names, among the known ones."""
+    return _marker_refs(m, known)
+
+
+def mentions(text: str, s: int, e: int, skip: list[tuple[int, int]], matcher: Matcher) -> list[Mention]:
+    """Outlet names in text[s:e] (outside `skip`) and the citations each matches."""
+    return _mentions(text, s, e, skip, matcher)

@@ -15,24 +15,32 @@ from urllib.parse import quote as urlquote
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from verifier.core.document import Evidence, Quote, ResultDocument, Source
+from verifier.core.document import Claim, Evidence, Quote, ResultDocument, Source
 from verifier.present.report import (
     DIFF_LABEL,
     LINK_STATUSES,
     STATUS_LABEL,
+    SUPPORT_HELP,
+    SUPPORTS,
     VERDICT_HELP,
     VERDICT_LABEL,
     VERDICT_MARK,
     VERDICTS,
     Seg,
+    claim_counts,
+    claim_marks,
+    flag_text,
     has_changes,
     ordered,
+    passage_marks,
     quote_diff,
     quote_origin,
     source_origin,
     status_label,
     status_mark,
     summary_counts,
+    support_label,
+    support_mark,
     verdict_label,
     verdict_mark,
     web_url,
@@ -160,6 +168,8 @@ def _colors_css() -> Markup:
     rules = []
     for v, (fg, bg) in VERDICT_COLORS.items():
         rules.append(f".v-{v}{{--fg:{fg};--bg:{bg}}}")
+    for v, (fg, bg) in SUPPORT_COLORS.items():
+        rules.append(f".c-{v}{{--fg:{fg};--bg:{bg}}}")
     for st in (*LINK_STATUSES, "pending"):
         fg, bg = STATUS_COLORS.get(st, BAD_STATUS_COLORS)
         rules.append(f".s-{st}{{--fg:{fg};--bg:{bg}}}")
@@ -180,16 +190,43 @@ def _quote_card(q: Quote, src_by_ref: dict[str, Source]) -> dict[str, Any]:
     }
 
 
+#: (text colour, background) per claim support, contrast as for the verdicts
+SUPPORT_COLORS = {
+    "supported": ("#0a5a2a", "#e2f3e7"),
+    "partly_supported": ("#5f4600", "#fff1c2"),
+    "unsupported": ("#9a1b1b", "#fde6e6"),
+    "unverifiable": ("#444444", "#eeeeee"),
+}
+
+
+def _claim_card(c: Claim, src_by_ref: dict[str, Source]) -> dict[str, Any]:
+    """What the template needs for one claim's card: the claim and its passages cut into marked
+    pieces (escaped by the template), the flags in words, and a link to the best passage."""
+    s = src_by_ref.get(c.source_ref or "")
+    best = c.evidence[0] if c.evidence else None
+    ev = Evidence(text=best.text, start=best.start, end=best.end, page=best.page) if best else None
+    return {
+        "c": c, "source": s, "link": passage_link(s, ev),
+        "claim": claim_marks(c),
+        "passages": [(e, passage_marks(c, e.text)) for e in c.evidence],
+        "flags": [flag_text(f.kind, f.claim, f.source) for f in c.flags],
+        "credited": [src_by_ref[r] for r in c.cites if r in src_by_ref],
+    }
+
+
 def render_html(doc: ResultDocument) -> str:
     """The whole report as one HTML document (inline CSS, no scripts, no external resources)."""
     verdicts, statuses = summary_counts(doc)
     src_by_ref = {s.ref: s for s in doc.sources}
     quotes = [_quote_card(q, src_by_ref) for q in doc.quotes]
+    claims = [_claim_card(c, src_by_ref) for c in doc.claims or []]
     attention_q = sum(n for v, n in verdicts.items() if v not in ("verified", "minor_differences"))
     attention_s = sum(n for st, n in statuses.items() if st != "ok")
     brief_text = doc.brief_text
     return _env.get_template("report.html").render(
-        doc=doc, quotes=quotes, sources=doc.sources,
+        doc=doc, quotes=quotes, claims=claims, sources=doc.sources,
+        claim_counts=ordered(claim_counts(doc), SUPPORTS), clabel=support_label, cmark=support_mark,
+        chelp=SUPPORT_HELP,
         verdict_counts=ordered(verdicts, VERDICTS), status_counts=ordered(statuses, LINK_STATUSES),
         attention_q=attention_q, attention_s=attention_s,
         brief_html=highlighted_brief(brief_text, doc.quotes) if brief_text else None,

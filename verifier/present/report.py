@@ -27,7 +27,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from verifier.core.document import Difference, Quote, ResultDocument, Source
+from verifier.core.claims import is_content
+from verifier.core.document import Claim, Difference, Quote, ResultDocument, Source
+from verifier.core.evidence import word_key
 from verifier.core.normalize import CORE, EDITORIAL, PAREN, parse_quote, tokenize
 
 VERDICTS = ("verified", "minor_differences", "altered", "not_found", "misattributed", "unverifiable")
@@ -56,6 +58,18 @@ VERDICT_STYLE = {
     "verified": "bold green", "minor_differences": "green", "altered": "bold red",
     "not_found": "red", "misattributed": "bold magenta", "unverifiable": "yellow", "pending": "dim",
 }
+SUPPORTS = ("supported", "partly_supported", "unsupported", "unverifiable")
+SUPPORT_LABEL = {"supported": "Supported", "partly_supported": "Partly supported", "unsupported": "Unsupported",
+                 "unverifiable": "Unverifiable"}
+SUPPORT_MARK = {"supported": "✓", "partly_supported": "≈", "unsupported": "✗", "unverifiable": "…"}
+SUPPORT_HELP = {
+    "supported": "the passages have the claim's words, and no figure, date, name or “not” disagrees",
+    "partly_supported": "the passages have part of the claim's words, or a token of the claim is flagged",
+    "unsupported": "the credited source has no passage with enough of the claim's words",
+    "unverifiable": "the credited source could not be read",
+}
+SUPPORT_STYLE = {"supported": "green", "partly_supported": "yellow", "unsupported": "red",
+                 "unverifiable": "yellow"}
 STATUS_LABEL = {
     "ok": "OK", "not_found": "Not found", "soft_404": "Error page (soft 404)", "blocked": "Blocked",
     "server_error": "Server error", "timeout": "Timed out", "unreachable": "Unreachable",
@@ -92,6 +106,84 @@ def _one_line(s: str | None) -> str:
 def _short(s: str | None, n: int) -> str:
     s = _one_line(s)
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def support_label(v: str | None) -> str:
+    return SUPPORT_LABEL.get(v or "", v or "Pending")
+
+
+def support_mark(v: str | None) -> str:
+    return SUPPORT_MARK.get(v or "", "·")
+
+
+def flag_text(kind: str, claim: str | None, source: str | None) -> str:
+    """One flag in words: "number 4% (source: 3.5%)", "name Smith (not in the passages)"."""
+    if claim is None:
+        return f"{kind}: the passage says “{source}”, the claim does not"
+    return f"{kind} {claim}" + (f" (source: {source})" if source is not None else " (not in the passages)")
+
+
+class Mark(NamedTuple):
+    """A piece of a claim or of its passage: `kind` is plain, shared (a claim word the passage
+    has too) or flagged (a token a flag names)."""
+
+    kind: str
+    text: str
+
+
+_TOKEN = re.compile(r"[^\W_]+(?:[’'.,][^\W_]+)*%?")
+
+
+def _spans_of(text: str, tokens: Sequence[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for t in tokens:
+        if not t:
+            continue
+        for m in re.finditer(rf"(?<!\w){re.escape(t)}(?!\w)", text):
+            out.append(m.span())
+    return sorted(out)
+
+
+def marked(text: str, flagged: Sequence[str], shared: set[str] | None = None) -> list[Mark]:
+    """`text` cut into plain, shared and flagged pieces (flagged tokens win over shared words)."""
+    flags = _spans_of(text, flagged)
+    out: list[Mark] = []
+    pos = 0
+
+    def add(kind: str, a: int, b: int) -> None:
+        if b <= a:
+            return
+        if out and out[-1].kind == kind:
+            out[-1] = Mark(kind, out[-1].text + text[a:b])
+        else:
+            out.append(Mark(kind, text[a:b]))
+
+    for m in _TOKEN.finditer(text):
+        if m.start() < pos:
+            continue
+        fl = next((f for f in flags if f[0] <= m.start() < f[1]), None)
+        if fl is not None:
+            add("plain", pos, fl[0])
+            add("flagged", fl[0], fl[1])
+            pos = fl[1]
+            continue
+        add("plain", pos, m.start())
+        hit = shared is not None and is_content(m.group()) and word_key(m.group()) in shared
+        add("shared" if hit else "plain", m.start(), m.end())
+        pos = m.end()
+    add("plain", pos, len(text))
+    return out
+
+
+def claim_marks(c: Claim) -> list[Mark]:
+    """The claim with the tokens its flags name marked."""
+    return marked(c.text, [f.claim for f in c.flags if f.claim])
+
+
+def passage_marks(c: Claim, passage: str) -> list[Mark]:
+    """A passage with the claim's words it shares marked, and the values flags quote from it."""
+    shared = {word_key(m.group()) for m in _TOKEN.finditer(c.text) if is_content(m.group())}
+    return marked(passage, [f.source for f in c.flags if f.source], shared)
 
 
 def summary_counts(doc: ResultDocument) -> tuple[Counter[str], Counter[str]]:
@@ -177,12 +269,18 @@ def quote_origin(q: Quote, s: Source | None) -> str | None:
     "verified in the archived copy of 2024-07-05" (the quote's own verdict stays the live page's)."""
     if s is None or q.source_ref != s.ref:
         return None
+    if s.provenance == "archived":
+        origin = source_origin(s)
+        shown = str(q.archive_verdict or "").replace("_", " ")
+        return f"{shown} in the {origin}" if shown and origin else None
+    return _judged_on(s)
+
+
+def _judged_on(s: Source) -> str | None:
+    """"judged on the supplied copy X" / "judged on the page as rendered…"; None for a fetched page."""
     origin = source_origin(s)
     if origin is None:
         return None
-    if s.provenance == "archived":
-        shown = str(q.archive_verdict or "").replace("_", " ")
-        return f"{shown} in the {origin}" if shown else None
     return f"judged on the {origin}" if s.provenance == "supplied" else f"judged on the page as {origin}"
 
 
@@ -360,6 +458,8 @@ def render_table(doc: ResultDocument, console: Console) -> None:
     narrow = width < 110
     parts: list[Any] = [_quotes_table(doc, color, narrow)] if doc.quotes else [
         Text("No quoted passages found in the brief.")]
+    if doc.claims:
+        parts.append(_claims_table(doc, color, narrow))
     parts += [_sources_table(doc, color, narrow)] if doc.sources else [Text("The brief cites no sources.")]
     parts.append(_summary_line(doc))
     console.print(Group(*parts))
@@ -415,6 +515,54 @@ def _quote_info(q: Quote, segs: list[Seg], color: bool, narrow: bool) -> Text:
     return info
 
 
+def _marks_rich(marks: list[Mark], color: bool) -> Text:
+    out = Text()
+    for m in marks:
+        if m.kind == "flagged":
+            out.append(f"{{!{m.text}!}}" if not color else m.text, style="bold red reverse" if color else "")
+        elif m.kind == "shared":
+            out.append(m.text, style="underline" if color else "")
+        else:
+            out.append(m.text)
+    return out
+
+
+def _claims_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
+    """One row per claim: support, the claim with flagged tokens marked ({!token!}), the best passage
+    and the flags."""
+    t = Table(title=Text("Claims (cited sentences without quotation marks)", style="bold"), expand=True,
+              show_lines=True, pad_edge=False, box=box.HORIZONTALS if narrow else box.ROUNDED, title_justify="left")
+    t.add_column("#", no_wrap=True, style="dim")
+    t.add_column("Support", no_wrap=True)
+    t.add_column("Src", no_wrap=True, justify="right")
+    t.add_column("Claim (flagged: {!token!})", ratio=3)
+    if not narrow:
+        t.add_column("Best passage / flags", ratio=2)
+    for c in doc.claims or []:
+        label = Text(f"{support_mark(c.support)} {support_label(c.support)}",
+                     style=SUPPORT_STYLE.get(c.support, "") if color else "")
+        cell = _marks_rich(claim_marks(c), color)
+        info = Text()
+        if c.evidence:
+            ev = c.evidence[0]
+            info.append_text(_marks_rich(passage_marks(c, _short(ev.text, 240)), color))
+            if ev.page:
+                info.append(f" (p. {ev.page})", style="dim")
+        if c.coverage is not None:
+            info.append(("\n" if info else "") + f"coverage {c.coverage:.0%}", style="dim")
+        for f in c.flags:
+            info.append("\n" + flag_text(f.kind, f.claim, f.source), style="red" if color else "")
+        src = c.source_ref or "/".join(c.cites)
+        if narrow:
+            if info:
+                cell.append("\n")
+                cell.append_text(info)
+            t.add_row(c.id, label, src, cell)
+        else:
+            t.add_row(c.id, label, src, cell, info)
+    return t
+
+
 def _sources_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
     sources = Table(title=Text("Sources", style="bold"), expand=True, pad_edge=False, title_justify="left",
                     box=box.HORIZONTALS if narrow else box.ROUNDED)
@@ -442,9 +590,16 @@ def _summary_line(doc: ResultDocument) -> Text:
     line = Text()
     line.append("Summary: ", style="bold")
     line.append(", ".join(f"{n} {verdict_mark(k)} {k}" for k, n in ordered(verdicts, VERDICTS)) or "no quotes")
+    if doc.claims:
+        line.append(" · claims: ")
+        line.append(", ".join(f"{n} {support_mark(k)} {k}" for k, n in ordered(claim_counts(doc), SUPPORTS)))
     line.append(" · sources: ")
     line.append(", ".join(f"{n} {k}" for k, n in ordered(statuses, LINK_STATUSES)) or "none")
     return line
+
+
+def claim_counts(doc: ResultDocument) -> Counter[str]:
+    return Counter(c.support for c in doc.claims or [])
 
 
 def _short_verdict(v: str) -> str:
@@ -513,6 +668,7 @@ def render_markdown(doc: ResultDocument) -> str:
     src_by_ref = {s.ref: s for s in doc.sources}
     for q in doc.quotes:
         out += _md_quote(q, src_by_ref.get(q.source_ref or ""))
+    out += _md_claims(doc)
     out += ["## Sources", "", "| Ref | Status | HTTP | Link | Note |", "|---|---|---|---|---|"]
     for s in doc.sources:
         out.append(f"| {md_escape(s.ref)} | {status_mark(s.status)} {status_label(s.status)} "
@@ -535,6 +691,44 @@ def _md_head(doc: ResultDocument) -> list[str]:
                                         for k, n in ordered(verdicts, VERDICTS)) or "none"),
             "", "**Sources:** " + (", ".join(f"{n} {status_label(k).lower()}"
                                             for k, n in ordered(statuses, LINK_STATUSES)) or "none"), ""]
+
+
+def _md_marks(marks: list[Mark]) -> str:
+    """Flagged tokens in bold, shared words in italics; every piece escaped."""
+    out = []
+    for m in marks:
+        text = md_escape(m.text)
+        lead = " " if m.text[:1].isspace() else ""
+        trail = " " if m.text[-1:].isspace() and m.text.strip() else ""
+        if m.kind == "flagged" and text:
+            out.append(f"{lead}**{text}**{trail}")
+        elif m.kind == "shared" and text:
+            out.append(f"{lead}*{text}*{trail}")
+        else:
+            out.append(lead + text + trail if m.text.strip() else " ")
+    return " ".join("".join(out).split())
+
+
+def _md_claims(doc: ResultDocument) -> list[str]:
+    """The claims: an overview table, then each claim with its best passage and its flags."""
+    if not doc.claims:
+        return []
+    out = ["## Claims", "", "| # | Support | Claim | Source | Coverage |", "|---|---|---|---|---|"]
+    out += [f"| {md_escape(c.id)} | {support_mark(c.support)} **{c.support}** | “{md_escape(_short(c.text, 90))}” "
+            f"| {md_escape(c.source_ref or '')} | {'' if c.coverage is None else f'{c.coverage:.0%}'} |"
+            for c in doc.claims]
+    out.append("")
+    for c in doc.claims:
+        cites = " ".join(f"\\[{md_escape(x)}\\]" for x in c.cites)
+        out += [f"### {md_escape(c.id)}. {support_mark(c.support)} {support_label(c.support)}", "",
+                f"> {_md_marks(claim_marks(c))} {cites}".rstrip(), ""]
+        for k, ev in enumerate(c.evidence):
+            where = f" (page {ev.page})" if ev.page else ""
+            head = f"Source \\[{md_escape(c.source_ref)}\\] says{where}" if k == 0 else "Also"
+            out.append(f"- **{head}:** “{_md_marks(passage_marks(c, ev.text))}”")
+        out += [f"- Flag: {md_escape(flag_text(f.kind, f.claim, f.source))}" for f in c.flags]
+        out.append("")
+    return out
 
 
 def _md_quote(q: Quote, s: Source | None) -> list[str]:
@@ -572,7 +766,7 @@ def _md_quote(q: Quote, s: Source | None) -> list[str]:
 CSV_COLUMNS = ["id", "verdict", "quote", "cites", "source_ref", "source_url", "evidence", "page",
                "differences", "score", "verdict_label", "note", "source_status", "source_title",
                "evidence_context", "quote_start", "quote_end", "evidence_start", "evidence_end", "drift",
-               "evidence_from"]
+               "evidence_from", "kind"]
 
 
 def _cell(v: Any) -> str:
@@ -589,7 +783,28 @@ def render_csv(doc: ResultDocument) -> str:
     w.writerow(CSV_COLUMNS)
     for q in doc.quotes:
         w.writerow([_cell(c) for c in _csv_row(q, src_by_ref.get(q.source_ref or ""))])
+    for cl in doc.claims or []:
+        w.writerow([_cell(c) for c in _csv_claim_row(cl, src_by_ref.get(cl.source_ref or ""))])
     return buf.getvalue()
+
+
+def _csv_claim_row(c: Claim, s: Source | None) -> list[Any]:
+    """A claim in the quote columns: support as the verdict, flags as the differences, coverage as
+    the score, the best passage as the evidence; `kind` tells the rows apart."""
+    ev = c.evidence[0] if c.evidence else None
+    return [c.id, c.support, c.text, " ".join(c.cites), c.source_ref or "", c.source_url or "",
+            ev.text if ev else "", (ev.page if ev else None) or "",
+            "; ".join(flag_text(f.kind, f.claim, f.source) for f in c.flags),
+            c.coverage if c.coverage is not None else "", support_label(c.support), "",
+            (s.status if s else None) or "", (s.title if s else None) or "", "", c.start, c.end,
+            ev.start if ev else "", ev.end if ev else "", "", _claim_origin(c, s) or "", "claim"]
+
+
+def _claim_origin(c: Claim, s: Source | None) -> str | None:
+    """Where a claim's passages come from, when not the page as fetched (a supplied or rendered copy)."""
+    if s is None or c.source_ref != s.ref or s.provenance == "archived" or not c.evidence:
+        return None
+    return _judged_on(s)
 
 
 def _csv_row(q: Quote, s: Source | None) -> list[Any]:
@@ -600,7 +815,7 @@ def _csv_row(q: Quote, s: Source | None) -> list[Any]:
             q.score if q.score is not None else "",
             verdict_label(q.verdict), q.note or "", (s.status if s else None) or "", (s.title if s else None) or "",
             (ev.context if ev else None) or "", q.start, q.end, ev.start if ev else "", ev.end if ev else "",
-            q.drift or "", quote_origin(q, s) or ""]
+            q.drift or "", quote_origin(q, s) or "", "quote"]
 
 
 def render_json(doc: ResultDocument) -> str:

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from verifier.core.align import SourceIndex, align
 from verifier.core.document import Provenance
+from verifier.core.evidence import PassageIndex, choose
 from verifier.core.judge import decide
 from verifier.core.statuses import LinkStatus, Verdict
 from verifier.core.values import Match, SourceText
@@ -169,6 +170,7 @@ def judge_on_copies(session: Session, brief_id: str, copies: dict[str, Copy]) ->
             _record(quotes[i], judged[0], judged[1], judged[2], copies[judged[0]])
             session.add(quotes[i])
             done += 1
+    _claims_on_copies(session, brief_id, unreadable, copies)
     for ref, copy in copies.items():
         if ref in unreadable:
             src = unreadable[ref]
@@ -176,6 +178,25 @@ def judge_on_copies(session: Session, brief_id: str, copies: dict[str, Copy]) ->
             session.add(src)
     session.commit()
     return done
+
+
+def _claims_on_copies(session: Session, brief_id: str, unreadable: dict[str, Source],
+                      copies: dict[str, Copy]) -> None:
+    """Claims left unverifiable by an unreadable source show the passages of its archived copy;
+    their support stays unverifiable and their coverage null (the contract's "Claims")."""
+    indexes: dict[str, PassageIndex] = {}
+    for row in store.claims_of(session, brief_id):
+        refs = [r for r in row.cites if r in unreadable and r in copies]
+        if row.support != "unverifiable" or not refs:
+            continue
+        claim = store.claim_sentence(row)
+        for ref in refs:
+            px = indexes.setdefault(ref, PassageIndex(copies[ref].index.source, copies[ref].index))
+            passages = choose(claim, px)
+            if passages:
+                row.source_ref, row.evidence = ref, [p.as_dict() for p in passages]
+                session.add(row)
+                break
 
 
 def provenance(source: Source, snapshot: SnapshotRow | None) -> Provenance | None:

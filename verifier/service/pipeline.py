@@ -1,6 +1,7 @@
 """The pipeline, stage by stage. The CLI runs it in-process; the Celery tasks call the same functions.
 
-brief → parse → store → fetch (+extract) each source → judge every quote → store → report
+brief → parse (quotes, claims) → store → fetch (+extract) each source → judge every quote and
+claim → store → report
 
 The fetcher, the extractors and the renderer are imported by the stages that use them, so a brief
 with no sources (and `verifier --help`) never loads aiohttp, trafilatura or Playwright.
@@ -16,6 +17,9 @@ from pathlib import Path
 from sqlalchemy import case, update
 from sqlmodel import Session, col
 
+from verifier.core.align import SourceIndex
+from verifier.core.claims import find_claims
+from verifier.core.evidence import PassageIndex, judge_claim
 from verifier.core.extract import OcrFn
 from verifier.core.matching import BriefSources
 from verifier.core.parse import parse_brief
@@ -44,11 +48,12 @@ def register_brief(session: Session, brief: BriefText, *, origin: str | None,
     """Parse a brief (unless `parsed` is given) and store it with its quotes and citations, ready
     for fetching; with the copies the fact-checker supplied (read by supplied.read_copies).
 
-    A brief over VERIFIER_MAX_QUOTES or VERIFIER_MAX_CITATIONS is refused (BriefTooLarge) and
+    Its claims (cited sentences) are found here too. A brief over VERIFIER_MAX_QUOTES or VERIFIER_MAX_CITATIONS is refused (BriefTooLarge) and
     nothing is stored."""
     parsed = parsed or parse_brief(brief)
     check_limits(parsed, settings or get_settings())
-    row = store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id)
+    row = store.create_brief(session, brief, parsed, origin=origin, org_id=org_id, brief_id=brief_id,
+                             claims=find_claims(brief, parsed))
     if copies:
         supplied.attach(session, row.id, copies, supplied_by=supplied_by)
     return row
@@ -179,13 +184,47 @@ async def fetch_sources(session: Session, urls: list[str], settings: Settings,
         await rendering.render_rows(session, todo, settings, progress)
 
 
-def brief_sources(session: Session, brief_id: str) -> tuple[BriefSources, dict[str, int | None]]:
-    """The brief's cited sources' latest snapshots, indexed for judging, and each ref's snapshot id."""
+def readable_sources(session: Session, brief_id: str) -> tuple[dict[str, SourceText | None], dict[str, int | None]]:
+    """Each cited ref's text (None: unreadable) and snapshot id: the latest snapshot, or the copy
+    the fact-checker supplied, which is judged instead of the live page."""
     copies = store.supplied_of(session, brief_id)
-    # a supplied copy is judged instead of the live page
     rows = {c.ref: copies.get(c.ref, live) for c, _src, live in store.cited_sources(session, brief_id)}
-    texts = {ref: store.source_text_of(row) if row else None for ref, row in rows.items()}
-    return BriefSources.build(texts), {ref: row.id if row else None for ref, row in rows.items()}
+    return ({ref: store.source_text_of(row) if row else None for ref, row in rows.items()},
+            {ref: row.id if row else None for ref, row in rows.items()})
+
+
+def brief_sources(session: Session, brief_id: str) -> tuple[BriefSources, dict[str, int | None]]:
+    """The brief's readable sources indexed for judging quotes, and each ref's snapshot id."""
+    texts, snapshot_ids = readable_sources(session, brief_id)
+    return BriefSources.build(texts), snapshot_ids
+
+
+def judge_claims(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> None:
+    """Find the evidence of every claim of a brief in its credited sources and store the judgements.
+
+    A source's passage index (and the ranking library) is built only when a claim needs it."""
+    rows = store.claims_of(session, brief_id)
+    if not rows:
+        return
+    texts, snapshot_ids = readable_sources(session, brief_id)
+    passages: dict[str, PassageIndex | None] = {}
+
+    def index_of(ref: str) -> PassageIndex | None:
+        if ref not in passages:
+            text = texts.get(ref)
+            passages[ref] = PassageIndex(text, SourceIndex.build(text)) if text is not None else None
+        return passages[ref]
+
+    now = utcnow()
+    for row in rows:
+        claim = store.claim_sentence(row)
+        j = judge_claim(claim, {ref: index_of(ref) for ref in claim.cites},
+                        unsupported=settings.claims_unsupported, supported=settings.claims_supported)
+        snap_id = snapshot_ids.get(j.source_ref) if j.source_ref and j.evidence else None
+        store.save_claim(row, j, snap_id, now)
+        session.add(row)
+        progress("claim", {"id": row.cid, "support": j.support})
+    session.commit()
 
 
 def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | None = None,
@@ -211,14 +250,15 @@ def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | No
     return len(quotes)
 
 
-def finish_judging(session: Session, brief_id: str, settings: Settings) -> Brief:
-    """After every quote is judged: the brief is done, and quotes left unverifiable by an
-    unreadable source are judged on its archived copy (VERIFIER_ARCHIVE_ON_FAILURE)."""
+def finish_judging(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> Brief:
+    """After every quote is judged: the claims are judged, the brief is done, and quotes left
+    unverifiable by an unreadable source are judged on its archived copy (VERIFIER_ARCHIVE_ON_FAILURE)."""
     from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
 
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
+    judge_claims(session, brief_id, settings, progress)
     copies = archive_first.find_copies(session, brief_id, settings)
     now = utcnow()
     brief.quotes_done = brief.quotes_total
@@ -236,7 +276,7 @@ def judge_brief(session: Session, brief_id: str, settings: Settings, progress: P
     if session.get(Brief, brief_id) is None:
         raise KeyError(brief_id)
     judge_quotes(session, brief_id, progress=progress)
-    return finish_judging(session, brief_id, settings)
+    return finish_judging(session, brief_id, settings, progress)
 
 
 def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,

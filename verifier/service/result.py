@@ -11,10 +11,21 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from verifier.core.document import Archive, Check, Progress, Quote, ResultDocument, Source, Supplied
+from verifier.core.document import (
+    Archive,
+    Check,
+    Claim,
+    ClaimEvidence,
+    Flag,
+    Progress,
+    Quote,
+    ResultDocument,
+    Source,
+    Supplied,
+)
 from verifier.service.archive_first import provenance
 from verifier.storage import store
-from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow
+from verifier.storage.models import Brief, CheckRow, Citation, ClaimRow, QuoteRow, SnapshotRow
 from verifier.storage.models import Source as SourceRow
 
 __all__ = ["ResultDocument", "build_result", "iso", "needs_attention"]
@@ -42,14 +53,16 @@ def build_result(session: Session, brief_id: str, *, history: bool = True,
         sources=[_with_copy(_source(c, src, snap, checks), copies.get(c.ref)) for c, src, snap in cited],
         quotes=[_quote(q, url_of_ref) for q in store.quotes_of(session, brief_id)],
         skipped_quotes=list(brief.skipped),
+        claims=[_claim(c, url_of_ref) for c in store.claims_of(session, brief_id)],
         notes=[str(n) for n in brief.notes or []],
         brief_text=brief.text if with_text else None,
     )
 
 
-def needs_attention(doc: ResultDocument) -> bool:
-    """The contract's exit status 1: a quote not accepted, or a source not ok."""
-    return doc.needs_attention()
+def needs_attention(doc: ResultDocument, claims_exit: str = "contradiction") -> bool:
+    """The contract's exit status 1: a quote not accepted, a source not ok, or a claim as
+    VERIFIER_CLAIMS_EXIT says (by default: a flag with a `source`, a contradiction)."""
+    return doc.needs_attention(claims_exit)
 
 
 def _checks_of(session: Session, sources: list[SourceRow]) -> dict[int, list[Check]]:
@@ -105,4 +118,14 @@ def _quote(q: QuoteRow, url_of_ref: dict[str, str]) -> Quote:
         source_url=url_of_ref.get(q.source_ref or ""),
         evidence=q.evidence, differences=list(q.differences), note=q.note,
         drift=q.drift, drift_text=q.drift_text, archive_verdict=q.archive_verdict,
+    )
+
+
+def _claim(c: ClaimRow, url_of_ref: dict[str, str]) -> Claim:
+    return Claim(
+        id=c.cid, text=c.text, start=c.start, end=c.end, cites=[str(r) for r in c.cites],
+        source_ref=c.source_ref, source_url=url_of_ref.get(c.source_ref or ""),
+        evidence=[ClaimEvidence.model_validate(e) for e in c.evidence or []],
+        coverage=c.coverage, flags=[Flag.model_validate(f) for f in c.flags or []],
+        support=c.support or "unverifiable",
     )

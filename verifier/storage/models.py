@@ -177,6 +177,32 @@ class QuoteRow(SQLModel, table=True):
     archive_verdict: str | None = None
 
 
+class ClaimRow(SQLModel, table=True):
+    """A cited sentence without quotation marks (the contract's "Claims") and its judgement."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("brief_id", "cid"),)
+    id: int | None = Field(default=None, primary_key=True)
+    brief_id: str = Field(foreign_key="brief.id", index=True)
+    cid: str
+    position: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    start: int = 0
+    end: int = 0
+    cites: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: spans of `text` set aside (checked quotes and the credit), the credit alone, the outlet names
+    set_aside: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    credit: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outlets: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source_ref: str | None = None
+    snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
+    evidence: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    coverage: float | None = None
+    flags: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    support: str | None = None
+    judged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class CheckRow(SQLModel, table=True):
     """History: one row per check of a source (first fetch and every recheck)."""
 

@@ -17,9 +17,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, select
 
+from verifier.core.claims import ClaimSentence
+from verifier.core.evidence import ClaimJudgement
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
-from verifier.storage.models import Brief, CheckRow, Citation, QuoteRow, SnapshotRow, Source, utcnow
+from verifier.storage.models import Brief, CheckRow, Citation, ClaimRow, QuoteRow, SnapshotRow, Source, utcnow
 
 
 def stored_headers(snap: Snapshot) -> list[list[str]] | dict[str, str]:
@@ -102,8 +104,9 @@ def _existing_sources(session: Session, urls: list[str]) -> dict[str, int]:
 
 
 def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, origin: str | None,
-                 org_id: int | None = None, brief_id: str | None = None) -> Brief:
-    """Store a parsed brief: its row, its citations (sharing Source rows by URL) and its quotes."""
+                 org_id: int | None = None, brief_id: str | None = None,
+                 claims: Sequence[ClaimSentence] = ()) -> Brief:
+    """Store a parsed brief: its row, its citations (sharing Source rows by URL), its quotes and claims."""
     row = Brief(id=brief_id or new_brief_id(), org_id=org_id, title=brief.title, origin=origin,
                 fmt=brief.fmt, text=brief.text, status="queued",
                 sources_total=len(parsed.citations), quotes_total=len(parsed.quotes),
@@ -117,6 +120,10 @@ def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, ori
                                     for pos, cit in enumerate(parsed.citations)])
     _insert_all(session, QuoteRow, [dict(brief_id=row.id, qid=q.id, position=pos, text=q.text, start=q.start,
                                          end=q.end, cites=list(q.cites)) for pos, q in enumerate(parsed.quotes)])
+    _insert_all(session, ClaimRow, [dict(brief_id=row.id, cid=c.id, position=pos, text=c.text, start=c.start,
+                                         end=c.end, cites=list(c.cites), set_aside=[list(x) for x in c.set_aside],
+                                         credit=[list(x) for x in c.credit], outlets=list(c.outlets))
+                                    for pos, c in enumerate(claims)])
     session.commit()
     return row
 
@@ -134,6 +141,28 @@ def quotes_of(session: Session, brief_id: str, start: int = 0, stop: int | None 
     if stop is not None:
         q = q.where(col(QuoteRow.position) < stop)
     return list(session.exec(q.order_by(col(QuoteRow.position))))
+
+
+def claims_of(session: Session, brief_id: str) -> list[ClaimRow]:
+    return list(session.exec(select(ClaimRow).where(ClaimRow.brief_id == brief_id)
+                             .order_by(col(ClaimRow.position))))
+
+
+def claim_sentence(row: ClaimRow) -> ClaimSentence:
+    """A stored claim as the judging code reads it."""
+    return ClaimSentence(row.cid, row.text, row.start, row.end, [str(r) for r in row.cites],
+                         [(int(a), int(b)) for a, b in row.set_aside], [str(o) for o in row.outlets],
+                         [(int(a), int(b)) for a, b in row.credit])
+
+
+def save_claim(row: ClaimRow, j: ClaimJudgement, snapshot_id: int | None, now: datetime) -> None:
+    row.source_ref = j.source_ref
+    row.snapshot_id = snapshot_id
+    row.evidence = [p.as_dict() for p in j.evidence]
+    row.coverage = j.coverage
+    row.flags = [f.as_dict() for f in j.flags]
+    row.support = j.support
+    row.judged_at = now
 
 
 def sources_by_id(session: Session, ids: Sequence[int]) -> dict[int, Source]:

@@ -1,0 +1,158 @@
+"""Evidence for claims: passages, ranking, coverage, flags against the passages, and the support rule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from verifier.core.align import SourceIndex
+from verifier.core.claims import ClaimSentence, find_claims
+from verifier.core.evidence import PassageIndex, coverage, judge_claim, sentences, support, word_key
+from verifier.core.flags import Flag
+from verifier.core.parse import parse_brief
+from verifier.core.values import BriefText, SourceText
+
+PAGE = """Prices report
+By A. Writer, 3 April 2024
+Consumer prices rose 3.5% in March, the statistics office said on Tuesday. Food was the main driver.
+The office counted 1,000 shops in fifty towns for the survey.
+Unemployment fell to 4.1 percent, the lowest level since 2019.
+The mayor, Anwen Pascoe, said the town would not raise taxes this year.
+The bridge reopened on 12 March 2020 after repairs.
+The survey will be repeated next spring in the same way.
+Readers can comment using a Google account.
+"""
+
+
+def index(text: str = PAGE, title: str | None = "Prices report") -> PassageIndex:
+    src = SourceText(text=text, title=title)
+    return PassageIndex(src, SourceIndex.build(src))
+
+
+def claim(text: str, cites: list[str] | None = None) -> ClaimSentence:
+    return ClaimSentence("c1", text, 0, len(text), cites or ["1"])
+
+
+def judged(text: str, page: str = PAGE) -> tuple[str, list[Flag], float | None, list[str]]:
+    j = judge_claim(claim(text), {"1": index(page)})
+    return j.support, j.flags, j.coverage, [p.text for p in j.evidence]
+
+
+def test_sentences_split_at_end_marks_but_not_after_initials() -> None:
+    text = "Dr. Smith met J. R. Jones in the U.S. capital. Then they left.\nA new line"
+    got = [text[a:b] for a, b in sentences(text)]
+    assert got == ["Dr. Smith met J. R. Jones in the U.S. capital.", "Then they left.", "A new line"]
+
+
+def test_a_sentence_repeated_after_the_main_text_is_one_passage() -> None:
+    text = "Prices rose in March in every town.\nFooter.\nPrices rose in March in every town."
+    px = index(text)
+    assert [text[a:b] for a, b in px.spans] == ["Prices rose in March in every town.", "Footer."]
+
+
+def test_the_best_passage_comes_first_with_offsets_into_the_source() -> None:
+    support_, flags, cov, passages = judged("Unemployment fell to 4.1 percent, its lowest level since 2019.")
+    assert passages[0] == "Unemployment fell to 4.1 percent, the lowest level since 2019."
+    j = judge_claim(claim("Unemployment fell to 4.1 percent, its lowest level since 2019."), {"1": index()})
+    ev = j.evidence[0]
+    assert PAGE[ev.start:ev.end] == ev.text and ev.page is None
+    assert [p.score for p in j.evidence] == sorted((p.score for p in j.evidence), reverse=True)
+    assert support_ == "supported" and not flags and cov == 1.0
+
+
+def test_a_changed_figure_is_a_contradiction_with_the_passage_value() -> None:
+    support_, flags, _, _ = judged("Consumer prices rose 4% in March, the statistics office said.")
+    assert Flag("number", "4%", "3.5%") in flags
+    assert support_ == "partly_supported"
+
+
+def test_a_rounded_figure_of_a_neighbouring_sentence_does_not_hide_the_change() -> None:
+    # "4.1 percent" two lines down rounds to 4%, but it is another quantity
+    _, flags, _, _ = judged("Consumer prices rose 4% in March, the statistics office said.")
+    assert any(f.kind == "number" and f.claim == "4%" for f in flags)
+
+
+@pytest.mark.parametrize("text", [
+    "The office counted 1000 shops in 50 towns for the survey.",  # 1,000 = 1000, fifty = 50
+    "Unemployment fell to 4.1%, the lowest level since 2019.",  # 4.1 percent = 4.1%
+    "The bridge reopened on 2020-03-12 after repairs.",  # 12 March 2020 = 2020-03-12
+    "The bridge reopened on March 12, 2020 after repairs.",
+])
+def test_equivalent_forms_are_never_flagged(text: str) -> None:
+    support_, flags, _, _ = judged(text)
+    assert flags == [] and support_ == "supported"
+
+
+def test_a_changed_date_and_a_missing_name_are_flagged() -> None:
+    _, flags, _, _ = judged("The bridge reopened on 14 March 2020 after repairs.")
+    assert [f.kind for f in flags] == ["date"]
+    _, flags, _, _ = judged("The mayor, Idris Vance, said the town would not raise taxes this year.")
+    assert Flag("name", "Idris Vance", "Anwen Pascoe") in flags  # the passage's name next to the same words
+    _, flags, _, _ = judged("Unemployment fell to 4.1 percent in Kestrel Bay, the lowest level since 2019.")
+    assert Flag("name", "Kestrel Bay", None) in flags
+
+
+def test_a_name_met_only_in_an_unrelated_sentence_is_still_flagged() -> None:
+    # "Google" is on the page, but not in a passage that says anything else of the claim
+    _, flags, _, _ = judged("The mayor, Anwen Pascoe of Google, said the town would not raise taxes.")
+    assert any(f.kind == "name" and f.claim and "Google" in f.claim for f in flags)
+
+
+def test_negation_missing_or_added_is_flagged() -> None:
+    _, flags, _, _ = judged("The mayor, Anwen Pascoe, said the town would raise taxes this year.")
+    assert Flag("negation", None, "not") in flags
+    _, flags, _, _ = judged("The office never counted shops in fifty towns for the survey.")
+    assert any(f.kind == "negation" and f.claim == "never" for f in flags)
+
+
+def test_an_unrelated_claim_is_unsupported() -> None:
+    support_, _, cov, _ = judged("Volcanic eruptions disrupted flights across northern Europe yesterday.")
+    assert support_ == "unsupported" and cov is not None and cov < 0.4
+
+
+def test_no_readable_source_is_unverifiable_with_null_coverage() -> None:
+    j = judge_claim(claim("Consumer prices rose 4% in March."), {"1": None})
+    assert j.support == "unverifiable" and j.coverage is None and j.evidence == [] and j.flags == []
+
+
+def test_with_several_credited_sources_the_best_passage_names_the_source() -> None:
+    other = index("Wages in the region stayed flat through the spring.\nNothing else here.")
+    j = judge_claim(claim("Consumer prices rose 3.5% in March.", ["2", "1"]), {"1": index(), "2": other})
+    assert j.source_ref == "1" and j.evidence[0].text.startswith("Consumer prices rose 3.5%")
+
+
+def test_coverage_ignores_case_inflection_and_number_format() -> None:
+    c = claim("Counting 1000 SHOPS, the offices surveyed fifty towns.")
+    j = judge_claim(c, {"1": index()})
+    assert coverage(c, j.evidence) >= 0.8
+    assert word_key("based") == word_key("base") and word_key("1,000") == "1000"
+
+
+@pytest.mark.parametrize(("cov", "flags", "want"), [
+    (None, [], "unverifiable"),
+    (0.39, [], "unsupported"),
+    (0.8, [], "supported"),
+    (0.79, [], "partly_supported"),
+    (1.0, [Flag("name", "X", None)], "partly_supported"),
+])
+def test_the_support_rule_first_match_wins(cov: float | None, flags: list[Flag], want: str) -> None:
+    assert support(cov, flags, True, unsupported=0.4, supported=0.8) == want
+    assert support(0.9, [], False, unsupported=0.4, supported=0.8) == "unsupported"
+
+
+def test_checked_quotes_and_the_credit_are_neither_counted_nor_flagged() -> None:
+    body = ("The statistics office said consumer prices rose \u201cby 3.5% in March, the office said\u201d,"
+            " with 9 towns surveyed [1].\n\nSources\n[1] Prices report. https://example.org/a\n")
+    brief = BriefText(body, fmt="md")
+    (c,) = find_claims(brief, parse_brief(brief))
+    j = judge_claim(c, {"1": index()})
+    assert not any(f.claim and "3.5" in f.claim for f in j.flags)  # inside the checked quote
+    assert any(f.kind == "number" and f.claim == "9" for f in j.flags)
+
+
+def test_the_ranking_library_is_imported_only_when_a_claim_is_judged() -> None:
+    code = ("import sys; import verifier.service.pipeline, verifier.core.evidence; "
+            "assert 'bm25s' not in sys.modules")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
