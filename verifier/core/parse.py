@@ -138,9 +138,10 @@ _REPORTING = re.compile(
     r"pledg(?:e|es|ed)|predict(?:s|ed)|recall(?:s|ed)|reads?|quoted|report(?:s|ed)|"
     r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its) words|"
     r"in the words of|put it)\b", re.I)
-_SCARE = re.compile(r"(?:\bso[- ]called|\bdubbed|\bthe term)\s*$", re.I)
-_SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by"}
-_NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?")
+_SCARE = re.compile(r"(?:\bso[-\s]*called|\bdubbed|\bthe term)\s*$", re.I)
+_SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by", "with", "from",
+          "or", "nor", "but", "as", "into", "vs", "via"}
+_NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?|\d{1,4}(?:[-/.:]\d{1,4}){1,2}")  # 12%, 2016-06-28
 
 
 def _words(text: str) -> list[str]:
@@ -151,9 +152,14 @@ def _norm_title(s: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", s.lower())).strip()
 
 
-def _title_case(words: list[str]) -> bool:
+def _content_words(words: list[str]) -> list[str]:
+    """The words that carry capitals in a title: not small words ("of", "the"), not numbers."""
     letters = [re.sub(r"^[^\w]+", "", w) for w in words]
-    content = [w for w in letters if w and w.lower() not in _SMALL and w[0].isalpha()]
+    return [w for w in letters if w and w.lower() not in _SMALL and w[0].isalpha()]
+
+
+def _title_case(words: list[str]) -> bool:
+    content = _content_words(words)
     return bool(content) and all(w[0].isupper() for w in content)
 
 
@@ -165,8 +171,10 @@ def _not_words(text: str) -> bool:
     return bool(_NUMBER.fullmatch(t.strip(" .,;:")))
 
 
-def _too_short(text: str, before: str, titles: set[str]) -> bool:
-    """The rule for quotes the brief does not credit explicitly (see the module docstring)."""
+def _too_short(text: str, before: str, after: str, titles: set[str]) -> bool:
+    """The rule for quotes the brief does not credit explicitly (see the module docstring).
+
+    `before` and `after` are the rest of the quote's sentence on either side."""
     t = text.strip()
     if _not_words(t):
         return True
@@ -176,20 +184,72 @@ def _too_short(text: str, before: str, titles: set[str]) -> bool:
     if len(words) <= 1:
         return True
     if len(words) >= 4:
+        return _a_name(words, before, after)
+    if _title_case(words) or _SCARE.search(before):
+        return True
+    return not _reporting(before)
+
+
+def _reporting(before: str) -> bool:
+    """A reporting verb or phrase in the sentence before the quote. A capitalised one inside the
+    sentence is part of a name (the Secretary of State, the Daily Post), not a verb."""
+    before = re.sub(r"\bso[-\s]*called\b", " ", before, flags=re.I)
+    for m in _REPORTING.finditer(before):
+        if not m.group()[0].isupper() or not before[:m.start()].strip(" \t\n\"“‘«„'([—–-"):
+            return True
+    return False
+
+
+def _a_name(words: list[str], before: str, after: str) -> bool:
+    """A quote of 4+ words that reads as a name or the title of a work: every word capitalised
+    (“The Nightly Show with Jane Doe”) in a sentence that is not itself capitalised so (a headline
+    capitalises every word, its quotes too), with no reporting verb next to it (“What a Great
+    Night,” she said). A quote in capitals throughout (a shouted tweet, “WE WILL WIN”) is a name
+    only where it stands alone, as a heading does."""
+    if not _title_case(words):
         return False
-    if _title_case(words):
-        return True
-    if _SCARE.search(before):
-        return True
-    return not _REPORTING.search(re.sub(r"\bso[- ]called\b", " ", before, flags=re.I))
+    context = _words(before) + _words(after)
+    if all(w.upper() == w for w in words):
+        return not context
+    if _content_words(context) and _title_case(context):
+        return False
+    return not (_reporting(" ".join(_words(before)[-2:])) or _reporting(" ".join(_words(after)[:3])))
+
+
+_BYLINE = re.compile(r"\s*by\s+(?:the\s+)?[A-Z]")
+
+
+def _bylined(text: str, r: _Raw) -> bool:
+    """A quote set off by a comma and its author's byline (“Title,” by Jane Doe; "Title", by the
+    Post's Jane Doe) is the title of a piece; "labelled “unfair” by critics" is not (no comma)."""
+    after = text[r.close:r.close + 2]
+    if r.text.endswith(","):
+        return bool(_BYLINE.match(text, r.close))
+    return after.startswith(",") and bool(_BYLINE.match(text, r.close + 1))
+
+
+def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
+    """A paragraph that is one passage in single marks, in a text that quotes in double marks, is a
+    headline or a subhead (‘A long road home’): news headlines put their quotes in single marks."""
+    if text[r.open] not in "'‘":
+        return False
+    return not (text[ps:r.open] + text[r.close:pe]).strip(" \t\n.,:;!?—–-")
 
 
 # ------------------------------------------------------------------ sentences
 
-_SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)")
+_SENT_END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
 _ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
          "capt", "sgt", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr",
-         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "pp", "p", "cf", "ca"}
+         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "pp", "p", "cf", "ca",
+         "approx", "est", "fl", "ed", "eds", "ch", "sec", "para", "nos", "vols", "figs", "al", "ibid", "viz",
+         "dept", "univ", "ave", "mt", "ft", "rev", "hon", "pres", "supt"}
+
+
+def _initial(w: str, rest: str) -> bool:
+    """A lone letter before a full stop abbreviates: an initial (J. Smith) or, before a number, a
+    word (c. 1491, v. 2, p. 14)."""
+    return len(w) == 1 and w.isalpha() and (w.isupper() or rest[0].isdigit())
 
 
 def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[int, int]]) -> list[int]:
@@ -209,8 +269,8 @@ def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[i
             if m.group()[0] == ".":
                 tok = re.search(r"([\w.]+)$", text[ps:m.start()])
                 w = tok.group(1) if tok else ""
-                if w.lower() in _ABBR or (len(w) == 1 and w.isupper()) or "." in w:
-                    continue
+                if w.lower() in _ABBR or "." in w or _initial(w, rest):
+                    continue  # Mr. Lee, U.S. Navy, J. Smith, c. 1491
             out.append(pos + (len(text[pos:pe]) - len(rest)))
     return sorted(set(out))
 
@@ -714,6 +774,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     bare = [Link(u, s, e, u) for u, s, e in _bare_urls(text)]
     credit_links = sorted([lk for lk in links + bare if lk.url in url_ref], key=lambda lk: lk.start)
 
+    double_text = any(text[r.open] in "“\"«„" or text.startswith("''", r.open) for r in raws)
     kept: list[Quote] = []
     skipped: list[Quote] = []
     for idx, r in enumerate(raws):
@@ -734,7 +795,9 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
                 if win_s <= lk.start < win_e and url_ref[lk.url] not in cites:
                     cites.append(url_ref[lk.url])
         # credited by a marker or a link: always checked; otherwise the short-quote rule decides
-        short = _not_words(r.text) if cites else _too_short(r.text, text[sent_s:r.open], titles)
+        short = _not_words(r.text) if cites else (
+            _too_short(r.text, text[sent_s:r.open], text[r.close:sent_e], titles)
+            or (double_text and _single_heading(text, r, ps, pe)) or _bylined(text, r))
         if not cites:
             if pi not in mention_cache:
                 local = [sp for sp in skip_spans if sp[1] > ps and sp[0] < pe]
