@@ -149,6 +149,11 @@ def test_title_case_quote_next_to_a_reporting_verb_is_kept() -> None:
     assert texts("At the pier she declared “What A Night For Harbour Town!” and left.") == [
         "What A Night For Harbour Town!"]
     assert texts("“Happy Harbour Day To All,” the mayor wrote on Monday.") == ["Happy Harbour Day To All,"]
+    assert texts("It was filed. According to the piece, “Harbour Works Begin Next Week”.") == [
+        "Harbour Works Begin Next Week"]
+    # a verb further back that does not set the quote off: the quote names a show
+    assert skipped("Lee said on Sunday on the station's “Morning Hour With Ann Lee” that…") == [
+        "Morning Hour With Ann Lee"]
 
 
 def test_quote_in_capitals_is_a_name_only_standing_alone() -> None:

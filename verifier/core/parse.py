@@ -14,18 +14,29 @@ Quotes
   brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
 
-Too short to be worth checking (such quotes go to ParsedBrief.skipped)
-  * a quote that is only a URL or only a number, or is the title of a cited reference
+Not worth checking (such quotes go to ParsedBrief.skipped); a credited quote (marker or link,
+see Credit) is always kept unless it is only a URL, a number or a date
+  * a quote that is only a URL, a number or a date, or is the title of a cited reference
     written in Title Case (a quoted headline in sentence case is checked like any quote);
   * a quote of 1 word;
   * a quote of 2–3 words, unless ALL of:
       (a) it is not a name or title: not every word is capitalised (small words such as
-          "of", "the", "and" do not count either way), e.g. “Mariupol Plan” is skipped;
+          "of", "the", "and", "with" do not count either way), e.g. “Mariupol Plan” is skipped;
       (b) it is not preceded by "so-called", "so called", "dubbed" or "the term";
       (c) a reporting verb or phrase (said, told, called, described, wrote, stated, declared,
           praised, warned, added, "as a", "referred to", "according to", …, see _REPORTING)
-          stands before it in the same sentence;
-  * quotes of 4 or more words are always kept.
+          stands before it in the same sentence, not capitalised inside it ("Secretary of
+          State" is a name, not a verb);
+  * a quote of 4 or more words that reads as a name or a title, not someone's words:
+      (a) every word capitalised (as in 2–3-word (a)) while its sentence is not (a Title Case
+          headline capitalises its quotes too), and no reporting verb introducing it (in the
+          two words before it or the three after it, or anywhere before it when a comma or
+          colon sets it off: “What A Night,” she said); a quote in capitals throughout
+          only when nothing else stands in its sentence (a heading);
+      (b) followed, after a comma, by its byline: “Why the harbour flooded,” by Jane Doe;
+      (c) a paragraph that is only a passage in single marks, in a text with double-mark
+          quotes: a headline or subhead.
+  Rules (b) and (c) apply to uncredited 2–3-word quotes as well.
 
 Citations
   Reference-list entries at line start — `[1] T. URL`, `1. T, URL`, `1) T URL`, `(1) T URL`,
@@ -136,7 +147,7 @@ _REPORTING = re.compile(
     r"conced(?:e|es|ed)|quipped|label(?:s|led|ed|ling|ing)|brand(?:s|ed)|termed|vow(?:s|ed)|"
     r"promis(?:e|es|ed)|urg(?:e|es|ed)|accus(?:e|es|ed)|denounc(?:e|es|ed)|condemn(?:s|ed)|"
     r"pledg(?:e|es|ed)|predict(?:s|ed)|recall(?:s|ed)|reads?|quoted|report(?:s|ed)|"
-    r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its) words|"
+    r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its)(?: own)? words|"
     r"in the words of|put it)\b", re.I)
 _SCARE = re.compile(r"(?:\bso[-\s]*called|\bdubbed|\bthe term)\s*$", re.I)
 _SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by", "with", "from",
@@ -213,7 +224,16 @@ def _a_name(words: list[str], before: str, after: str) -> bool:
         return not context
     if _content_words(context) and _title_case(context):
         return False
-    return not (_reporting(" ".join(_words(before)[-2:])) or _reporting(" ".join(_words(after)[:3])))
+    return not _introduced(before, after)
+
+
+def _introduced(before: str, after: str) -> bool:
+    """Whether a reporting verb introduces the quote as someone's words: in the two words before it
+    or the three after it, or anywhere before it when a comma or colon sets the quote off
+    (According to the report, “…”) — not "said on ABC's “This Week”", where it names a show."""
+    if _reporting(" ".join(_words(before)[-2:])) or _reporting(" ".join(_words(after)[:3])):
+        return True
+    return before.rstrip().endswith((",", ":")) and _reporting(before)
 
 
 _BYLINE = re.compile(r"\s*by\s+(?:the\s+)?[A-Z]")
