@@ -151,7 +151,8 @@ def test_title_case_quote_next_to_a_reporting_verb_is_kept() -> None:
     assert texts("“Happy Harbour Day To All,” the mayor wrote on Monday.") == ["Happy Harbour Day To All,"]
     assert texts("It was filed. According to the piece, “Harbour Works Begin Next Week”.") == [
         "Harbour Works Begin Next Week"]
-    # a verb further back that does not set the quote off: the quote names a show
+    # a verb further back that does not set the quote off, or one with a preposition between: a show
+    assert skipped("Lee said on “The Morning Hour With Ann Lee” that…") == ["The Morning Hour With Ann Lee"]
     assert skipped("Lee said on Sunday on the station's “Morning Hour With Ann Lee” that…") == [
         "Morning Hour With Ann Lee"]
 
@@ -164,6 +165,14 @@ def test_quote_in_capitals_is_a_name_only_standing_alone() -> None:
 def test_credited_title_case_quote_is_checked() -> None:
     pb = parse("She said so on “The Morning Hour with Ann Lee” [1] on Sunday." + REFS)
     assert [q.text for q in pb.quotes] == ["The Morning Hour with Ann Lee"]
+
+
+def test_title_with_its_year_is_skipped() -> None:
+    assert skipped("She starred in “the harbour at night” (1998) and little else.") == ["the harbour at night"]
+    assert skipped("The party's posters read “No toll on our harbour bridge” (2005).") == [
+        "No toll on our harbour bridge"]
+    # an author-date citation credits someone's words
+    assert texts("The port was “closing within the decade” (Lee, 2016).") == ["closing within the decade"]
 
 
 def test_title_with_its_byline_is_skipped() -> None:

@@ -33,7 +33,8 @@ see Credit) is always kept unless it is only a URL, a number or a date
           two words before it or the three after it, or anywhere before it when a comma or
           colon sets it off: “What A Night,” she said); a quote in capitals throughout
           only when nothing else stands in its sentence (a heading);
-      (b) followed, after a comma, by its byline: “Why the harbour flooded,” by Jane Doe;
+      (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)) or,
+          after a comma, by its byline (“Why the harbour flooded,” by Jane Doe);
       (c) a paragraph that is only a passage in single marks, in a text with double-mark
           quotes: a headline or subhead.
   Rules (b) and (c) apply to uncredited 2–3-word quotes as well.
@@ -227,25 +228,36 @@ def _a_name(words: list[str], before: str, after: str) -> bool:
     return not _introduced(before, after)
 
 
+#: a quote right after one of these is its object: “The Late Show” in "she said on “The Late Show”"
+_PREPOSITIONS = {"on", "in", "at", "during", "from", "with", "of", "for", "about", "into", "onto"}
+
+
 def _introduced(before: str, after: str) -> bool:
     """Whether a reporting verb introduces the quote as someone's words: in the two words before it
-    or the three after it, or anywhere before it when a comma or colon sets the quote off
-    (According to the report, “…”) — not "said on ABC's “This Week”", where it names a show."""
-    if _reporting(" ".join(_words(before)[-2:])) or _reporting(" ".join(_words(after)[:3])):
+    (not with a preposition between: "said on “This Week”" names a show) or the three after it, or
+    anywhere before it when a comma or colon sets the quote off (According to the report, “…”)."""
+    last = _words(before)[-2:]
+    if last and last[-1].lower() not in _PREPOSITIONS and _reporting(" ".join(last)):
+        return True
+    if _reporting(" ".join(_words(after)[:3])):
         return True
     return before.rstrip().endswith((",", ":")) and _reporting(before)
 
 
+_DATED = re.compile(r"\s*\((?:1[5-9]|20)\d\d\)")
 _BYLINE = re.compile(r"\s*by\s+(?:the\s+)?[A-Z]")
 
 
-def _bylined(text: str, r: _Raw) -> bool:
-    """A quote set off by a comma and its author's byline (“Title,” by Jane Doe; "Title", by the
-    Post's Jane Doe) is the title of a piece; "labelled “unfair” by critics" is not (no comma)."""
-    after = text[r.close:r.close + 2]
+def _a_work(text: str, r: _Raw) -> bool:
+    """A quote followed by a bare year in brackets (“Harbour Lights” (1998)) or set off by a comma
+    and its byline (“Title,” by Jane Doe; "Title", by the Post's Jane Doe) is the title of a work.
+    Not so "labelled “unfair” by critics" (no comma), nor an author-date citation (Lee, 2016): a
+    quote a brief credits to its author."""
+    if _DATED.match(text, r.close):
+        return True
     if r.text.endswith(","):
         return bool(_BYLINE.match(text, r.close))
-    return after.startswith(",") and bool(_BYLINE.match(text, r.close + 1))
+    return text.startswith(",", r.close) and bool(_BYLINE.match(text, r.close + 1))
 
 
 def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
@@ -817,7 +829,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
         # credited by a marker or a link: always checked; otherwise the short-quote rule decides
         short = _not_words(r.text) if cites else (
             _too_short(r.text, text[sent_s:r.open], text[r.close:sent_e], titles)
-            or (double_text and _single_heading(text, r, ps, pe)) or _bylined(text, r))
+            or (double_text and _single_heading(text, r, ps, pe)) or _a_work(text, r))
         if not cites:
             if pi not in mention_cache:
                 local = [sp for sp in skip_spans if sp[1] > ps and sp[0] < pe]
