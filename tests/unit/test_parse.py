@@ -188,6 +188,9 @@ def test_title_with_its_byline_is_skipped() -> None:
 def test_single_quoted_paragraph_is_a_heading_in_double_quoted_text() -> None:
     text = "“We will rebuild it,” the mayor said.\n\n‘A long road back to the harbour’\n\nWork began in May."
     assert skipped(text) == ["A long road back to the harbour"]
+    # two apostrophes are a double mark: a quotation, not a heading
+    text = "“We will rebuild it,” the mayor said.\n\n''A long road back to the harbour.''\n\nWork began."
+    assert texts(text) == ["We will rebuild it,", "A long road back to the harbour."]
     # in a text that quotes in single marks, such a paragraph is a quotation like any other
     text = "‘We will rebuild it,’ the mayor said.\n\n‘A long road back to the harbour.’\n\nWork began in May."
     assert texts(text) == ["We will rebuild it,", "A long road back to the harbour."]

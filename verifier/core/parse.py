@@ -263,8 +263,8 @@ def _a_work(text: str, r: _Raw) -> bool:
 def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
     """A paragraph that is one passage in single marks, in a text that quotes in double marks, is a
     headline or a subhead (‘A long road home’): news headlines put their quotes in single marks."""
-    if text[r.open] not in "'‘":
-        return False
+    if text[r.open] not in "'‘" or text.startswith("''", r.open):
+        return False  # '' is the double mark of wire and archive text
     return not (text[ps:r.open] + text[r.close:pe]).strip(" \t\n.,:;!?—–-")
 
 
