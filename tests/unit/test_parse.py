@@ -132,8 +132,95 @@ def test_two_words_need_a_reporting_verb_before() -> None:
     assert skipped("The mayor spoke. Documents from the “harbour inquiry” were filed.") == ["harbour inquiry"]
 
 
-def test_four_words_always_kept() -> None:
-    assert texts("Documents from the “Pier Nine Harbour Scheme” were filed.") == ["Pier Nine Harbour Scheme"]
+def test_four_words_kept_unless_a_name() -> None:
+    assert texts("Documents from the “Pier Nine harbour scheme” were filed.") == ["Pier Nine harbour scheme"]
+    # every word capitalised in running text: the name of a thing or the title of a work
+    assert skipped("Documents from the “Pier Nine Harbour Scheme” were filed.") == ["Pier Nine Harbour Scheme"]
+    assert skipped("She said so on Sunday on “The Morning Hour with Ann Lee” to viewers.") == [
+        "The Morning Hour with Ann Lee"]
+
+
+def test_title_case_quote_in_a_title_case_headline_is_kept() -> None:
+    assert texts("Mayor Vows ‘We Will Rebuild The Harbour’ After Storm") == ["We Will Rebuild The Harbour"]
+    assert texts("Lee: ‘We Will Rebuild The Harbour’") == ["We Will Rebuild The Harbour"]
+
+
+def test_title_case_quote_next_to_a_reporting_verb_is_kept() -> None:
+    assert texts("At the pier she declared “What A Night For Harbour Town!” and left.") == [
+        "What A Night For Harbour Town!"]
+    assert texts("“Happy Harbour Day To All,” the mayor wrote on Monday.") == ["Happy Harbour Day To All,"]
+    assert texts("It was filed. According to the piece, “Harbour Works Begin Next Week”.") == [
+        "Harbour Works Begin Next Week"]
+    # a verb further back that does not set the quote off, or one with a preposition between: a show
+    assert skipped("Lee said on “The Morning Hour With Ann Lee” that…") == ["The Morning Hour With Ann Lee"]
+    assert skipped("Lee said on Sunday on the station's “Morning Hour With Ann Lee” that…") == [
+        "Morning Hour With Ann Lee"]
+
+
+def test_quote_in_capitals_is_a_name_only_standing_alone() -> None:
+    assert texts("“WE WILL REBUILD THE HARBOUR,” the mayor posted at dawn.") == ["WE WILL REBUILD THE HARBOUR,"]
+    assert skipped("The storm ended.\n\n“HARBOUR FUNDS RUN DRY”\n\nThe council met.") == ["HARBOUR FUNDS RUN DRY"]
+
+
+def test_credited_title_case_quote_is_checked() -> None:
+    pb = parse("She said so on “The Morning Hour with Ann Lee” [1] on Sunday." + REFS)
+    assert [q.text for q in pb.quotes] == ["The Morning Hour with Ann Lee"]
+
+
+def test_title_with_its_year_is_skipped() -> None:
+    assert skipped("She starred in “the harbour at night” (1998) and little else.") == ["the harbour at night"]
+    assert skipped("The party's posters read “No toll on our harbour bridge” (2005).") == [
+        "No toll on our harbour bridge"]
+    # an author-date citation credits someone's words
+    assert texts("The port was “closing within the decade” (Lee, 2016).") == ["closing within the decade"]
+
+
+def test_title_with_its_byline_is_skipped() -> None:
+    assert skipped("Read “Why the harbour flooded again,” by Jane Doe, in the weekend paper.") == [
+        "Why the harbour flooded again,"]
+    assert skipped("See \"the harbour that nobody wanted\", by the Post's Jane Doe.") == [
+        "the harbour that nobody wanted"]
+    # a passive agent is no byline: someone's words, described by whom
+    assert texts("The plan was described as “unfair to the harbour towns” by critics.") == [
+        "unfair to the harbour towns"]
+
+
+def test_single_quoted_paragraph_is_a_heading_in_double_quoted_text() -> None:
+    text = "“We will rebuild it,” the mayor said.\n\n‘A long road back to the harbour’\n\nWork began in May."
+    assert skipped(text) == ["A long road back to the harbour"]
+    # two apostrophes are a double mark: a quotation, not a heading
+    text = "“We will rebuild it,” the mayor said.\n\n''A long road back to the harbour.''\n\nWork began."
+    assert texts(text) == ["We will rebuild it,", "A long road back to the harbour."]
+    # in a text that quotes in single marks, such a paragraph is a quotation like any other
+    text = "‘We will rebuild it,’ the mayor said.\n\n‘A long road back to the harbour.’\n\nWork began in May."
+    assert texts(text) == ["We will rebuild it,", "A long road back to the harbour."]
+
+
+def test_capitalised_reporting_word_inside_a_name_is_no_verb() -> None:
+    assert skipped("The Secretary of State met the “harbour inquiry” panel.") == ["harbour inquiry"]
+    assert texts("The minister stated a “deeply troubling” trend.") == ["deeply troubling"]
+    assert texts("Said the mayor: “deeply troubling” news.") == ["deeply troubling"]
+
+
+def test_so_called_broken_at_the_hyphen() -> None:
+    assert skipped("Officials praised the so- called “harbour reforms” again.") == ["harbour reforms"]
+
+
+def test_a_date_is_not_words() -> None:
+    # even credited, a quoted date has no words to check
+    assert skipped("The filing is dated “2021-03-04” [1] in the registry." + REFS) == ["2021-03-04"]
+
+
+def test_two_apostrophe_sentence_end_bounds_the_sentence() -> None:
+    # ''…'' ends the sentence: the next sentence's "said" does not sit next to the title
+    assert skipped("He cited ''The Art of Harbour Building.'' Mr. Lee said little else.") == [
+        "The Art of Harbour Building."]
+
+
+def test_abbreviation_before_a_number_ends_no_sentence() -> None:
+    # "c. 1491" is one sentence: the reporting verb before it still introduces the quote
+    assert texts("A monk wrote in c. 1491 of “thieves and liars” at the harbour.") == ["thieves and liars"]
+    assert texts("He wrote in v. 2 that it was “deeply troubling” news.") == ["deeply troubling"]
 
 
 def test_url_number_and_title_quotes_skipped() -> None:

@@ -86,6 +86,12 @@ def test_line_that_opens_a_new_quote_does_not_continue_the_old_one() -> None:
     assert quotes(text) == ["her own quote is here"]
 
 
+def test_assigned_values_are_no_quotes() -> None:
+    text = ('<span data-date="2021-03-04" title="Harbour report">“We will rebuild the harbour,” she said.</span> '
+            "<a href=”https://example.org/x” target=”_blank”>Harbour</a> and x='a b c d' there.")
+    assert quotes(text) == ["We will rebuild the harbour,"]
+
+
 def test_credited_short_quote_is_checked() -> None:
     text = "The panel chose “Maria Lindqvist” [2] in the end.\n\n[2] Panel, https://example.org/panel"
     pb = parse_brief(BriefText(text=text, fmt="txt"))

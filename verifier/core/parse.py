@@ -14,18 +14,30 @@ Quotes
   brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
 
-Too short to be worth checking (such quotes go to ParsedBrief.skipped)
-  * a quote that is only a URL or only a number, or is the title of a cited reference
+Not worth checking (such quotes go to ParsedBrief.skipped); a credited quote (marker or link,
+see Credit) is always kept unless it is only a URL, a number or a date
+  * a quote that is only a URL, a number or a date, or is the title of a cited reference
     written in Title Case (a quoted headline in sentence case is checked like any quote);
   * a quote of 1 word;
   * a quote of 2–3 words, unless ALL of:
       (a) it is not a name or title: not every word is capitalised (small words such as
-          "of", "the", "and" do not count either way), e.g. “Mariupol Plan” is skipped;
+          "of", "the", "and", "with" do not count either way), e.g. “Mariupol Plan” is skipped;
       (b) it is not preceded by "so-called", "so called", "dubbed" or "the term";
       (c) a reporting verb or phrase (said, told, called, described, wrote, stated, declared,
           praised, warned, added, "as a", "referred to", "according to", …, see _REPORTING)
-          stands before it in the same sentence;
-  * quotes of 4 or more words are always kept.
+          stands before it in the same sentence, not capitalised inside it ("Secretary of
+          State" is a name, not a verb);
+  * a quote of 4 or more words that reads as a name or a title, not someone's words:
+      (a) every word capitalised (as in 2–3-word (a)) while its sentence is not (a Title Case
+          headline capitalises its quotes too), and no reporting verb introducing it (in the
+          two words before it or the three after it, or anywhere before it when a comma or
+          colon sets it off: “What A Night,” she said); a quote in capitals throughout
+          only when nothing else stands in its sentence (a heading);
+      (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)) or,
+          after a comma, by its byline (“Why the harbour flooded,” by Jane Doe);
+      (c) a paragraph that is only a passage in single marks, in a text with double-mark
+          quotes: a headline or subhead.
+  Rules (b) and (c) apply to uncredited 2–3-word quotes as well.
 
 Citations
   Reference-list entries at line start — `[1] T. URL`, `1. T, URL`, `1) T URL`, `(1) T URL`,
@@ -178,11 +190,12 @@ _REPORTING = re.compile(
     r"conced(?:e|es|ed)|quipped|label(?:s|led|ed|ling|ing)|brand(?:s|ed)|termed|vow(?:s|ed)|"
     r"promis(?:e|es|ed)|urg(?:e|es|ed)|accus(?:e|es|ed)|denounc(?:e|es|ed)|condemn(?:s|ed)|"
     r"pledg(?:e|es|ed)|predict(?:s|ed)|recall(?:s|ed)|reads?|quoted|report(?:s|ed)|"
-    r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its) words|"
+    r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its)(?: own)? words|"
     r"in the words of|put it)\b", re.I)
-_SCARE = re.compile(r"(?:\bso[- ]called|\bdubbed|\bthe term)\s*$", re.I)
-_SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by"}
-_NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?")
+_SCARE = re.compile(r"(?:\bso[-\s]*called|\bdubbed|\bthe term)\s*$", re.I)
+_SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by", "with", "from",
+          "or", "nor", "but", "as", "into", "vs", "via"}
+_NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?|\d{1,4}(?:[-/.:]\d{1,4}){1,2}")  # 12%, 2016-06-28
 
 
 def _words(text: str) -> list[str]:
@@ -193,9 +206,14 @@ def _norm_title(s: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", s.lower())).strip()
 
 
-def _title_case(words: list[str]) -> bool:
+def _content_words(words: list[str]) -> list[str]:
+    """The words that carry capitals in a title: not small words ("of", "the"), not numbers."""
     letters = [re.sub(r"^[^\w]+", "", w) for w in words]
-    content = [w for w in letters if w and w.lower() not in _SMALL and w[0].isalpha()]
+    return [w for w in letters if w and w.lower() not in _SMALL and w[0].isalpha()]
+
+
+def _title_case(words: list[str]) -> bool:
+    content = _content_words(words)
     return bool(content) and all(w[0].isupper() for w in content)
 
 
@@ -207,8 +225,10 @@ def _not_words(text: str) -> bool:
     return bool(_NUMBER.fullmatch(t.strip(" .,;:")))
 
 
-def _too_short(text: str, before: str, titles: set[str]) -> bool:
-    """The rule for quotes the brief does not credit explicitly (see the module docstring)."""
+def _too_short(text: str, before: str, after: str, titles: set[str]) -> bool:
+    """The rule for quotes the brief does not credit explicitly (see the module docstring).
+
+    `before` and `after` are the rest of the quote's sentence on either side."""
     t = text.strip()
     if _not_words(t):
         return True
@@ -218,20 +238,92 @@ def _too_short(text: str, before: str, titles: set[str]) -> bool:
     if len(words) <= 1:
         return True
     if len(words) >= 4:
+        return _a_name(words, before, after)
+    if _title_case(words) or _SCARE.search(before):
+        return True
+    return not _reporting(before)
+
+
+def _reporting(before: str) -> bool:
+    """A reporting verb or phrase in the sentence before the quote. A capitalised one inside the
+    sentence is part of a name (the Secretary of State, the Daily Post), not a verb."""
+    before = re.sub(r"\bso[-\s]*called\b", " ", before, flags=re.I)
+    for m in _REPORTING.finditer(before):
+        if not m.group()[0].isupper() or not before[:m.start()].strip(" \t\n\"“‘«„'([—–-"):
+            return True
+    return False
+
+
+def _a_name(words: list[str], before: str, after: str) -> bool:
+    """A quote of 4+ words that reads as a name or the title of a work: every word capitalised
+    (“The Nightly Show with Jane Doe”) in a sentence that is not itself capitalised so (a headline
+    capitalises every word, its quotes too), with no reporting verb next to it (“What a Great
+    Night,” she said). A quote in capitals throughout (a shouted tweet, “WE WILL WIN”) is a name
+    only where it stands alone, as a heading does."""
+    if not _title_case(words):
         return False
-    if _title_case(words):
+    context = _words(before) + _words(after)
+    if all(w.upper() == w for w in words):
+        return not context
+    if _content_words(context) and _title_case(context):
+        return False
+    return not _introduced(before, after)
+
+
+#: a quote right after one of these is its object: “The Late Show” in "she said on “The Late Show”"
+_PREPOSITIONS = {"on", "in", "at", "during", "from", "with", "of", "for", "about", "into", "onto"}
+
+
+def _introduced(before: str, after: str) -> bool:
+    """Whether a reporting verb introduces the quote as someone's words: in the two words before it
+    (not with a preposition between: "said on “This Week”" names a show) or the three after it, or
+    anywhere before it when a comma or colon sets the quote off (According to the report, “…”)."""
+    last = _words(before)[-2:]
+    if last and last[-1].lower() not in _PREPOSITIONS and _reporting(" ".join(last)):
         return True
-    if _SCARE.search(before):
+    if _reporting(" ".join(_words(after)[:3])):
         return True
-    return not _REPORTING.search(re.sub(r"\bso[- ]called\b", " ", before, flags=re.I))
+    return before.rstrip().endswith((",", ":")) and _reporting(before)
+
+
+_DATED = re.compile(r"\s*\((?:1[5-9]|20)\d\d\)")
+_BYLINE = re.compile(r"\s*by\s+(?:the\s+)?[A-Z]")
+
+
+def _a_work(text: str, r: _Raw) -> bool:
+    """A quote followed by a bare year in brackets (“Harbour Lights” (1998)) or set off by a comma
+    and its byline (“Title,” by Jane Doe; "Title", by the Post's Jane Doe) is the title of a work.
+    Not so "labelled “unfair” by critics" (no comma), nor an author-date citation (Lee, 2016): a
+    quote a brief credits to its author."""
+    if _DATED.match(text, r.close):
+        return True
+    if r.text.endswith(","):
+        return bool(_BYLINE.match(text, r.close))
+    return text.startswith(",", r.close) and bool(_BYLINE.match(text, r.close + 1))
+
+
+def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
+    """A paragraph that is one passage in single marks, in a text that quotes in double marks, is a
+    headline or a subhead (‘A long road home’): news headlines put their quotes in single marks."""
+    if text[r.open] not in "'‘" or text.startswith("''", r.open):
+        return False  # '' is the double mark of wire and archive text
+    return not (text[ps:r.open] + text[r.close:pe]).strip(" \t\n.,:;!?—–-")
 
 
 # ------------------------------------------------------------------ sentences
 
-_SENT_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)")
+_SENT_END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
 _ABBR = {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "gen", "sen", "rep", "gov", "lt", "col",
          "capt", "sgt", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr",
-         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "pp", "p", "cf", "ca"}
+         "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "fig", "vol", "pp", "p", "cf", "ca",
+         "approx", "est", "fl", "ed", "eds", "ch", "sec", "para", "nos", "vols", "figs", "al", "ibid", "viz",
+         "dept", "univ", "ave", "mt", "ft", "rev", "hon", "pres", "supt"}
+
+
+def _initial(w: str, following: str) -> bool:
+    """A lone letter before a full stop abbreviates: an initial (J. Smith) or, before a number (the
+    `following` text), a word (c. 1491, v. 2, p. 14)."""
+    return len(w) == 1 and w.isalpha() and (w.isupper() or following[:1].isdigit())
 
 
 def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[int, int]]) -> list[int]:
@@ -251,8 +343,8 @@ def _boundaries(text: str, paras: list[tuple[int, int]], protected: list[tuple[i
                 continue
             if m.group()[0] == ".":
                 w = _word_before(text, ps, m.start())
-                if w.lower() in _ABBR or (len(w) == 1 and w.isupper()) or "." in w:
-                    continue
+                if w.lower() in _ABBR or "." in w or _initial(w, first):
+                    continue  # Mr. Lee, U.S. Navy, J. Smith, c. 1491
             out.append(nxt)
     return sorted(set(out))
 
@@ -788,6 +880,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     bare = [Link(u, s, e, u) for u, s, e in _bare_urls(text)]
     credit_links = _Links(sorted([lk for lk in links + bare if lk.url in url_ref], key=lambda lk: lk.start))
 
+    double_text = any(text[r.open] in "“\"«„" or text.startswith("''", r.open) for r in raws)
     kept: list[Quote] = []
     skipped: list[Quote] = []
     for idx, r in enumerate(raws):
@@ -809,7 +902,9 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
                 if url_ref[lk.url] not in cites:
                     cites.append(url_ref[lk.url])
         # credited by a marker or a link: always checked; otherwise the short-quote rule decides
-        short = _not_words(r.text) if cites else _too_short(r.text, text[sent_s:r.open], titles)
+        short = _not_words(r.text) if cites else (
+            _too_short(r.text, text[sent_s:r.open], text[r.close:sent_e], titles)
+            or (double_text and _single_heading(text, r, ps, pe)) or _a_work(text, r))
         if not cites:
             if pi not in mention_cache:
                 local = _Spans([skip_spans.spans[k] for k in skip_spans.overlapping(ps, pe)])

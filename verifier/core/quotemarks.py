@@ -19,6 +19,8 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
     only the last one closes — and is one passage from its first opening mark to its final
     closing mark; in text written one paragraph per line, an open quote also continues onto the
     next line when that line opens no quote and closes this one;
+  * the marks around a value assigned to a name (`datetime="2016-06-28"` in markup pasted into
+    a text) quote nothing;
   * an opening mark still open where its paragraph ends (and not continued) is no quote: the
     scan resumes right after it, so one stray mark never hides the quotes after it, and a quote
     never swallows the narration between a closing and an opening mark.
@@ -60,12 +62,20 @@ class Passage:
     continuations: list[int] = field(default_factory=list)  # marks opening the later paragraphs
 
 
+#: name="value": the marks around a value assigned to a name (markup attributes, code) quote nothing
+_ASSIGNED = re.compile(r"(?<=[\w-]=)[\"'“”‘’][^\"'“”‘’\n<>]*[\"'“”‘’]")
+
+
 def find_marks(text: str, s: int, e: int) -> list[Mark]:
-    """Every quotation mark in text[s:e], '' runs read as double marks."""
+    """Every quotation mark in text[s:e], '' runs read as double marks; not the marks of name="value"."""
+    assigned = {p for m in _ASSIGNED.finditer(text, s, e) for p in (m.start(), m.end() - 1)}
     out: list[Mark] = []
     i = s
     while i < e:
         c = text[i]
+        if i in assigned:
+            i += 1
+            continue
         if c == "'":
             r = 1
             while i + r < e and text[i + r] == "'":
