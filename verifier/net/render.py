@@ -27,6 +27,8 @@ import asyncio
 import contextlib
 import os
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -280,6 +282,51 @@ class Renderer:
                 continue
             out[k] = f"{out[k]}\n{v}" if k in out and k.lower() == "set-cookie" else v
         return resp.status_code, out, bytes(data)
+
+
+class BrowserHost:
+    """One Renderer — one Chromium — for the whole process, on an event loop of its own thread.
+
+    Why: a Celery task runs its own `asyncio.run`, and a browser belongs to one loop; without a host
+    every render task would start (and stop) a Chromium. Callers in any thread block on `render()`;
+    pages still go through the Renderer's bound (`pages` at once) and per-page time limit, and a
+    hung or crashed browser is replaced by the Renderer as before. After a fork (a Celery worker's
+    children) the host starts afresh in the child: threads and browsers do not survive a fork.
+    """
+
+    def __init__(self, make: Callable[[], Renderer]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._renderer: Renderer | None = None
+        self._pid: int | None = None
+
+    def render(self, url: str, *, screenshot: bool = False, wait: float | None = None) -> Rendered:
+        """Render `url` on the process's browser; `wait` bounds the caller's wait (default: a
+        generous multiple of the Renderer's own per-page limit)."""
+        loop, renderer = self._started()
+        fut = asyncio.run_coroutine_threadsafe(renderer.render(url, screenshot=screenshot), loop)
+        return fut.result(timeout=wait if wait is not None else renderer.timeout * 3 + 30)
+
+    def close(self) -> None:
+        """Close the browser and stop the loop (at exit; a later render starts them again)."""
+        with self._lock:
+            loop, renderer = self._loop, self._renderer
+            self._loop = self._renderer = self._pid = None
+        if loop is None or renderer is None:
+            return
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(renderer.aclose(), loop).result(timeout=15)
+        loop.call_soon_threadsafe(loop.stop)
+
+    def _started(self) -> tuple[asyncio.AbstractEventLoop, Renderer]:
+        with self._lock:
+            if self._loop is None or self._renderer is None or self._pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="browser-host", daemon=True).start()
+                renderer = asyncio.run_coroutine_threadsafe(self._make().__aenter__(), loop).result(timeout=60)
+                self._loop, self._renderer, self._pid = loop, renderer, os.getpid()
+            return self._loop, self._renderer
 
 
 class _Refused(PolicyError):

@@ -16,9 +16,10 @@ browser did not help added to its error (Chromium missing included).
 
 from __future__ import annotations
 
-import asyncio
+import atexit
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lxml import html as lxml_html
 from sqlmodel import Session
@@ -29,7 +30,7 @@ from verifier.settings import Settings
 from verifier.storage.models import SnapshotRow, utcnow
 
 if TYPE_CHECKING:
-    from verifier.net.render import RenderPolicy
+    from verifier.net.render import BrowserHost, Rendered, RenderPolicy
 
 Progress = Callable[[str, dict[str, object]], None]
 
@@ -66,42 +67,69 @@ def _policy(settings: Settings) -> RenderPolicy:
 
 async def render_rows(session: Session, rows: list[tuple[str, SnapshotRow]], settings: Settings,
                       progress: Progress) -> list[SnapshotRow]:
-    """Render each (url, snapshot) pair; store the DOM as a new snapshot where it reads."""
+    """Render each (url, snapshot) pair with one browser; store the DOM as a new snapshot where it reads."""
     from verifier.net.render import Renderer
-    from verifier.service.pipeline import save_fetch
 
     out: list[SnapshotRow] = []
-    async with Renderer(_policy(settings), user_agent=settings.ua, timeout=settings.render_timeout,
-                        pages=settings.render_pages, max_bytes=settings.fetch_max_bytes) as renderer:
+    async with Renderer(**_renderer_args(settings)) as renderer:
         for url, row in rows:
             progress("rendering", {"url": url})
-            res = await renderer.render(url)
-            if res.html is None:
-                row.error = _joined(row.error, f"rendering: {res.error}")
-                session.add(row)
-                session.commit()
-                out.append(row)
-                continue
-            body = res.html.encode("utf-8")
-            status = dom_status(url, res.final_url, body, res.status_code or 200)
-            if status != LinkStatus.OK:  # the browser did not get past the wall either
-                row.error = _joined(row.error, f"rendered, still {status}")
-                session.add(row)
-                session.commit()
-                out.append(row)
-                continue
-            snap = Snapshot(url=url, status=LinkStatus.OK, final_url=res.final_url, http_status=row.http_status,
-                            content_type="text/html; charset=utf-8", body=body, fetched_at=utcnow(),
-                            provenance="rendered")
-            new = save_fetch(session, url, snap, settings, progress)
-            if new.status != LinkStatus.OK:  # the DOM had no readable text either: keep the fetch's outcome
-                new.status, new.error = row.status, _joined(row.error, "rendered, still no readable text")
-                session.add(new)
-                session.commit()
-            progress("source", {"url": url, "status": str(new.status), "http_status": new.http_status,
-                                "provenance": "rendered"})
-            out.append(new)
+            out.append(keep_rendered(session, url, row, await renderer.render(url), settings, progress))
     return out
+
+
+def keep_rendered(session: Session, url: str, row: SnapshotRow, res: Rendered, settings: Settings,
+                  progress: Progress) -> SnapshotRow:
+    """Store what the browser saw: a new `rendered` snapshot when the DOM reads as a page, else the
+    fetch's row with why the browser did not help added to its error."""
+    from verifier.service.pipeline import save_fetch
+
+    if res.html is None:
+        row.error = _joined(row.error, f"rendering: {res.error}")
+        session.add(row)
+        session.commit()
+        return row
+    body = res.html.encode("utf-8")
+    status = dom_status(url, res.final_url, body, res.status_code or 200)
+    if status != LinkStatus.OK:  # the browser did not get past the wall either
+        row.error = _joined(row.error, f"rendered, still {status}")
+        session.add(row)
+        session.commit()
+        return row
+    snap = Snapshot(url=url, status=LinkStatus.OK, final_url=res.final_url, http_status=row.http_status,
+                    content_type="text/html; charset=utf-8", body=body, fetched_at=utcnow(),
+                    provenance="rendered")
+    new = save_fetch(session, url, snap, settings, progress)
+    if new.status != LinkStatus.OK:  # the DOM had no readable text either: keep the fetch's outcome
+        new.status, new.error = row.status, _joined(row.error, "rendered, still no readable text")
+        session.add(new)
+        session.commit()
+    progress("source", {"url": url, "status": str(new.status), "http_status": new.http_status,
+                        "provenance": "rendered"})
+    return new
+
+
+def _renderer_args(settings: Settings) -> dict[str, Any]:
+    return {"policy": _policy(settings), "user_agent": settings.ua, "timeout": settings.render_timeout,
+            "pages": settings.render_pages, "max_bytes": settings.fetch_max_bytes}
+
+
+_HOSTS: dict[str, BrowserHost] = {}
+_HOSTS_LOCK = threading.Lock()
+
+
+def process_browser(settings: Settings) -> BrowserHost:
+    """The process's one browser for these settings (a worker renders many pages, one Chromium)."""
+    from verifier.net.render import BrowserHost, Renderer
+
+    args = _renderer_args(settings)
+    key = repr(sorted(args.items()))
+    with _HOSTS_LOCK:
+        host = _HOSTS.get(key)
+        if host is None:
+            host = _HOSTS[key] = BrowserHost(lambda: Renderer(**args))
+            atexit.register(host.close)
+        return host
 
 
 def dom_status(url: str, final_url: str, body: bytes, status_code: int = 200) -> LinkStatus:
@@ -128,11 +156,12 @@ def to_render(session: Session, saved: list[tuple[str, SnapshotRow]], settings: 
 
 def render_if_needed(session: Session, url: str, row: SnapshotRow, settings: Settings,
                      progress: Progress = lambda e, i: None) -> SnapshotRow:
-    """The Celery fetch task's call: render this one saved snapshot when the setting says so."""
-    todo = to_render(session, [(url, row)], settings)
-    if not todo:
+    """The Celery render task's call: render this one saved snapshot when the setting says so, on
+    the process's one browser (`process_browser`), not a browser per task."""
+    if not to_render(session, [(url, row)], settings):
         return row
-    return asyncio.run(render_rows(session, todo, settings, progress))[0]
+    progress("rendering", {"url": url})
+    return keep_rendered(session, url, row, process_browser(settings).render(url), settings, progress)
 
 
 def _small_body(row: SnapshotRow) -> bytes:
