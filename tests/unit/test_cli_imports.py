@@ -46,6 +46,7 @@ def test_help_loads_nothing_heavy() -> None:
     got = loaded("--help")
     assert "typer" in got  # it did run
     assert got.isdisjoint(HEAVY), got & set(HEAVY)
+    assert "rich" not in got  # plain help: rich's panels cost more than the rest of start-up together
 
 
 def test_a_sourceless_brief_loads_only_the_database(tmp_path: Path) -> None:

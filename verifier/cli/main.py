@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import os
 import sys
 import tempfile
@@ -17,19 +18,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from verifier.core.values import BriefError, BriefText
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlmodel import Session
 
     from verifier.core.document import ResultDocument
     from verifier.settings import Settings
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Check that quoted passages stand, word for word, in the sources a brief cites.")
-err = Console(stderr=True, highlight=False)
+
+
+@functools.cache
+def _err() -> Any:
+    """The rich console on standard error, made when progress is first shown (rich loads then)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
 
 
 class Format(StrEnum):
@@ -97,6 +105,8 @@ def _read_brief(arg: str, settings: Settings) -> BriefText:
 
 def _out() -> Console:
     """Standard output: colour only on a terminal; a comfortable width when piped."""
+    from rich.console import Console
+
     probe = Console()
     return Console(highlight=False, width=None if probe.is_terminal else 140)
 
@@ -123,7 +133,7 @@ class _Progress:
     """Live progress per source on standard error: a rich display on a terminal, plain lines otherwise."""
 
     def __init__(self) -> None:
-        self.live = err.is_terminal
+        self.live = _err().is_terminal
         self._progress: Any = None
         self._task: Any = None
 
@@ -135,7 +145,7 @@ class _Progress:
 
                 self._progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                                           MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-                                          console=err, transient=True)
+                                          console=_err(), transient=True)
                 self._progress.start()
                 self._task = self._progress.add_task("fetching", total=int(str(info["sources"])) or 1,
                                                      last=msg)
@@ -450,7 +460,7 @@ def recheck(
         settings = _settings(database_url)
         session = _session(settings)
         summary = recheck_sources(session, settings, due_only=not all_,
-                                  progress=_Progress() if err.is_terminal else None)
+                                  progress=_Progress() if _err().is_terminal else None)
         say(f"verifier: {summary}")
 
 
