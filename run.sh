@@ -43,11 +43,14 @@ fi
 # Trust the machine's own certificate store too (a corporate or sandbox CA lives there, not in uv's
 # bundled roots); older uv calls it native TLS.
 export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1} UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
-# Byte-compile at install: every `verifier` start then reads .pyc files, even where
+# The first install byte-compiles: every `verifier` start then reads .pyc files, even where
 # PYTHONDONTWRITEBYTECODE keeps Python from writing them (a cold trafilatura import costs seconds).
-export UV_COMPILE_BYTECODE=${UV_COMPILE_BYTECODE:-1}
-[ -d .venv ] || echo "run.sh: installing the locked dependencies into .venv (once; the first run downloads them)" >&2
-"$UV" sync --frozen --quiet
+if [ -d .venv ]; then
+  "$UV" sync --frozen --quiet
+else
+  echo "run.sh: installing the locked dependencies into .venv (once; the first run downloads them)" >&2
+  UV_COMPILE_BYTECODE=${UV_COMPILE_BYTECODE:-1} "$UV" sync --frozen --quiet
+fi
 .venv/bin/python -m compileall -q verifier workers >/dev/null 2>&1 || true  # our own code too (skips what is current)
 case "${1:-demo}" in
   test) shift; exec "$UV" run --frozen pytest "$@" ;;
