@@ -257,12 +257,18 @@ def recover_stalled() -> list[str]:
 
 
 def _recovery_loop(stop: threading.Event) -> None:
-    """The worker's heartbeat (its reserved tasks are alive) and the stall check, once per beat."""
-    period = max(0.5, get_settings().heartbeat_interval)
+    """The worker's heartbeat (its reserved tasks are alive) once per beat; the stall check, a
+    database query and a Redis read, once per heartbeat lifetime (work is not dead sooner)."""
+    settings = get_settings()
+    period = max(0.5, settings.heartbeat_interval)
+    sweep_every = max(period, float(heartbeat.ttl()))
+    last_sweep = 0.0
     while True:
         try:
             heartbeat.beat_worker()
-            recover_stalled()
+            if time.monotonic() - last_sweep >= sweep_every:
+                last_sweep = time.monotonic()
+                recover_stalled()
         except Exception as e:
             log.warning("recovery sweep failed: %s", e)
         if stop.wait(period):

@@ -30,12 +30,35 @@ _CTYPE_FMT = {"text/markdown": "md", "text/x-markdown": "md", "text/plain": "txt
 PdfReader = Callable[[bytes], BriefText]
 
 
-def _mb(n: int) -> str:
+def read_capped_file(path: str | Path, max_bytes: int, *, what: str,
+                     too_large: Callable[[int], BriefTooLarge]) -> bytes:
+    """A file's bytes, refused for size before it is read; every failure a one-line BriefError
+    (`what` names what the file should have been: "a brief file", "a saved copy of a source")."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise BriefError(f"no such file: {path}") from None
+    except OSError as e:
+        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
+    if p.is_dir():
+        raise BriefError(f"{path} is a directory, not {what}")
+    if size > max_bytes:
+        raise too_large(size)
+    try:
+        with p.open("rb") as f:
+            return f.read(max_bytes + 1)  # a file growing under us still cannot pass the limit
+    except OSError as e:
+        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def mb(n: int) -> str:
+    """A size as people read it in an error: "12.3 MB"."""
     return f"{n / 1_000_000:.1f} MB"
 
 
 def _too_large(size: int, max_bytes: int) -> BriefTooLarge:
-    return BriefTooLarge(f"the brief is {_mb(size)}; the limit is {_mb(max_bytes)}")
+    return BriefTooLarge(f"the brief is {mb(size)}; the limit is {mb(max_bytes)}")
 
 
 # ------------------------------------------------------------------ entry points
@@ -75,22 +98,9 @@ def brief_from_bytes(data: bytes, *, name: str = "", content_type: str | None = 
 def read_brief_file(path: str | Path, *, max_bytes: int = 10_000_000,
                     read_pdf: PdfReader | None = None) -> BriefText:
     """Read a brief from disk, refusing oversized files before reading them."""
+    data = read_capped_file(path, max_bytes, what="a brief file",
+                            too_large=lambda size: _too_large(size, max_bytes))
     p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise BriefError(f"no such file: {path}") from None
-    except OSError as e:
-        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
-    if p.is_dir():
-        raise BriefError(f"{path} is a directory, not a brief file")
-    if st.st_size > max_bytes:
-        raise _too_large(st.st_size, max_bytes)
-    try:
-        with p.open("rb") as f:
-            data = f.read(max_bytes + 1)  # a file growing under us still cannot blow the limit
-    except OSError as e:
-        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
     return brief_from_bytes(data, name=p.name, max_bytes=max_bytes, read_pdf=read_pdf)
 
 
@@ -424,8 +434,8 @@ def check_docx_parts(data: bytes, budget: int) -> None:
             declared = sum(i.file_size for i in infos)
             if declared > budget:
                 big = max(infos, key=lambda i: i.file_size)
-                raise BriefTooLarge(f"the Word file inflates to {_mb(declared)} ({big.filename} alone "
-                                    f"{_mb(big.file_size)}); the limit is {_mb(budget)}")
+                raise BriefTooLarge(f"the Word file inflates to {mb(declared)} ({big.filename} alone "
+                                    f"{mb(big.file_size)}); the limit is {mb(budget)}")
             total = 0
             for info in infos:
                 total = _inflate_counting(z, info, total, budget)
@@ -445,8 +455,8 @@ def _inflate_counting(z: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, bud
         while piece := f.read(_PIECE):
             total += len(piece)
             if total > budget:
-                raise BriefTooLarge(f"the Word file's parts inflate past {_mb(budget)} (at {info.filename}); "
-                                    f"the limit is {_mb(budget)}")
+                raise BriefTooLarge(f"the Word file's parts inflate past {mb(budget)} (at {info.filename}); "
+                                    f"the limit is {mb(budget)}")
     return total
 
 

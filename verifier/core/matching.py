@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate
 
 from verifier.core.align import CHUNK, SourceIndex, align
@@ -42,13 +43,18 @@ class BriefSources:
         indexes = {ref: SourceIndex.build(t) if t is not None else None for ref, t in texts.items()}
         return cls(indexes, CandidateIndex.from_indexes({r: ix for r, ix in indexes.items() if ix is not None}))
 
+    @cached_property
+    def readable(self) -> dict[str, bool]:
+        """Which refs could be read (judge.decide's third argument), worked out once per brief."""
+        return {ref: ix is not None for ref, ix in self.indexes.items()}
+
     def judge(self, text: str, cites: list[str]) -> Judgement:
         """The quote's judgement under the contract's precedence (`judge.decide`)."""
         if not self.indexes:
             return Judgement(verdict=Verdict.UNVERIFIABLE, note="the brief cites no sources")
         pq = parse_quote(text)
         cites = [r for r in cites if r in self.indexes]
-        readable = {ref: ix is not None for ref, ix in self.indexes.items()}
+        readable = self.readable
         matches: dict[str, Match | None] = {r: self._align(pq, r) for r in cites}
         if any(m is not None and m.verdict in ACCEPTED for m in matches.values()):
             return decide(cites, matches, readable)  # found where credited: the others cannot change it

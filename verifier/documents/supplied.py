@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from verifier.core.extract import extract_markup
-from verifier.core.intake import brief_from_bytes, choose_format
+from verifier.core.intake import brief_from_bytes, choose_format, mb
+from verifier.core.intake import read_capped_file as intake_read_capped
 from verifier.core.values import BriefError, BriefTooLarge, BriefUnreadable, SourceText
 from verifier.documents.pdf import read_pdf
 from verifier.documents.source import PDF_BUDGET
@@ -22,16 +23,12 @@ from verifier.documents.source import PDF_BUDGET
 MIN_WORDS = 3
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.1f} MB"
-
-
 def read_supplied(data: bytes, *, name: str, content_type: str | None = None, url: str | None = None,
                   max_bytes: int = 10_000_000) -> SourceText:
     """The text of a supplied copy; BriefError (one line, naming the file) when it cannot be used."""
     label = f"the supplied copy {name}"
     if len(data) > max_bytes:
-        raise BriefTooLarge(f"{label} is {_mb(len(data))}; the limit is {_mb(max_bytes)}")
+        raise BriefTooLarge(f"{label} is {mb(len(data))}; the limit is {mb(max_bytes)}")
     if not data.strip():
         raise BriefError(f"{label} is empty")
     fmt = choose_format(data, name, content_type)
@@ -61,19 +58,5 @@ def _pdf(data: bytes, label: str) -> SourceText:
 
 def read_capped_file(path: str | Path, max_bytes: int) -> bytes:
     """A supplied copy's bytes from disk, refused for size before it is read (one-line errors)."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise BriefError(f"no such file: {path}") from None
-    except OSError as e:
-        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
-    if p.is_dir():
-        raise BriefError(f"{path} is a directory, not a saved copy of a source")
-    if size > max_bytes:
-        raise BriefTooLarge(f"the supplied copy {p.name} is {_mb(size)}; the limit is {_mb(max_bytes)}")
-    try:
-        with p.open("rb") as f:
-            return f.read(max_bytes + 1)  # a file growing under us still cannot pass the limit
-    except OSError as e:
-        raise BriefError(f"cannot read {path}: {e.strerror or e}") from None
+    return intake_read_capped(path, max_bytes, what="a saved copy of a source", too_large=lambda size: BriefTooLarge(
+        f"the supplied copy {Path(path).name} is {mb(size)}; the limit is {mb(max_bytes)}"))

@@ -489,15 +489,19 @@ def _quotes_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
             info.append(("\n" if info else "") + origin, style="cyan" if color else "")
         label = Text(f"{verdict_mark(v)} {verdict_label(v) if not narrow else _short_verdict(v)}",
                      style=VERDICT_STYLE.get(v, "") if color else "")
-        src = q.source_ref or ("/".join(q.cites) or "–")
-        if narrow:
-            if info:
-                qcell.append("\n")
-                qcell.append_text(info)
-            quotes.add_row(q.id, label, src, qcell)
-        else:
-            quotes.add_row(q.id, label, src, qcell, info)
+        _add_row(quotes, narrow, q.id, label, q.source_ref or ("/".join(q.cites) or "–"), qcell, info)
     return quotes
+
+
+def _add_row(table: Table, narrow: bool, rid: str, label: Text, src: str, cell: Text, info: Text) -> None:
+    """A quote's or claim's row: on a narrow terminal the notes go under the text, else in their column."""
+    if not narrow:
+        table.add_row(rid, label, src, cell, info)
+        return
+    if info:
+        cell.append("\n")
+        cell.append_text(info)
+    table.add_row(rid, label, src, cell)
 
 
 def _quote_info(q: Quote, segs: list[Seg], color: bool, narrow: bool) -> Text:
@@ -552,14 +556,7 @@ def _claims_table(doc: ResultDocument, color: bool, narrow: bool) -> Table:
             info.append(("\n" if info else "") + f"coverage {c.coverage:.0%}", style="dim")
         for f in c.flags:
             info.append("\n" + flag_text(f.kind, f.claim, f.source), style="red" if color else "")
-        src = c.source_ref or "/".join(c.cites)
-        if narrow:
-            if info:
-                cell.append("\n")
-                cell.append_text(info)
-            t.add_row(c.id, label, src, cell)
-        else:
-            t.add_row(c.id, label, src, cell, info)
+        _add_row(t, narrow, c.id, label, c.source_ref or "/".join(c.cites), cell, info)
     return t
 
 

@@ -199,20 +199,29 @@ def brief_sources(session: Session, brief_id: str) -> tuple[BriefSources, dict[s
     return BriefSources.build(texts), snapshot_ids
 
 
-def judge_claims(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> None:
+Indexed = tuple[BriefSources, dict[str, int | None]]
+
+
+def judge_claims(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet,
+                 indexed: Indexed | None = None) -> None:
     """Find the evidence of every claim of a brief in its credited sources and store the judgements.
 
-    A source's passage index (and the ranking library) is built only when a claim needs it."""
+    A source's passage index (and the ranking library) is built only when a claim needs it, on the
+    word index the quotes were judged with when the caller has it (`indexed`)."""
     rows = store.claims_of(session, brief_id)
     if not rows:
         return
-    texts, snapshot_ids = readable_sources(session, brief_id)
+    if indexed is not None:
+        indexes, snapshot_ids = indexed[0].indexes, indexed[1]
+    else:
+        texts, snapshot_ids = readable_sources(session, brief_id)
+        indexes = {ref: SourceIndex.build(t) if t is not None else None for ref, t in texts.items()}
     passages: dict[str, PassageIndex | None] = {}
 
     def index_of(ref: str) -> PassageIndex | None:
         if ref not in passages:
-            text = texts.get(ref)
-            passages[ref] = PassageIndex(text, SourceIndex.build(text)) if text is not None else None
+            ix = indexes.get(ref)
+            passages[ref] = PassageIndex(ix.source, ix) if ix is not None else None
         return passages[ref]
 
     now = utcnow()
@@ -228,7 +237,7 @@ def judge_claims(session: Session, brief_id: str, settings: Settings, progress: 
 
 
 def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | None = None,
-                 progress: Progress = _quiet) -> int:
+                 progress: Progress = _quiet, indexed: Indexed | None = None) -> int:
     """Judge the brief's quotes at positions start..stop-1 (all by default) against its cited
     sources' latest snapshots and store the verdicts; returns how many were judged.
 
@@ -236,7 +245,7 @@ def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | No
     quotes = store.quotes_of(session, brief_id, start, stop)
     if not quotes:
         return 0
-    sources, snapshot_ids = brief_sources(session, brief_id)
+    sources, snapshot_ids = indexed or brief_sources(session, brief_id)
     now = utcnow()
     for q in quotes:
         j = sources.judge(q.text, list(q.cites))
@@ -250,7 +259,8 @@ def judge_quotes(session: Session, brief_id: str, start: int = 0, stop: int | No
     return len(quotes)
 
 
-def finish_judging(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> Brief:
+def finish_judging(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet,
+                   indexed: Indexed | None = None) -> Brief:
     """After every quote is judged: the claims are judged, the brief is done, and quotes left
     unverifiable by an unreadable source are judged on its archived copy (VERIFIER_ARCHIVE_ON_FAILURE)."""
     from verifier.service import archive_first  # imported here: it imports service.archive, which imports us
@@ -258,7 +268,7 @@ def finish_judging(session: Session, brief_id: str, settings: Settings, progress
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
-    judge_claims(session, brief_id, settings, progress)
+    judge_claims(session, brief_id, settings, progress, indexed)
     copies = archive_first.find_copies(session, brief_id, settings)
     now = utcnow()
     brief.quotes_done = brief.quotes_total
@@ -275,8 +285,9 @@ def judge_brief(session: Session, brief_id: str, settings: Settings, progress: P
     """Judge every quote of a brief and finish it (the embedded run; the service chunks the quotes)."""
     if session.get(Brief, brief_id) is None:
         raise KeyError(brief_id)
-    judge_quotes(session, brief_id, progress=progress)
-    return finish_judging(session, brief_id, settings, progress)
+    indexed = brief_sources(session, brief_id)  # once, for the quotes and the claims
+    judge_quotes(session, brief_id, progress=progress, indexed=indexed)
+    return finish_judging(session, brief_id, settings, progress, indexed)
 
 
 def check_brief(session: Session, brief: BriefText, settings: Settings, *, origin: str | None,

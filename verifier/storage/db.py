@@ -87,12 +87,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _head(cfg: Config) -> str | None:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(cfg).get_current_head()
-
-
 def _names(node: ast.expr) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return [node.value]
