@@ -204,12 +204,37 @@ def session_for(url: str) -> Session:
     return RetryingSession(migrate(url), expire_on_commit=False)
 
 
-def read_session_for(url: str) -> Session:
-    """A session for reads only, each statement in autocommit: no BEGIN and no ROLLBACK round trips
-    (a poll is then one round trip). Shares the engine's pool."""
+def _reader(url: str) -> Engine:
+    """The engine's autocommit twin (same pool): reads with no BEGIN and no ROLLBACK round trips."""
+    reader = _readers.get(url)
+    if reader is not None:
+        return reader
     engine = migrate(url)
     with _lock:
         reader = _readers.get(url)
         if reader is None:
             reader = _readers[url] = engine.execution_options(isolation_level="AUTOCOMMIT")
-    return RetryingSession(reader, expire_on_commit=False)
+    return reader
+
+
+def read_session_for(url: str) -> Session:
+    """A session for reads only, each statement in autocommit (a poll is then one round trip)."""
+    return RetryingSession(_reader(url), expire_on_commit=False)
+
+
+def read_first(url: str, statement: Any, params: dict[str, Any]) -> Any:
+    """The first row of one read statement on a pooled autocommit connection, or None.
+
+    No ORM session is built (a hot read, such as a poll's version check, costs little more than
+    its round trip); a dead pooled connection is replaced and the statement run once more, as in
+    RetryingSession."""
+    reader = _reader(url)
+    try:
+        with reader.connect() as conn:
+            return conn.execute(statement, params).first()
+    except DBAPIError as e:
+        if not e.connection_invalidated:
+            raise
+        log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+    with reader.connect() as conn:
+        return conn.execute(statement, params).first()

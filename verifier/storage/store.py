@@ -21,6 +21,7 @@ from verifier.core.claims import ClaimSentence
 from verifier.core.evidence import ClaimJudgement
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import BriefText, Judgement, ParsedBrief, Snapshot, SourceText
+from verifier.storage import db
 from verifier.storage.models import Brief, CheckRow, Citation, ClaimRow, QuoteRow, SnapshotRow, Source, utcnow
 
 
@@ -205,6 +206,14 @@ def result_version(session: Session, brief_id: str) -> tuple[int | None, tuple[i
     grow (verifier.storage.versions bumps them with every write), so any change moves it.
     """
     row = session.execute(_RESULT_VERSION, {"brief_id": brief_id}).first()
+    if row is None:
+        return None
+    return row[0], (int(row[1]), int(row[2]))
+
+
+def result_version_at(database_url: str, brief_id: str) -> tuple[int | None, tuple[int, int]] | None:
+    """result_version without a session: one pooled autocommit connection, one round trip."""
+    row = db.read_first(database_url, _RESULT_VERSION, {"brief_id": brief_id})
     if row is None:
         return None
     return row[0], (int(row[1]), int(row[2]))
