@@ -13,7 +13,7 @@ HEAVY = ["fastapi", "celery", "trafilatura", "sqlalchemy", "sqlmodel", "alembic"
          "warcio", "aiohttp", "uvicorn", "pydantic_settings"]
 #: what a brief without sources needs no more than the database: no network, no migration tooling
 NOT_FOR_A_SOURCELESS_BRIEF = ["fastapi", "celery", "trafilatura", "alembic", "playwright", "bm25s", "warcio",
-                              "aiohttp", "uvicorn", "pypdfium2"]
+                              "aiohttp", "uvicorn", "pypdfium2", "httpx", "redis", "kombu", "starlette"]
 
 RUN = """
 import json, runpy, sys
