@@ -156,6 +156,21 @@ def test_a_cached_poll_is_one_query(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(statements) == 1, statements
 
 
+def test_a_cached_document_is_not_served_to_another_organisation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is keyed by brief, not by caller: the owner check runs on every poll, hit or miss."""
+    settings = api_settings(monkeypatch)
+    with db.session_for(settings.database_url) as s:
+        brief = pipeline.register_brief(s, brief_from_bytes(b"A brief with no sources.\n", name="b.md"),
+                                        origin=None)
+        key = owned_brief(s, brief)
+        other = keys.create_key(s, "elsewhere")
+    with client_for(key) as c:
+        assert c.get(f"/v1/briefs/{brief.id}").status_code == 200  # now cached
+        r = c.get(f"/v1/briefs/{brief.id}", headers={"Authorization": f"Bearer {other}"})
+    assert r.status_code == 404 and r.json()["error"]["status"] == 404
+    assert "etag" not in r.headers
+
+
 def test_a_key_is_trusted_for_its_ttl_then_revoked(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = api_settings(monkeypatch)
     now = [100.0]
