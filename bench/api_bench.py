@@ -166,7 +166,8 @@ STAGES = {
     "extract (text from the body)": "read_snapshot",
     "store snapshot (record + commit)": "record_snapshot",
     "render check": "render_if_needed",
-    "judge (align + decide + store)": "judge_brief",
+    "judge quotes (align + decide + store)": "judge_quotes",
+    "judge claims": "judge_claims",
     "archive-first (find + judge copies)": "find_copies",
     "result document (one poll)": "build_result",
 }
@@ -214,6 +215,10 @@ def profile(site: DemoSite, logs: Path) -> None:
     for label, fn in STAGES.items():
         print(f"  {label:38s} {1000 * cum.get(fn, 0.0):7.1f} ms CPU")
     print("  (extract and store are inside save_fetch; the fetch figure includes the event loop's own work)")
+    print("  top functions by own CPU:")
+    own = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:12]  # type: ignore[attr-defined]
+    for (path, line, fn), st in own:
+        print(f"    {1000 * st[2]:7.1f} ms  {fn} ({Path(path).name}:{line})")
 
 
 def main() -> None:

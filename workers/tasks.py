@@ -180,8 +180,7 @@ def judge(self: Any, _fetched: object, brief_id: str) -> str:
             raise KeyError(brief_id)
         n = settings.judge_chunk
         if brief.quotes_total <= n:
-            pipeline.judge_quotes(session, brief_id)
-            pipeline.finish_judging(session, brief_id, settings)
+            pipeline.judge_brief(session, brief_id, settings)  # one index of the sources for quotes and claims
         else:
             chunks.extend((a, a + n) for a in range(0, brief.quotes_total, n))
 

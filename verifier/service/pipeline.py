@@ -282,7 +282,8 @@ def finish_judging(session: Session, brief_id: str, settings: Settings, progress
 
 
 def judge_brief(session: Session, brief_id: str, settings: Settings, progress: Progress = _quiet) -> Brief:
-    """Judge every quote of a brief and finish it (the embedded run; the service chunks the quotes)."""
+    """Judge every quote of a brief and finish it, its sources indexed once for quotes and claims (the
+    embedded run, and the service's judge task when the brief fits one chunk)."""
     if session.get(Brief, brief_id) is None:
         raise KeyError(brief_id)
     indexed = brief_sources(session, brief_id)  # once, for the quotes and the claims
