@@ -310,7 +310,7 @@ def _same_word(a: str, b: str) -> bool:
 
 def _capitalised(word: str) -> bool:
     first = re.search(r"[^\W\d_]", word)
-    return bool(first) and first.group().isupper()
+    return first is not None and first.group().isupper()
 
 
 class _Words:
