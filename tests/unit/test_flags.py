@@ -104,6 +104,19 @@ def test_name_in_a_neighbouring_sentence_is_present() -> None:
     assert got == []
 
 
+def test_a_name_needs_one_word_written_as_a_name_in_the_source() -> None:
+    passage = "The plant lies on the road to the station, under ground."
+    assert flags("The Road Station is an underground plant.", passage) == [("name", "Road Station", None)]
+    assert flags("In 2013 Bakir won the Awards prize.", "In 2013 Bakir won the award.") == [
+        ("name", "Awards", None)]
+
+
+def test_a_name_spread_or_lower_cased_in_the_source_is_present() -> None:
+    assert flags("It joined the National Film Registry.", "It joined the national film registry.") == []
+    assert flags("The Kent Brewery was leased.", "The brewery in Kent was leased.") == []
+    assert flags("It was shown at the Blanda Station.", "Blanda hosts a station. The Station is new.") == []
+
+
 def test_first_word_is_a_name_only_when_the_source_capitalises_it() -> None:
     assert flags("Prices rose in Paris.", "In Paris, costs went up.") == []
     assert flags("Mattel sold toys in Lyon.", "In Paris the toy maker sold toys.") == [("name", "Lyon", None)]

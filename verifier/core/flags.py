@@ -308,30 +308,42 @@ def _same_word(a: str, b: str) -> bool:
     return n >= max(4, min(len(a), len(b)) - 1)
 
 
+def _capitalised(word: str) -> bool:
+    first = re.search(r"[^\W\d_]", word)
+    return first is not None and first.group().isupper()
+
+
 class _Words:
-    """The folded words of the passages and their neighbours, and the acronyms of their names."""
+    """The folded words of the passages and their neighbours, those written capitalised, and the
+    acronyms of their names. A name's words may be spread and lower-cased ("the brewery in Kent" for
+    "Kent Brewery"), but one of them must be written as a name: "Awards" is not "awards"; the whole
+    name in lower case (the joined text) still counts."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.words: set[str] = set()
         self.joined = " " + " ".join(" ".join(_name_words(t)) for t in texts) + " "
         self.acronyms: set[str] = set()
+        self.caps: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
+            self.caps.update(_name_words(" ".join(w for w in t.split() if _capitalised(w))))
             for m in _NAME_RUN.finditer(t):
                 ws = [w for w in m.group().split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
                 if len(ws) > 1:
                     self.acronyms.add("".join(w[0].lower() for w in ws))
                 self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
 
-    def has_word(self, w: str) -> bool:
-        return w in self.words or any(_same_word(w, s) for s in self.words if s[:2] == w[:2])
+    def has_word(self, w: str, *, capitalised: bool = False) -> bool:
+        pool = self.caps if capitalised else self.words
+        return w in pool or any(_same_word(w, s) for s in pool if s[:2] == w[:2])
 
     def has_name(self, words: tuple[object, ...]) -> bool:
         ws = [str(w) for w in words]
         if not ws or f" {' '.join(ws)} " in self.joined:
             return True
         caps = [w for w in ws if w not in _CONNECT]
-        if all(self.has_word(w) for w in caps if w not in _TITLES):
+        core = [w for w in caps if w not in _TITLES]
+        if all(self.has_word(w) for w in core) and any(self.has_word(w, capitalised=True) for w in core):
             return True
         acr = "".join(w[0] for w in caps)
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
