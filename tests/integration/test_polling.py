@@ -133,12 +133,15 @@ def test_every_kind_of_write_changes_the_etag(loopback_env: dict[str, str], serv
     session.close()
 
 
+def sourceless_brief(s: Session) -> Brief:
+    return pipeline.register_brief(s, brief_from_bytes(b"A brief with no sources.\n", name="b.md"), origin=None)
+
+
 def test_a_cached_poll_is_one_query(monkeypatch: pytest.MonkeyPatch) -> None:
     """A running brief's poll, once its document is cached, reads one row and nothing else."""
     settings = api_settings(monkeypatch)
     with db.session_for(settings.database_url) as s:
-        brief = pipeline.register_brief(s, brief_from_bytes(b"A brief with no sources.\n", name="b.md"),
-                                        origin=None)
+        brief = sourceless_brief(s)
         key = owned_brief(s, brief)
     statements: list[str] = []
 
@@ -160,8 +163,7 @@ def test_a_cached_document_is_not_served_to_another_organisation(monkeypatch: py
     """The cache is keyed by brief, not by caller: the owner check runs on every poll, hit or miss."""
     settings = api_settings(monkeypatch)
     with db.session_for(settings.database_url) as s:
-        brief = pipeline.register_brief(s, brief_from_bytes(b"A brief with no sources.\n", name="b.md"),
-                                        origin=None)
+        brief = sourceless_brief(s)
         key = owned_brief(s, brief)
         other = keys.create_key(s, "elsewhere")
     with client_for(key) as c:
