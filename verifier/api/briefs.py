@@ -24,7 +24,6 @@ from verifier.api.errors import ApiError
 from verifier.api.submission import BriefIn, accept_brief, read_copies, read_submission
 from verifier.core.document import ResultDocument
 from verifier.service import polling
-from verifier.storage import db, store
 from verifier.storage.models import Brief
 
 router = APIRouter(tags=["briefs"])
@@ -89,7 +88,7 @@ async def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep
                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """The result document; `status` moves queued → running → done (or failed). Sent with a strong
     ETag: send it back in If-None-Match and an unchanged document is a 304 with no body."""
-    doc = await run_in_threadpool(_current_document, settings.database_url, brief_id, who.org_id)
+    doc = await run_in_threadpool(polling.poll_at, settings.database_url, brief_id, who.org_id)
     if doc is None:
         raise ApiError(404, f"no brief {brief_id}")
     headers = {"ETag": doc.etag, "Cache-Control": CACHE_CONTROL}
@@ -97,23 +96,6 @@ async def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep
         return Response(status_code=304, headers=headers)
     # the schema in /docs is the model's; the body is its own serialisation, sent as it is
     return Response(doc.body, media_type="application/json", headers=headers)
-
-
-#: this API process's documents by brief id and result version (verifier.service.polling)
-_documents = polling.DocumentCache()
-
-
-def _current_document(database_url: str, brief_id: str, org_id: int) -> polling.Served | None:
-    """The caller's brief's document, or None. A current cached document costs one version read on
-    a pooled connection (no ORM session); a moved version rebuilds it through polling.poll."""
-    found = store.result_version_at(database_url, brief_id)
-    if found is None or found[0] != org_id:
-        return None
-    doc = _documents.get(brief_id, found[1])
-    if doc is not None:
-        return doc
-    with db.read_session_for(database_url) as session:
-        return polling.poll(session, brief_id, org_id, _documents)
 
 
 @router.get("/v1/briefs/{brief_id}/report", response_class=HTMLResponse)

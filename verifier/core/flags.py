@@ -343,7 +343,7 @@ class _Words:
             return True
         caps = [w for w in ws if w not in _CONNECT]
         core = [w for w in caps if w not in _TITLES]
-        if all(self.has_word(w) for w in core) and any(self.has_word(w, capitalised=True) for w in core):
+        if all(self.has_word(w) for w in core) and (not core or any(self.has_word(w, capitalised=True) for w in core)):
             return True
         acr = "".join(w[0] for w in caps)
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from verifier.service.result import build_result
-from verifier.storage import store
+from verifier.storage import db, store
 
 #: bytes of documents one API process keeps (least recently polled dropped first)
 CACHE_BYTES = 64 * 1024 * 1024
@@ -111,6 +111,19 @@ def poll(session: Session, brief_id: str, org_id: int | None, cache: DocumentCac
             cache.put(brief_id, version, doc)
     cache.done_building(brief_id)
     return doc
+
+
+def poll_at(database_url: str, brief_id: str, org_id: int | None, cache: DocumentCache = _cache) -> Served | None:
+    """poll's hot path for the API: a current cached document costs one version read on a pooled
+    connection and no ORM session; a moved version is rebuilt through poll."""
+    found = store.result_version_at(database_url, brief_id)
+    if found is None or found[0] != org_id:
+        return None
+    doc = cache.get(brief_id, found[1])
+    if doc is not None:
+        return doc
+    with db.read_session_for(database_url) as session:
+        return poll(session, brief_id, org_id, cache)
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

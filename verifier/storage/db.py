@@ -178,6 +178,13 @@ def _upgrade(url: str, engine: Engine) -> None:
             command.upgrade(cfg, "head")
 
 
+def _raise_unless_dead(e: DBAPIError) -> None:
+    """Re-raise a database error unless its pooled connection was dead (then the caller retries once)."""
+    if not e.connection_invalidated:
+        raise e
+    log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+
+
 class RetryingSession(Session):
     """A session whose first statement of a transaction runs once more when its pooled connection
     turned out dead (SQLAlchemy's optimistic disconnect handling, "Dealing with Disconnects").
@@ -193,9 +200,7 @@ class RetryingSession(Session):
         try:
             return super()._execute_internal(*args, **kwargs)
         except DBAPIError as e:
-            if not e.connection_invalidated:
-                raise
-            log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+            _raise_unless_dead(e)
             self.rollback()
             return super()._execute_internal(*args, **kwargs)
 
@@ -233,8 +238,6 @@ def read_first(url: str, statement: Any, params: dict[str, Any]) -> Any:
         with reader.connect() as conn:
             return conn.execute(statement, params).first()
     except DBAPIError as e:
-        if not e.connection_invalidated:
-            raise
-        log.info("database connection was dead; retrying on a fresh one: %s", str(e).splitlines()[0])
+        _raise_unless_dead(e)
     with reader.connect() as conn:
         return conn.execute(statement, params).first()

@@ -205,18 +205,16 @@ def result_version(session: Session, brief_id: str) -> tuple[int | None, tuple[i
     The version is the brief's own counter and the sum of its cited sources' counters: both only
     grow (verifier.storage.versions bumps them with every write), so any change moves it.
     """
-    row = session.execute(_RESULT_VERSION, {"brief_id": brief_id}).first()
-    if row is None:
-        return None
-    return row[0], (int(row[1]), int(row[2]))
+    return _version_of(session.execute(_RESULT_VERSION, {"brief_id": brief_id}).first())
 
 
 def result_version_at(database_url: str, brief_id: str) -> tuple[int | None, tuple[int, int]] | None:
     """result_version without a session: one pooled autocommit connection, one round trip."""
-    row = db.read_first(database_url, _RESULT_VERSION, {"brief_id": brief_id})
-    if row is None:
-        return None
-    return row[0], (int(row[1]), int(row[2]))
+    return _version_of(db.read_first(database_url, _RESULT_VERSION, {"brief_id": brief_id}))
+
+
+def _version_of(row: Any) -> tuple[int | None, tuple[int, int]] | None:
+    return None if row is None else (row[0], (int(row[1]), int(row[2])))
 
 
 def fresh_snapshot(session: Session, source: Source, max_age: float) -> SnapshotRow | None:
