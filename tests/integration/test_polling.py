@@ -235,3 +235,120 @@ def test_a_terminated_connection_is_not_a_500(pg_url: str, pg_app_url: str, key_
             r = c.get(f"/v1/briefs/{brief.id}")
             assert r.status_code == 200, r.text
             assert r.json()["status"] == "done"
+
+
+class ReadCounter:
+    """Counts the version reads a poll awaits in the event loop (PostgreSQL's query-free path aside)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from verifier.storage import store
+
+        self.calls = 0
+        real = store.result_version_async
+
+        async def counted(url: str, brief_id: str) -> object:
+            self.calls += 1
+            return await real(url, brief_id)
+
+        monkeypatch.setattr(store, "result_version_async", counted)
+
+
+def until(check: object, seconds: float = 3.0) -> bool:
+    """Poll `check()` until true, for at most `seconds` (a change notice arrives after the commit)."""
+    import time
+
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        if check():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def warm(c: TestClient, brief_id: str, reads: ReadCounter) -> str:
+    """Poll until the document is served with no read at all (the change watch is listening); its ETag."""
+    def no_read() -> bool:
+        before = reads.calls
+        return c.get(f"/v1/briefs/{brief_id}").status_code == 200 and reads.calls == before
+
+    assert until(no_read), "a current document kept costing a read"
+    return str(c.get(f"/v1/briefs/{brief_id}").headers["etag"])
+
+
+def test_on_postgresql_a_current_document_costs_no_query(pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
+    with db.session_for(settings.database_url) as s:
+        brief = sourceless_brief(s)
+        key = owned_brief(s, brief)
+        other = keys.create_key(s, "elsewhere")
+    reads = ReadCounter(monkeypatch)
+    statements: list[str] = []
+    engine = db.get_engine(settings.database_url)
+    with client_for(key) as c:
+        etag = warm(c, brief.id, reads)
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(str(a[2])))
+        before = reads.calls
+        for _ in range(20):
+            r = c.get(f"/v1/briefs/{brief.id}")
+            assert r.status_code == 200 and r.headers["etag"] == etag
+        assert c.get(f"/v1/briefs/{brief.id}", headers={"If-None-Match": etag}).status_code == 304
+        assert reads.calls == before and statements == []
+        # the owner check holds on the query-free path too (the other key's own lookup aside)
+        assert c.get(f"/v1/briefs/{brief.id}", headers={"Authorization": f"Bearer {other}"}).status_code == 404
+    assert reads.calls == before
+
+
+def test_on_postgresql_every_write_reaches_the_poller(pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write to the brief, to one of its quotes, or to a source it cites ends the query-free serving."""
+    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
+    session = db.session_for(settings.database_url)
+    brief = pipeline.register_brief(session, brief_from_bytes(
+        b"Reported: \xe2\x80\x9cthe harbour budget was approved in full\xe2\x80\x9d [1].\n\n"
+        b"[1] https://example.org/harbour\n", name="b.md"), origin=None)
+    key = owned_brief(session, brief)
+    reads = ReadCounter(monkeypatch)
+    writes = [
+        lambda: session.execute(update(Brief).where(col(Brief.id) == brief.id).values(error="a note")),
+        lambda: session.execute(update(QuoteRow).where(col(QuoteRow.brief_id) == brief.id).values(note="checked")),
+        lambda: session.execute(update(Source).values(archive_url="https://web.archive.org/web/2025/x")),
+    ]
+    with client_for(key) as c:
+        for write in writes:
+            etag = warm(c, brief.id, reads)
+            write()
+            session.commit()
+            assert until(lambda: c.get(f"/v1/briefs/{brief.id}").headers["etag"] != etag), "a write went unseen"
+        doc = c.get(f"/v1/briefs/{brief.id}").json()
+    session.close()
+    assert doc["error"] == "a note" and doc["quotes"][0]["note"] == "checked"
+    assert doc["sources"][0]["archive"]["url"] == "https://web.archive.org/web/2025/x"
+
+
+def test_on_postgresql_a_lost_change_watch_falls_back_to_reads(pg_url: str, pg_app_url: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the listening connection killed, polls read the version again (a write made meanwhile is
+    seen), and once it listens again they stop reading."""
+    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
+    writer = create_engine(pg_app_url.replace("application_name=verifier-polling-test", "application_name=writer"))
+    with db.session_for(settings.database_url) as s:
+        brief = sourceless_brief(s)
+        key = owned_brief(s, brief)
+    reads = ReadCounter(monkeypatch)
+    with client_for(key) as c:
+        etag = warm(c, brief.id, reads)
+        assert terminate(pg_url) >= 1  # the watch's connection among them
+        with writer.begin() as conn:  # a write whose notice nobody receives
+            conn.execute(text("UPDATE brief SET error = 'while deaf', version = version + 1 WHERE id = :i"),
+                         {"i": brief.id})
+        assert until(lambda: c.get(f"/v1/briefs/{brief.id}").headers["etag"] != etag), "a write went unseen"
+        assert c.get(f"/v1/briefs/{brief.id}").json()["error"] == "while deaf"
+        warm(c, brief.id, reads)  # listening again: no reads
+    writer.dispose()
+
+
+def test_an_unreachable_database_is_a_503_not_a_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    api_settings(monkeypatch, VERIFIER_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:1/nowhere")
+    with client_for("vk_anything") as c:
+        r = c.get("/v1/briefs/0123456789abcdef")
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert r.json()["error"]["message"] == "the database is unavailable; retry shortly"

@@ -88,7 +88,7 @@ async def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep
                     if_none_match: Annotated[str | None, Header()] = None) -> Response:
     """The result document; `status` moves queued → running → done (or failed). Sent with a strong
     ETag: send it back in If-None-Match and an unchanged document is a 304 with no body."""
-    doc = await run_in_threadpool(polling.poll_at, settings.database_url, brief_id, who.org_id)
+    doc = await polling.poll_async(settings.database_url, brief_id, who.org_id)
     if doc is None:
         raise ApiError(404, f"no brief {brief_id}")
     headers = {"ETag": doc.etag, "Cache-Control": CACHE_CONTROL}

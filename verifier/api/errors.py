@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from verifier.core.values import BriefError, BriefTooLarge
@@ -58,6 +60,12 @@ async def _brief_error(_req: Request, exc: Exception) -> JSONResponse:
     return error_response(413 if isinstance(exc, BriefTooLarge) else 400, str(exc))
 
 
+async def _database_down(req: Request, exc: Exception) -> JSONResponse:
+    """The database could not be reached (or dropped the connection twice): the caller may retry."""
+    log.warning("database unavailable on %s %s: %s", req.method, req.url.path, str(exc).splitlines()[0])
+    return error_response(503, "the database is unavailable; retry shortly", {"Retry-After": "5"})
+
+
 async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", req.method, req.url.path, exc_info=exc)
     return error_response(500, "internal error; it has been logged")
@@ -67,4 +75,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(BriefError, _brief_error)
+    for down in (OperationalError, psycopg.OperationalError):
+        app.add_exception_handler(down, _database_down)
     app.add_exception_handler(Exception, _unexpected)

@@ -222,6 +222,11 @@ def _reader(url: str) -> Engine:
     return reader
 
 
+def migrated(url: str) -> bool:
+    """Whether this process has checked (and if due, run) the migrations for this database."""
+    return url in _readers
+
+
 def read_session_for(url: str) -> Session:
     """A session for reads only, each statement in autocommit (a poll is then one round trip)."""
     return RetryingSession(_reader(url), expire_on_commit=False)

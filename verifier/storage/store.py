@@ -213,6 +213,20 @@ def result_version_at(database_url: str, brief_id: str) -> tuple[int | None, tup
     return _version_of(db.read_first(database_url, _RESULT_VERSION, {"brief_id": brief_id}))
 
 
+async def result_version_async(database_url: str, brief_id: str) -> tuple[int | None, tuple[int, int]] | None:
+    """result_version awaited in the event loop, no thread (PostgreSQL only: see asyncread.supported)."""
+    from verifier.storage import asyncread
+
+    global _RESULT_VERSION_PG
+    if _RESULT_VERSION_PG is None:
+        _RESULT_VERSION_PG = asyncread.Statement.of(_RESULT_VERSION)
+    return _version_of(await asyncread.read_first(database_url, _RESULT_VERSION_PG, {"brief_id": brief_id}))
+
+
+#: _RESULT_VERSION compiled for psycopg, on the first async read
+_RESULT_VERSION_PG: Any = None
+
+
 def _version_of(row: Any) -> tuple[int | None, tuple[int, int]] | None:
     return None if row is None else (row[0], (int(row[1]), int(row[2])))
 
