@@ -317,7 +317,7 @@ def test_on_postgresql_every_write_reaches_the_poller(pg_app_url: str, monkeypat
             etag = warm(c, brief.id, reads)
             write()
             session.commit()
-            assert until(lambda: c.get(f"/v1/briefs/{brief.id}").headers["etag"] != etag), "a write went unseen"
+            assert until(lambda held=etag: c.get(f"/v1/briefs/{brief.id}").headers["etag"] != held), "unseen write"
         doc = c.get(f"/v1/briefs/{brief.id}").json()
     session.close()
     assert doc["error"] == "a note" and doc["quotes"][0]["note"] == "checked"
