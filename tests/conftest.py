@@ -79,3 +79,32 @@ def redis_url() -> str:
     except Exception as e:
         _service_or_skip("Redis", e)
     return TEST_REDIS_URL
+
+
+@pytest.fixture(autouse=True)
+def _no_query_on_an_event_loop() -> Iterator[None]:
+    """Every test fails if a database statement runs on a thread whose event loop is running: such a
+    statement blocks every other request, fetch and deadline of that loop (the API's handlers and
+    the fetcher hand their database work to threads)."""
+    import asyncio
+    import traceback
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen: list[str] = []
+
+    def check(_conn: object, _cur: object, stmt: str, *_: object) -> None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        ours = [f for f in traceback.format_stack() if "/verifier/" in f or "/workers/" in f]
+        seen.append(f"{stmt.splitlines()[0][:80]}\n{''.join(ours[-6:])}")
+
+    event.listen(Engine, "before_cursor_execute", check)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "before_cursor_execute", check)
+    assert not seen, f"{len(seen)} database statement(s) ran on an event loop; the first:\n{seen[0]}"

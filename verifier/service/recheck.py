@@ -298,15 +298,18 @@ class _Round:
         limiter = self.make_limiter() if self.make_limiter is not None else None
         async with Fetcher(self.settings, limiter, spool_threshold=SPOOL_THRESHOLD) as f:
             snaps = await asyncio.gather(*(self._fetch(f, src, chunk.previous(src)) for src in chunk.sources.values()))
-            now = utcnow()
-            for src, snap in zip(chunk.sources.values(), snaps, strict=True):
-                try:
-                    self._one(src, snap, chunk, now)
-                finally:
-                    if snap.body_path:
-                        Path(snap.body_path).unlink(missing_ok=True)
+            # extraction and the session's writes in a thread: the loop still holds the fetcher
+            await asyncio.to_thread(self._all, chunk, snaps, utcnow())
             if self.asks:
                 await asyncio.gather(*(self._archive(f, src, ask) for src, ask in self.asks))
+
+    def _all(self, chunk: _Chunk, snaps: list[Snapshot], now: datetime) -> None:
+        for src, snap in zip(chunk.sources.values(), snaps, strict=True):
+            try:
+                self._one(src, snap, chunk, now)
+            finally:
+                if snap.body_path:
+                    Path(snap.body_path).unlink(missing_ok=True)
 
     @staticmethod
     async def _fetch(f: Fetcher, src: Source, prev: SnapshotRow | None) -> Snapshot:

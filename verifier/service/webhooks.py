@@ -98,6 +98,11 @@ async def configure(session: Session, org: Organization, url: str, secret: str |
                     resolver: AbstractResolver | None = None) -> str:
     """Set an org's webhook after checking its target; returns the signing secret (made if not given)."""
     await check_target(url, settings, resolver)
+    return save_webhook(session, org, url, secret)
+
+
+def save_webhook(session: Session, org: Organization, url: str, secret: str | None) -> str:
+    """Store a checked webhook target and its signing secret (made if not given); the secret."""
     org.webhook_url, org.webhook_secret = url, secret or secrets.token_urlsafe(32)
     session.add(org)
     session.commit()
@@ -174,19 +179,25 @@ def events_body(events: list[dict[str, Any]]) -> bytes:
 
 async def deliver_pending_async(session: Session, settings: Settings, *, attempts: int = 3, batch: int = 100,
                                 backoff: float = 1.0, resolver: AbstractResolver | None = None) -> int:
-    """POST each org's undelivered events (oldest first, up to `batch` per org); returns how many landed."""
-    orgs = list(session.exec(select(Organization).where(col(Organization.webhook_url).is_not(None))))
+    """POST each org's undelivered events (oldest first, up to `batch` per org); returns how many landed.
+
+    The session's reads and writes run in a thread, never on the loop that waits for the receivers."""
+    orgs = await asyncio.to_thread(_hooked_orgs, session)
     delivered = 0
     async with Poster(settings, resolver) as poster:
         for org in orgs:
-            pending = _pending(session, org, batch) if org.webhook_url else []
+            pending = await asyncio.to_thread(_pending, session, org, batch) if org.webhook_url else []
             if not pending or org.webhook_url is None:
                 continue
             body = events_body([event_doc(e) for e in pending])
             if (await poster.post_retrying(org.webhook_url, body, org.webhook_secret, attempts, backoff)).ok:
-                _mark_delivered(session, pending)
+                await asyncio.to_thread(_mark_delivered, session, pending)
                 delivered += len(pending)
     return delivered
+
+
+def _hooked_orgs(session: Session) -> list[Organization]:
+    return list(session.exec(select(Organization).where(col(Organization.webhook_url).is_not(None))))
 
 
 def deliver_pending(session: Session, settings: Settings, *, attempts: int = 3, batch: int = 100,
