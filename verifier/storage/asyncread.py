@@ -38,6 +38,11 @@ def supported(url: str) -> bool:
     return u.get_backend_name() == "postgresql" and u.get_driver_name() == "psycopg"
 
 
+def conninfo(url: str) -> dict[str, Any]:
+    """psycopg's connection arguments for a SQLAlchemy URL (host, dbname, options such as search_path)."""
+    return dict(_DIALECT.create_connect_args(make_url(url))[1])
+
+
 @dataclass(frozen=True)
 class Statement:
     """A SQLAlchemy statement compiled once for psycopg: its SQL and its fixed parameters."""
@@ -100,8 +105,7 @@ def _pool(url: str) -> _Pool:
     by_url = _pools.setdefault(asyncio.get_running_loop(), {})
     pool = by_url.get(url)
     if pool is None:
-        _, conninfo = _DIALECT.create_connect_args(make_url(url))
-        pool = by_url[url] = _Pool(conninfo, POOL_SIZE)
+        pool = by_url[url] = _Pool(conninfo(url), POOL_SIZE)
     return pool
 
 

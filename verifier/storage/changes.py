@@ -22,8 +22,8 @@ import logging
 import weakref
 
 import psycopg
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-from sqlalchemy.engine import make_url
+
+from verifier.storage import asyncread
 
 log = logging.getLogger("verifier.storage")
 
@@ -37,7 +37,7 @@ class ChangeWatch:
     """Counts change notices for one database in the running event loop (start it once)."""
 
     def __init__(self, url: str) -> None:
-        _, self._conninfo = PGDialect_psycopg().create_connect_args(make_url(url))
+        self._conninfo = asyncread.conninfo(url)
         self.epoch = 0
         self.listening = False
         self._task: asyncio.Task[None] | None = None
