@@ -259,12 +259,17 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
 
 # ------------------------------------------------------------------ names
 
-_NAME_WORD = r"(?:[A-Z][\w’'.\-]*[\w.]|[A-Z])"
-_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
+#: capital letters of the Latin, Greek and Cyrillic scripts ("Álvarez", "Ørsted", "Дмитрий")
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
+_NAME_WORD = rf"(?:[{_UPPER}][\w’'.\-]*[\w.]|[{_UPPER}])"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:(?<![’']s)(?<![a-z]{3}\.)[^\S\n]+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
 _CONNECT = {"of", "de", "da", "del", "van", "von", "der", "al", "bin", "la", "du", "le", "the", "and"}
 _TITLES = {"president", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov", "general",
            "gen", "judge", "justice", "minister", "prime", "chancellor", "secretary", "mayor", "sir", "lord",
-           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative"}
+           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative",
+           "monsignor", "father", "reverend", "rev", "bishop", "archbishop", "cardinal", "dame", "duke",
+           "duchess", "earl", "countess", "baron", "baroness", "emperor", "empress", "sheikh", "captain",
+           "capt", "colonel", "col", "lieutenant", "lt", "sergeant", "sgt", "admiral", "marshal"}
 _NOT_NAMES = {"i", "a", "the", "mr", "mrs", "ms", "dr", *_MONTHS, "monday", "tuesday", "wednesday",
               "thursday", "friday", "saturday", "sunday"}
 
@@ -314,39 +319,159 @@ def _capitalised(word: str) -> bool:
 
 
 class _Words:
-    """The folded words of the passages and their neighbours, those written capitalised, and the
-    acronyms of their names. A name's words may be spread and lower-cased ("the brewery in Kent" for
-    "Kent Brewery"), but one of them must be written as a name: "Awards" is not "awards"; the whole
-    name in lower case (the joined text) still counts."""
+    """The folded words of the texts, their capitalised runs (the core of each and its comparable
+    forms), the words written in lower case, and the acronyms of their names."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.words: set[str] = set()
         self.joined = " " + " ".join(" ".join(_name_words(t)) for t in texts) + " "
         self.acronyms: set[str] = set()
-        self.caps: set[str] = set()
+        self.cores: list[list[str]] = []
+        self.forms: list[list[str]] = []
+        self.loose: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
-            self.caps.update(_name_words(" ".join(w for w in t.split() if _capitalised(w))))
-            for m in _NAME_RUN.finditer(t):
-                ws = [w for w in m.group().split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
+            self.loose.update(_loose_words(t))
+            for run in _source_runs(t):
+                ws = [w for w in run.split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
                 if len(ws) > 1:
                     self.acronyms.add("".join(w[0].lower() for w in ws))
                 self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
+                words = _name_words(run)
+                if core := _core(words):
+                    self.cores.append(core)
+                self.forms += _run_forms(words, source=True)
 
-    def has_word(self, w: str, *, capitalised: bool = False) -> bool:
-        pool = self.caps if capitalised else self.words
-        return w in pool or any(_same_word(w, s) for s in pool if s[:2] == w[:2])
-
-    def has_name(self, words: tuple[object, ...]) -> bool:
+    def has_name(self, words: tuple[object, ...], *, strict: bool = False) -> bool:
+        """The whole name in the text (a name of two words or more, in any case; one word written
+        in lower case), or a capitalised run of the text that is the same name, shortened on either
+        side (see `_same_name`), or its acronym. `strict` (the source names someone else by the
+        name's last word, see `_rivalled`): a run must hold the claim's whole core."""
         ws = [str(w) for w in words]
-        if not ws or f" {' '.join(ws)} " in self.joined:
+        if not ws or (len(ws) > 1 and f" {' '.join(ws)} " in self.joined):
+            return True
+        if len(ws) == 1 and ws[0] in self.loose:
+            return True
+        core = _core(ws)
+        if not core:
+            return True  # a title alone ("the President")
+        if len(core) == 2 and f" {core[1]} {core[0]} " in self.joined:
+            return True  # written as in an index: "Tooth, Edwin"
+        if strict:
+            return any(_within(core, r) for r in self.cores)
+        titled = any(w in _TITLES for w in ws)
+        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in self.forms):
             return True
         caps = [w for w in ws if w not in _CONNECT]
-        core = [w for w in caps if w not in _TITLES]
-        if all(self.has_word(w) for w in core) and (not core or any(self.has_word(w, capitalised=True) for w in core)):
-            return True
         acr = "".join(w[0] for w in caps)
         return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
+
+
+def _loose_words(text: str) -> list[str]:
+    """The words of a text a one-word name may be anywhere among: those written in lower case
+    ("the internet" for "the Internet"). Elsewhere a one-word name must be a name of the text, not
+    a word inside one ("Carolyn" is not in "Carolyn Roberts")."""
+    return _name_words(" ".join(w for w in text.split() if not _capitalised(w)))
+
+
+#: words that name the kind of a place or body, not which one: "Kent Brewery" is found as "Kent", "the
+#: Freer Gallery" as "Freer" (only when a word that says which one is left)
+_KINDS = frozenset(str.split("""
+university college school high academy institute museum gallery galleries library theatre theater
+church cathedral abbey hospital company corporation corp inc ltd group party club team league
+association society foundation trust council committee commission agency department ministry board
+airport station base air port river lake mount mountain mountains island islands county city town
+township village state province prefecture region district park street road avenue square bridge
+hall centre center festival award awards prize magazine newspaper records studios brewery band
+"""))
+
+
+def _core(words: list[str]) -> list[str]:
+    """A run without sentence words before it ("In Paris"), connectors and titles."""
+    k = 0
+    while k < len(words) and (words[k] in STOP_WORDS or words[k] in _NOT_NAMES):
+        k += 1
+    return [w for w in words[k:] if w not in _CONNECT and w not in _TITLES]
+
+
+def _unkinded(words: list[str]) -> list[str]:
+    """The run without the words that only name its kind, unless nothing else is left."""
+    rest = [w for w in words if w not in _KINDS]
+    return rest or words
+
+
+def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
+    """The comparable forms of a run: its core, and that without kind words; for a source run,
+    also the part before "of" ("Freer Gallery of Art" is also "Freer Gallery", hence "Freer")."""
+    out: list[list[str]] = []
+    heads = [words]
+    if source and "of" in words[1:]:
+        heads.append(words[: words.index("of", 1)])
+    for ws in heads:
+        core = _core(ws)
+        for form in (core, _unkinded(core)):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+def _source_runs(text: str) -> list[str]:
+    """The capitalised runs of a source text, cut at a capitalised small word inside one (a
+    headline's "Dave Mustaine To Metallica" holds "Dave Mustaine" and "Metallica")."""
+    out = []
+    for m in _NAME_RUN.finditer(text):
+        cur: list[str] = []
+        for w in m.group().split():
+            if len(w) > 1 and w[1:].islower() and fold(w) in STOP_WORDS and fold(w) not in _CONNECT and cur:
+                out.append(" ".join(cur))
+                cur = []
+            else:
+                cur.append(w)
+        if cur:
+            out.append(" ".join(cur))
+    return out
+
+
+def _words_match(a: list[str], b: list[str]) -> bool:
+    return len(a) == len(b) and all(_same_word(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _within(short: list[str], long: list[str]) -> bool:
+    """`short` is `long` with words left out, not its last: "Scanlan", "Clive Uhr" and "Wentworth
+    Uhr" are within "Clive Wentworth Uhr"."""
+    if not short or len(short) > len(long) or not _same_word(short[-1], long[-1]):
+        return False
+    k = 0
+    for w in long[:-1]:
+        if k < len(short) - 1 and _same_word(short[k], w):
+            k += 1
+    return k == len(short) - 1
+
+
+def _same_name(claim: list[str], run: list[str], titled: bool) -> bool:
+    """One name written in full on one side and shortened on the other: the claim's words are
+    within the run ("Scanlan" or "Clive Uhr" for "Clive Wentworth Uhr"), the run's words within the
+    claim's ("Election Day" for "U.S. Presidential Election Day"), or a titled first name begins it
+    ("Lady Amelia" for "Amelia Windsor"). A word swapped ("Velvet Scott" for "Velvet Revolver") is
+    none of these."""
+    if _within(claim, run) or _within(run, claim):
+        return True
+    return titled and len(claim) < len(run) and _words_match(claim, run[: len(claim)])
+
+
+def _rivalled(core: list[str], cores: Sequence[list[str]], claim_names: Sequence[list[str]]) -> bool:
+    """The source names someone else by the claim's name's last word: a run of two or more words
+    ending in the same word (not a kind word: a page names many schools), that is neither the claim's
+    name shortened or in full nor another name the claim gives in full ("Lisa White Hardwick" beside
+    "Hardwick", when the claim says "Lisa Times Hardwick")."""
+    if core[-1] in _KINDS:
+        return False
+    for r in cores:
+        if len(r) < 2 or not _same_word(r[-1], core[-1]) or _within(r, core) or _within(core, r):
+            continue
+        if not any(_within(r, o) for o in claim_names if o != core):
+            return True
+    return False
 
 
 class _AnyOf:
@@ -354,9 +479,12 @@ class _AnyOf:
 
     def __init__(self, each: list[_Words]) -> None:
         self.each = each
+        self.cores = [r for w in each for r in w.cores]
 
-    def has_name(self, words: tuple[object, ...]) -> bool:
-        return any(w.has_name(words) for w in self.each)
+    def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
+        core = _core([str(w) for w in words])
+        strict = bool(core) and _rivalled(core, self.cores, claim_names)
+        return any(w.has_name(words, strict=strict) for w in self.each)
 
 
 # ------------------------------------------------------------------ negation
@@ -461,12 +589,12 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
     return None
 
 
-def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object],
-             near: tuple[str | None, str | None]) -> bool:
+def _present(c: _Mention, sources: list[_Source], words: _AnyOf, years: set[object],
+             near: tuple[str | None, str | None], claim_names: Sequence[list[str]]) -> bool:
     """The token is in the passages: a name whole in one text; a number or date of equal value,
     where a rounded figure ("about 300" for 312) must stand next to the same words."""
     if c.kind == "name":
-        return words.has_name(c.value)
+        return words.has_name(c.value, claim_names)
     for src in sources:
         taken = [(m.start, m.end) for m in src.mentions]
         for s in src.mentions:
@@ -509,16 +637,17 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words: _Words | _AnyOf = (_Words([s.text for s in every]) if name_texts is None
-                              else _AnyOf([_Words([t]) for t in name_texts]))
+    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts])
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
+    claim_names = _Words([claim]).cores
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
-        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near) or _exact_in(c, every[len(best):]):
+        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near, claim_names) \
+                or _exact_in(c, every[len(best):]):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
