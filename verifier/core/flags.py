@@ -364,7 +364,18 @@ class _Words:
             return True
         caps = [w for w in ws if w not in _CONNECT]
         acr = "".join(w[0] for w in caps)
-        return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
+        if (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms):
+            return True
+        return self._split_at_of(ws)
+
+    def _split_at_of(self, ws: list[str]) -> bool:
+        """"Emilee Lindner of MTV" as "Emilee Lindner" and "MTV", the latter a whole name of the
+        text ("Awards" inside "Golden Horse Awards" does not make a "Library of Awards")."""
+        if "of" not in ws[1:-1]:
+            return False
+        k = ws.index("of", 1)
+        after = _core(ws[k + 1:])
+        return bool(after) and any(_words_match(after, f) for f in self.forms) and self.has_name(tuple(ws[:k]))
 
 
 def _loose_words(text: str) -> list[str]:
@@ -402,11 +413,12 @@ def _unkinded(words: list[str]) -> list[str]:
 
 def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
     """The comparable forms of a run: its core, and that without kind words; for a source run,
-    also the part before "of" ("Freer Gallery of Art" is also "Freer Gallery", hence "Freer")."""
+    also the parts before and after "of" ("Freer Gallery of Art" is also "Freer Gallery", hence
+    "Freer"; "Public Health Agency of Canada" also "Canada")."""
     out: list[list[str]] = []
     heads = [words]
     if source and "of" in words[1:]:
-        heads.append(words[: words.index("of", 1)])
+        heads += [words[: words.index("of", 1)], words[words.index("of", 1) + 1:]]
     for ws in heads:
         core = _core(ws)
         for form in (core, _unkinded(core)):
@@ -475,16 +487,24 @@ def _rivalled(core: list[str], cores: Sequence[list[str]], claim_names: Sequence
 
 
 class _AnyOf:
-    """Names looked up text by text: a name is present when one text holds all of it."""
+    """Names looked up text by text: a name is present when one text holds all of it. In the best
+    passage itself (`lead`), a one-word name may also begin a longer one ("Reading" for "Reading
+    Football Club", "Jose" for "Jose Ortiz"): there the claim's other words vouch for it, while a
+    first name met anywhere on the page is as often someone else's."""
 
-    def __init__(self, each: list[_Words]) -> None:
+    def __init__(self, each: list[_Words], lead: _Words | None = None) -> None:
         self.each = each
+        self.lead = lead
         self.cores = [r for w in each for r in w.cores]
 
     def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
-        core = _core([str(w) for w in words])
+        ws = [str(w) for w in words]
+        core = _core(ws[: ws.index("of", 1)] if "of" in ws[1:] else ws)  # the head of "X of Y" is X
         strict = bool(core) and _rivalled(core, self.cores, claim_names)
-        return any(w.has_name(words, strict=strict) for w in self.each)
+        if any(w.has_name(words, strict=strict) for w in self.each):
+            return True
+        return (self.lead is not None and len(words) == 1 and not strict
+                and any(len(r) > 1 and _same_word(str(words[0]), r[0]) for r in self.lead.cores))
 
 
 # ------------------------------------------------------------------ negation
@@ -637,7 +657,8 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts])
+    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts],
+                   _Words(passages[:1]))
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
