@@ -249,3 +249,29 @@ def test_a_one_word_name_may_begin_a_longer_one_only_in_the_best_passage() -> No
     got = find_flags("Classes are offered by Jose with drums.", ["Ortiz holds a drum class."],
                      name_texts=["Ortiz holds a drum class.", "Jose Ortiz is 57."])
     assert got == [Flag("name", "Jose", None)]
+
+
+# ------------------------------------------------------------------ ranges, lone months, context dates
+
+def test_a_range_reads_alike_with_a_hyphen_or_a_dash() -> None:
+    assert flags("It dates from c. 1491–1510.", "1491-1510, Groeninge museum, Bruges.") == []
+    assert flags("United won 5–4 at Arsenal.", "A famous 5-4 victory at Arsenal.") == []
+    assert flags("It began between 3,800-3,700 BC.", "It began in 3800-3700 BC.") == []
+    assert flags("It began between 3,800-3,600 BC.", "It began in 3800-3700 BC.") == [("number", "3,600", "3700")]
+    assert flags("COVID-19 cases rose.", "Cases rose.") == []
+
+
+def test_a_lone_month_in_the_source_vouches_for_the_year_the_page_gives() -> None:
+    context = ("Published March 5, 2007.",)
+    passage = "The trek kicks off in August and will run through October."
+    assert flags("The tour ran from August through October 2007.", passage, context=context) == []
+    assert flags("The tour ran from August through October 2009.", passage, context=context) == [
+        ("date", "October 2009", None)]
+
+
+def test_a_context_date_without_the_year_does_not_vouch_for_a_changed_year() -> None:
+    passage = "Young will face Kedzie in 2011."
+    context = ("The fight is at Jackson's MMA Series 4 on April 9th.",)
+    assert flags("Young faced Kedzie on April 9, 2006.", passage, context=context) == [
+        ("date", "April 9, 2006", None)]
+    assert flags("Young faced Kedzie on April 9, 2011.", passage, context=context) == []

@@ -64,7 +64,7 @@ class _Mention:
 _MULT = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9,
          "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
 _NUM = re.compile(
-    r"(?<![\w.,/-])(?<!\d{4}–)(?P<cur>[$€£¥])?\s?"
+    r"(?<![\w.,/])(?<![^\W\d_]-)(?:(?<!\d{4}[–-])|(?=\d{3}))(?P<cur>[$€£¥])?\s?"
     r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<ord>st|nd|rd|th)?"
     r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
@@ -206,8 +206,13 @@ _DATES = [
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON},?\s+{_YEAR}", re.I),
-    re.compile(rf"(?<![\w$€£¥.,/-]){_YEAR}(?![\w%]|[.,]\d)"),
+    re.compile(rf"(?<![\w$€£¥.,/])(?<![^\W\d_]-){_YEAR}(?![\w%]|[.,]\d)"),
 ]
+#: a month named alone after a word that dates ("through October", "in June"): in a source, it
+#: vouches for a claim's "October 2007" when the page gives that year
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|on|by|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
+    rf"and|to)[\s-]+(?P<mon>(?:{'|'.join(m.capitalize() for m in _MONTHS)})\b)(?![\s,]+\d)")
 
 
 def _date_value(m: re.Match[str]) -> tuple[int | None, int | None, int | None] | None:
@@ -224,10 +229,10 @@ def _date_value(m: re.Match[str]) -> tuple[int | None, int | None, int | None] |
     return (int(g["year"]) if g.get("year") else None), mon, day
 
 
-def _dates(text: str) -> list[_Mention]:
+def _dates(text: str, *, source: bool = False) -> list[_Mention]:
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
-    for rx in _DATES:
+    for rx in [*_DATES, _MONTH_ALONE] if source else _DATES:
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -236,8 +241,9 @@ def _dates(text: str) -> list[_Mention]:
             val = _date_value(m)
             if val is None:
                 continue
-            taken.append(m.span())
-            out.append(_Mention("date", m.group().strip(), m.start(), m.end(), val))
+            a, b = m.span("mon") if rx is _MONTH_ALONE else m.span()
+            taken.append((a, b))
+            out.append(_Mention("date", text[a:b].strip(), a, b, val))
     return sorted(out, key=lambda mn: mn.start)
 
 
@@ -249,7 +255,7 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
             continue
         if s is None:
             if i == 0 and source_years and c not in source_years:
-                return False
+                return False  # a year-less date fits the claim's year unless the page gives others
             continue
         if c != s:
             return False
@@ -548,7 +554,7 @@ def _next_to(a: tuple[str | None, str | None], b: tuple[str | None, str | None])
 # ------------------------------------------------------------------ the check
 
 def _mentions(text: str, *, source: bool, skip_first: bool = False) -> list[_Mention]:
-    dates = _dates(text)
+    dates = _dates(text, source=source)
     nums = [n for n in _numbers(text, spelled=source)
             if not any(d.start < n.end and n.start < d.end for d in dates)]
     names = _names(text, skip_first)
@@ -627,14 +633,14 @@ def _present(c: _Mention, sources: list[_Source], words: _AnyOf, years: set[obje
     return False
 
 
-def _exact_in(c: _Mention, context: list[_Source]) -> bool:
+def _exact_in(c: _Mention, context: list[_Source], years: set[object]) -> bool:
     """The same number or date in the context: there a rounded figure ("4%" for "4.1 percent")
     is more likely another quantity than the claim's."""
     if c.kind == "number":
         return any(s.kind == "number" and s.value[0] == c.value[0] and (not c.value[2] or c.value[2] == s.value[2])
                    for src in context for s in src.mentions)
-    if c.kind == "date":
-        return any(s.kind == "date" and _date_fits(c.value, s.value, set()) for src in context for s in src.mentions)
+    if c.kind == "date":  # a year-less "9 April" vouches for "9 April 2006" only if the page gives 2006
+        return any(s.kind == "date" and _date_fits(c.value, s.value, years) for src in context for s in src.mentions)
     return False
 
 
@@ -668,7 +674,7 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
         if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near, claim_names) \
-                or _exact_in(c, every[len(best):]):
+                or _exact_in(c, every[len(best):], years):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
