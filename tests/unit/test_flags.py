@@ -275,3 +275,16 @@ def test_a_context_date_without_the_year_does_not_vouch_for_a_changed_year() -> 
     assert flags("Young faced Kedzie on April 9, 2006.", passage, context=context) == [
         ("date", "April 9, 2006", None)]
     assert flags("Young faced Kedzie on April 9, 2011.", passage, context=context) == []
+
+
+def test_another_name_beginning_alike_makes_the_match_strict() -> None:
+    passage = "The Odessa Jackalopes hired Todd Watson. In 2003 Watson won Executive of the Year honors."
+    assert flags("Watson coaches the Odessa Executive.", passage) == [("name", "Odessa Executive", None)]
+    assert flags("Watson coaches the Odessa Jackalopes.", passage) == []
+    # a name ending in a kind word is often shortened: "Kent State" beside the "Kent State disturbance"
+    assert flags("He graduated from Kent State University.", "He graduated from Kent State. The Kent State Riots.") == []
+
+
+def test_a_plural_possessive_stays_inside_a_name() -> None:
+    passage = "The roster of the Senior Men's National Team was announced by Canada Basketball."
+    assert flags("He plays for the Canadian Senior Men's National Team.", passage) == []

@@ -268,7 +268,7 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
 #: capital letters of the Latin, Greek and Cyrillic scripts ("Álvarez", "Ørsted", "Дмитрий")
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
 _NAME_WORD = rf"(?:[{_UPPER}][\w’'.\-]*[\w.]|[{_UPPER}])"
-_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:(?<![’']s)(?<![a-z]{3}\.)[^\S\n]+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:(?:(?<![’']s)|(?<=en[’']s)|(?<=ople[’']s))(?<![a-z]{{3}}\.)[^\S\n]+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
 _CONNECT = {"of", "de", "da", "del", "van", "von", "der", "al", "bin", "la", "du", "le", "the", "and"}
 _TITLES = {"president", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov", "general",
            "gen", "judge", "justice", "minister", "prime", "chancellor", "secretary", "mayor", "sir", "lord",
@@ -478,14 +478,19 @@ def _same_name(claim: list[str], run: list[str], titled: bool) -> bool:
 
 
 def _rivalled(core: list[str], cores: Sequence[list[str]], claim_names: Sequence[list[str]]) -> bool:
-    """The source names someone else by the claim's name's last word: a run of two or more words
-    ending in the same word (not a kind word: a page names many schools), that is neither the claim's
-    name shortened or in full nor another name the claim gives in full ("Lisa White Hardwick" beside
-    "Hardwick", when the claim says "Lisa Times Hardwick")."""
-    if core[-1] in _KINDS:
-        return False
+    """The source names someone or something else as the claim's name begins or ends: a run of two
+    or more words ending in the same word (not a kind word: a page names many schools), or, for a
+    name of two words or more, beginning with the same word and ending otherwise, that is neither
+    the claim's name shortened or in full nor another name the claim gives in full ("Lisa White
+    Hardwick" beside "Hardwick" when the claim says "Lisa Times Hardwick"; "Odessa Jackalopes"
+    beside "Executive" when it says "Odessa Executive")."""
     for r in cores:
-        if len(r) < 2 or not _same_word(r[-1], core[-1]) or _within(r, core) or _within(core, r):
+        if len(r) < 2 or _within(r, core) or _within(core, r):
+            continue
+        same_last = _same_word(r[-1], core[-1]) and core[-1] not in _KINDS
+        same_first = len(core) > 1 and _same_word(r[0], core[0]) and not _same_word(r[-1], core[-1]) \
+            and core[-1] not in _KINDS
+        if not (same_last or same_first):
             continue
         if not any(_within(r, o) for o in claim_names if o != core):
             return True
