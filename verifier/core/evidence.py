@@ -23,7 +23,10 @@ Decisions
   word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
   unrelated sentence that happens to hold a changed name never hides it.
 - Flags are judged against the whole passages, with the sentences next to them and the page's
-  title and opening lines (byline, date) as context: a paraphrase is not a missing token.
+  title and opening lines (byline, date) as context: a paraphrase is not a missing token. When a
+  flagged token is written in another sentence that shares TOKEN_SHARED other claim words, that
+  sentence replaces the last passage if fewer flags remain (the sentence richest in claim words
+  is not always the one that names who or when).
 - Coverage: the share of the claim's content words (outside quotes checked as quotes and the
   credit, and not one of a few frame words such as "year", "later", "became") found in the union
   of the passages; a word is found when its stem is there, or a word sharing its first five

@@ -18,10 +18,20 @@ Decisions
 - A number with fewer significant digits than the source's is equal when the source rounds to
   it within 5% ("about 300" for 312); units must agree when both are written (4% is not $4).
 - A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
-  "12 March 2020"; a year alone is found in any date or bare year of the passages.
-- Names are runs of capitalised words; the claim's first word only when the source capitalises
-  it mid-sentence; the credited outlet and set-aside quotes are skipped. A name is present when
-  its full form, its last word, or its acronym is (word stems compared, so "Russian" ~ "Russia").
+  "12 March 2020"; a year alone is found in any date or bare year of the passages. A source date
+  without a year ("April 9th", a lone "through October") fits the claim's year only if the page
+  gives no year or gives that one. A range reads alike with a hyphen or a dash ("1491-1510").
+- Names are runs of capitalised words (ended by a possessive, a sentence end, a line end or a
+  capitalised small word); the claim's first word only when the source capitalises it
+  mid-sentence; the credited outlet and set-aside quotes are skipped. A name is matched as a name,
+  never as words gathered from several names ("Library of Awards" is not in "Library of Congress
+  … Golden Horse Awards"): present when the whole name is written in one text, or a run of it is
+  the same name shortened on either side (surname, middle names, kind words such as "High School"
+  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there,
+  not a word inside another ("Carolyn" is not in "Carolyn Roberts"), except at the start of a
+  longer name in the best passage itself. When the source gives someone else a full name that
+  begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
+  holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
 - Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
   `source` None; one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
