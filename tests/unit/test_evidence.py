@@ -156,3 +156,35 @@ def test_the_ranking_library_is_imported_only_when_a_claim_is_judged() -> None:
     code = ("import sys; import verifier.service.pipeline, verifier.core.evidence; "
             "assert 'bm25s' not in sys.modules")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+TOKEN_PAGE = """Free clinics give medical students clinical experience early in their training.
+The clinics open on Saturdays.
+Patients come from across the county.
+Volunteers run the front desk.
+Interpreters help patients who speak Spanish.
+The clinics are funded by donations.
+Davis medical students run the clinics as volunteers during their training.
+Carolyn Smith runs a bakery beside the clinics.
+"""
+
+
+def _judged_on(text: str, first: str) -> tuple[list[str], list[Flag]]:
+    from verifier.core.evidence import Passage, judge_on
+
+    px = index(TOKEN_PAGE, title=None)
+    a = TOKEN_PAGE.index(first)
+    j = judge_on(claim(text), "1", px, [Passage(first, a, a + len(first), None, 1.0)], unsupported=0.4, supported=0.8)
+    return [p.text for p in j.evidence], j.flags
+
+
+def test_a_sentence_writing_a_flagged_token_joins_the_passages_when_it_shares_the_claims_words() -> None:
+    first = "Free clinics give medical students clinical experience early in their training."
+    passages, flags = _judged_on("The clinics give Davis medical students clinical experience early in training.", first)
+    assert flags == [] and passages[-1] == "Davis medical students run the clinics as volunteers during their training."
+
+
+def test_a_sentence_holding_only_the_token_does_not_join() -> None:
+    first = "Free clinics give medical students clinical experience early in their training."
+    passages, flags = _judged_on("The clinics give Carolyn medical students clinical experience early in training.", first)
+    assert flags == [Flag("name", "Carolyn", None)] and passages == [first]

@@ -181,3 +181,110 @@ def test_a_score_is_two_numbers() -> None:
 def test_the_tail_of_a_year_range_is_no_number() -> None:
     assert flags("The change takes effect in the 2018–19 academic year.",
                  "The change takes effect in the 2018 academic year.") == []
+
+
+# ------------------------------------------------------------------ names matched as names
+
+def test_a_word_swapped_inside_a_name_flags() -> None:
+    passage = "Velvet Revolver will tour with Alice in Chains, singer Scott Weiland said."
+    assert flags("Alice in Chains joined Velvet Scott on tour.", passage) == [("name", "Velvet Scott", None)]
+    assert flags("Alice in Chains joined Velvet Revolver on tour.", passage) == []
+
+
+def test_a_name_is_not_made_of_words_from_two_names() -> None:
+    passage = "The Library of Congress chose the films. Ang Lee won at the Golden Horse Awards."
+    assert flags("The film was chosen by the Library of Awards.", passage) == [("name", "Library of Awards", None)]
+    assert flags("The film was chosen by the Library of Congress.", passage) == []
+
+
+def test_a_one_word_name_is_not_a_word_inside_another_name() -> None:
+    passage, context = "Petiver amassed the largest collection.", ("It was vast, says Carolyn Roberts.",)
+    assert flags("The collection Carolyn amassed was the largest.", passage, context=context) == [
+        ("name", "Carolyn", None)]
+    assert flags("The collection Petiver amassed was the largest.", passage, context=context) == []
+    assert flags("The largest collection, says Roberts, was amassed by Petiver.", passage, context=context) == []
+
+
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("He chose Monsignor Scanlan High School for basketball.", "He makes the commute to Scanlan every day."),
+    ("It came out on the U.S. Presidential Election Day.", "It hits stores on Election Day."),
+    ("It is based at Hamamatsu Air Base.", "Air Training Command (HQ: Hamamatsu, Shizuoka)."),
+    ("His grandson Clive Uhr became a radiologist.", "Sir Clive Wentworth Uhr, radiologist, was born in 1903."),
+    ("The brewery was leased to Edwin Tooth.", "Family: Tooth, Edwin (brother)."),
+    ("Lady Amelia is the younger sister.", "Amelia Windsor is the younger sister."),
+    ("Mustaine was proud of the band.", "Dave Mustaine To Metallica: I Am So Very Proud"),
+    ("It went to the Freer Gallery.", "It went to the Freer."),
+    ("Records went to Verve Records.", "The revitalized Verve Records is home to Decca Records."),
+    ("The Chief Public Health Officer of Canada found it.",
+     "Chief Public Health Officer's reports on the Public Health Agency of Canada found it."),
+    ("The Reading club announced the transfer.", "Reading Football Club can announce the transfer."),
+])
+def test_a_name_shortened_on_either_side_is_present(claim: str, passage: str) -> None:
+    assert flags(claim, passage) == []
+
+
+def test_another_full_name_with_the_same_surname_makes_the_match_strict() -> None:
+    passage = "Judge Lisa White Hardwick and Benjamin Lipman were chosen. Hardwick is a judge."
+    assert flags("The applicants were Lisa Times Hardwick and Benjamin Lipman.", passage) == [
+        ("name", "Lisa Times Hardwick", None)]
+    assert flags("The applicants were Lisa Hardwick and Benjamin Lipman.", passage) == []
+    assert flags("The applicants were Hardwick and Benjamin Lipman.", passage) == []
+
+
+def test_a_possessive_ends_a_name() -> None:
+    passage = "The ASEAN Regional Business Council will be launched at the World Economic Forum."
+    assert flags("She chairs the Pacific Economic Forum's ASEAN Regional Business Council.", passage) == [
+        ("name", "Pacific Economic Forum's", None)]
+    assert flags("She chairs the World Economic Forum's ASEAN Regional Business Council.", passage) == []
+
+
+def test_a_name_does_not_run_on_over_a_sentence_end() -> None:
+    assert flags("He died in Calgary, Alberta on May 7.", "He died on May 7 in Calgary, Alberta.\nHe was 76.") == []
+
+
+def test_a_one_word_name_may_begin_a_longer_one_only_in_the_best_passage() -> None:
+    got = find_flags("Classes are offered by Jose with drums.", ["Jose Ortiz holds a drum class."],
+                     name_texts=["Jose Ortiz holds a drum class."])
+    assert got == []
+    got = find_flags("Classes are offered by Jose with drums.", ["Ortiz holds a drum class."],
+                     name_texts=["Ortiz holds a drum class.", "Jose Ortiz is 57."])
+    assert got == [Flag("name", "Jose", None)]
+
+
+# ------------------------------------------------------------------ ranges, lone months, context dates
+
+def test_a_range_reads_alike_with_a_hyphen_or_a_dash() -> None:
+    assert flags("It dates from c. 1491–1510.", "1491-1510, Groeninge museum, Bruges.") == []
+    assert flags("United won 5–4 at Arsenal.", "A famous 5-4 victory at Arsenal.") == []
+    assert flags("It began between 3,800-3,700 BC.", "It began in 3800-3700 BC.") == []
+    assert flags("It began between 3,800-3,600 BC.", "It began in 3800-3700 BC.") == [("number", "3,600", "3700")]
+    assert flags("COVID-19 cases rose.", "Cases rose.") == []
+
+
+def test_a_lone_month_in_the_source_vouches_for_the_year_the_page_gives() -> None:
+    context = ("Published March 5, 2007.",)
+    passage = "The trek kicks off in August and will run through October."
+    assert flags("The tour ran from August through October 2007.", passage, context=context) == []
+    assert flags("The tour ran from August through October 2009.", passage, context=context) == [
+        ("date", "October 2009", None)]
+
+
+def test_a_context_date_without_the_year_does_not_vouch_for_a_changed_year() -> None:
+    passage = "Young will face Kedzie in 2011."
+    context = ("The fight is at Jackson's MMA Series 4 on April 9th.",)
+    assert flags("Young faced Kedzie on April 9, 2006.", passage, context=context) == [
+        ("date", "April 9, 2006", None)]
+    assert flags("Young faced Kedzie on April 9, 2011.", passage, context=context) == []
+
+
+def test_another_name_beginning_alike_makes_the_match_strict() -> None:
+    passage = "The Odessa Jackalopes hired Todd Watson. In 2003 Watson won Executive of the Year honors."
+    assert flags("Watson coaches the Odessa Executive.", passage) == [("name", "Odessa Executive", None)]
+    assert flags("Watson coaches the Odessa Jackalopes.", passage) == []
+    # a name ending in a kind word is often shortened: "Kent State" beside the "Kent State disturbance"
+    assert flags("He graduated from Kent State University.", "He graduated from Kent State. The Kent State Riots.") == []
+
+
+def test_a_plural_possessive_stays_inside_a_name() -> None:
+    passage = "The roster of the Senior Men's National Team was announced by Canada Basketball."
+    assert flags("He plays for the Canadian Senior Men's National Team.", passage) == []

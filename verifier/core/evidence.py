@@ -23,7 +23,10 @@ Decisions
   word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
   unrelated sentence that happens to hold a changed name never hides it.
 - Flags are judged against the whole passages, with the sentences next to them and the page's
-  title and opening lines (byline, date) as context: a paraphrase is not a missing token.
+  title and opening lines (byline, date) as context: a paraphrase is not a missing token. When a
+  flagged token is written in another sentence that shares TOKEN_SHARED other claim words, that
+  sentence replaces the last passage if fewer flags remain (the sentence richest in claim words
+  is not always the one that names who or when).
 - Coverage: the share of the claim's content words (outside quotes checked as quotes and the
   credit, and not one of a few frame words such as "year", "later", "became") found in the union
   of the passages; a word is found when its stem is there, or a word sharing its first five
@@ -64,6 +67,8 @@ PREFIX = 5
 SHOWN = 1
 #: claim words a passage must share with the claim for the names in it to count
 NAME_RELEVANT = 2
+#: claim words besides a flagged token a sentence must share to be shown for that token
+TOKEN_SHARED = 3
 
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -99,6 +104,11 @@ class ClaimJudgement:
 
 
 # ------------------------------------------------------------------ words
+
+def fold_text(text: str) -> str:
+    """Text as its folded words, space-separated and padded: for looking a token up whole."""
+    return " " + " ".join(fold(w) for w in _WORD.findall(text)) + " "
+
 
 def word_key(word: str) -> str:
     """The form a word is compared in: folded and stemmed, a final e and a doubled final
@@ -419,10 +429,45 @@ def judge_claim(claim: ClaimSentence, sources: dict[str, PassageIndex | None], *
 def judge_on(claim: ClaimSentence, ref: str, px: PassageIndex, passages: list[Passage], *,
              unsupported: float, supported: float) -> ClaimJudgement:
     """Coverage, flags and support of a claim on the passages chosen from one source."""
+    flags = _flags(claim, px, passages)
+    if flags and passages:
+        better = _with_token_passage(claim, px, passages, flags)
+        if better is not None:
+            passages, flags = better
     cov = coverage(claim, passages) if passages else 0.0
-    flags = (find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
-                       skip=claim.set_aside, outlets=claim.outlets,
-                       name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))))
-             if passages else [])
     return ClaimJudgement(ref, passages, cov, flags,
                           support(cov, flags, bool(passages), unsupported=unsupported, supported=supported))
+
+
+def _flags(claim: ClaimSentence, px: PassageIndex, passages: list[Passage]) -> list[Flag]:
+    if not passages:
+        return []
+    return find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
+                      skip=claim.set_aside, outlets=claim.outlets,
+                      name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))))
+
+
+def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[Passage],
+                        flags: list[Flag]) -> tuple[list[Passage], list[Flag]] | None:
+    """When the passages lack a flagged token, a sentence of the source that writes it and shares
+    TOKEN_SHARED other claim words takes the last passage's place, if that leaves fewer flags (the
+    ranking favours the sentence with most claim words; the one with the claim's name may be
+    another: "UC Davis medical students … volunteer" beside "clinics … give medical students")."""
+    want = set(claim_keys(claim, with_quotes=True))
+    shown = {u for p in passages if (span := _units_of(px, p)) is not None for u in range(span[0], span[1] + 1)}
+    for f in flags:
+        if f.claim is None or f.source is not None or f.kind == "negation":
+            continue
+        token = fold_text(f.claim)
+        own = set(keys(f.claim))
+        for k, (a, b) in enumerate(px.spans):
+            if k in shown or token not in fold_text(px.source.text[a:b]):
+                continue
+            if len((px.sets[k] & want) - own) < TOKEN_SHARED:
+                continue
+            extra = _passage(px, _Window(k, k, 0.0))
+            trial = [*passages[: MAX_PASSAGES - 1], extra]
+            got = _flags(claim, px, trial)
+            if len(got) < len(flags):
+                return trial, got
+    return None

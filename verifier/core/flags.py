@@ -18,10 +18,20 @@ Decisions
 - A number with fewer significant digits than the source's is equal when the source rounds to
   it within 5% ("about 300" for 312); units must agree when both are written (4% is not $4).
 - A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
-  "12 March 2020"; a year alone is found in any date or bare year of the passages.
-- Names are runs of capitalised words; the claim's first word only when the source capitalises
-  it mid-sentence; the credited outlet and set-aside quotes are skipped. A name is present when
-  its full form, its last word, or its acronym is (word stems compared, so "Russian" ~ "Russia").
+  "12 March 2020"; a year alone is found in any date or bare year of the passages. A source date
+  without a year ("April 9th", a lone "through October") fits the claim's year only if the page
+  gives no year or gives that one. A range reads alike with a hyphen or a dash ("1491-1510").
+- Names are runs of capitalised words (ended by a possessive, a sentence end, a line end or a
+  capitalised small word); the claim's first word only when the source capitalises it
+  mid-sentence; the credited outlet and set-aside quotes are skipped. A name is matched as a name,
+  never as words gathered from several names ("Library of Awards" is not in "Library of Congress
+  … Golden Horse Awards"): present when the whole name is written in one text, or a run of it is
+  the same name shortened on either side (surname, middle names, kind words such as "High School"
+  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there,
+  not a word inside another ("Carolyn" is not in "Carolyn Roberts"), except at the start of a
+  longer name in the best passage itself. When the source gives someone else a full name that
+  begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
+  holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
 - Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
   `source` None; one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
@@ -64,7 +74,7 @@ class _Mention:
 _MULT = {"thousand": 10**3, "k": 10**3, "million": 10**6, "m": 10**6, "mn": 10**6, "billion": 10**9,
          "bn": 10**9, "b": 10**9, "trillion": 10**12, "tn": 10**12}
 _NUM = re.compile(
-    r"(?<![\w.,/-])(?<!\d{4}–)(?P<cur>[$€£¥])?\s?"
+    r"(?<![\w.,/])(?<![^\W\d_]-)(?:(?<!\d{4}[–-])|(?=\d{3}))(?P<cur>[$€£¥])?\s?"
     r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<ord>st|nd|rd|th)?"
     r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
@@ -206,8 +216,13 @@ _DATES = [
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON},?\s+{_YEAR}", re.I),
-    re.compile(rf"(?<![\w$€£¥.,/-]){_YEAR}(?![\w%]|[.,]\d)"),
+    re.compile(rf"(?<![\w$€£¥.,/])(?<![^\W\d_]-){_YEAR}(?![\w%]|[.,]\d)"),
 ]
+#: a month named alone after a word that dates ("through October", "in June"): in a source, it
+#: vouches for a claim's "October 2007" when the page gives that year
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|on|by|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
+    rf"and|to)[\s-]+(?P<mon>(?:{'|'.join(m.capitalize() for m in _MONTHS)})\b)(?![\s,]+\d)")
 
 
 def _date_value(m: re.Match[str]) -> tuple[int | None, int | None, int | None] | None:
@@ -224,10 +239,10 @@ def _date_value(m: re.Match[str]) -> tuple[int | None, int | None, int | None] |
     return (int(g["year"]) if g.get("year") else None), mon, day
 
 
-def _dates(text: str) -> list[_Mention]:
+def _dates(text: str, *, source: bool = False) -> list[_Mention]:
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
-    for rx in _DATES:
+    for rx in [*_DATES, _MONTH_ALONE] if source else _DATES:
         for m in rx.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -236,8 +251,9 @@ def _dates(text: str) -> list[_Mention]:
             val = _date_value(m)
             if val is None:
                 continue
-            taken.append(m.span())
-            out.append(_Mention("date", m.group().strip(), m.start(), m.end(), val))
+            a, b = m.span("mon") if rx is _MONTH_ALONE else m.span()
+            taken.append((a, b))
+            out.append(_Mention("date", text[a:b].strip(), a, b, val))
     return sorted(out, key=lambda mn: mn.start)
 
 
@@ -249,7 +265,7 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
             continue
         if s is None:
             if i == 0 and source_years and c not in source_years:
-                return False
+                return False  # a year-less date fits the claim's year unless the page gives others
             continue
         if c != s:
             return False
@@ -259,12 +275,17 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
 
 # ------------------------------------------------------------------ names
 
-_NAME_WORD = r"(?:[A-Z][\w’'.\-]*[\w.]|[A-Z])"
-_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
+#: capital letters of the Latin, Greek and Cyrillic scripts ("Álvarez", "Ørsted", "Дмитрий")
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x530)) if c.isupper())
+_NAME_WORD = rf"(?:[{_UPPER}][\w’'.\-]*[\w.]|[{_UPPER}])"
+_NAME_RUN = re.compile(rf"{_NAME_WORD}(?:(?:(?<![’']s)|(?<=en[’']s)|(?<=ople[’']s))(?<![a-z]{{3}}\.)[^\S\n]+(?:(?:of|de|da|del|van|von|der|al|bin|la|du|le)\s+)?{_NAME_WORD})*")
 _CONNECT = {"of", "de", "da", "del", "van", "von", "der", "al", "bin", "la", "du", "le", "the", "and"}
 _TITLES = {"president", "king", "queen", "prince", "princess", "senator", "sen", "governor", "gov", "general",
            "gen", "judge", "justice", "minister", "prime", "chancellor", "secretary", "mayor", "sir", "lord",
-           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative"}
+           "lady", "saint", "st", "pope", "chairman", "director", "professor", "prof", "rep", "representative",
+           "monsignor", "father", "reverend", "rev", "bishop", "archbishop", "cardinal", "dame", "duke",
+           "duchess", "earl", "countess", "baron", "baroness", "emperor", "empress", "sheikh", "captain",
+           "capt", "colonel", "col", "lieutenant", "lt", "sergeant", "sgt", "admiral", "marshal"}
 _NOT_NAMES = {"i", "a", "the", "mr", "mrs", "ms", "dr", *_MONTHS, "monday", "tuesday", "wednesday",
               "thursday", "friday", "saturday", "sunday"}
 
@@ -314,49 +335,197 @@ def _capitalised(word: str) -> bool:
 
 
 class _Words:
-    """The folded words of the passages and their neighbours, those written capitalised, and the
-    acronyms of their names. A name's words may be spread and lower-cased ("the brewery in Kent" for
-    "Kent Brewery"), but one of them must be written as a name: "Awards" is not "awards"; the whole
-    name in lower case (the joined text) still counts."""
+    """The folded words of the texts, their capitalised runs (the core of each and its comparable
+    forms), the words written in lower case, and the acronyms of their names."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.words: set[str] = set()
         self.joined = " " + " ".join(" ".join(_name_words(t)) for t in texts) + " "
         self.acronyms: set[str] = set()
-        self.caps: set[str] = set()
+        self.cores: list[list[str]] = []
+        self.forms: list[list[str]] = []
+        self.loose: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
-            self.caps.update(_name_words(" ".join(w for w in t.split() if _capitalised(w))))
-            for m in _NAME_RUN.finditer(t):
-                ws = [w for w in m.group().split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
+            self.loose.update(_loose_words(t))
+            for run in _source_runs(t):
+                ws = [w for w in run.split() if w[0].isupper() and fold(w) not in _NOT_NAMES]
                 if len(ws) > 1:
                     self.acronyms.add("".join(w[0].lower() for w in ws))
                 self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
+                words = _name_words(run)
+                if core := _core(words):
+                    self.cores.append(core)
+                self.forms += _run_forms(words, source=True)
 
-    def has_word(self, w: str, *, capitalised: bool = False) -> bool:
-        pool = self.caps if capitalised else self.words
-        return w in pool or any(_same_word(w, s) for s in pool if s[:2] == w[:2])
-
-    def has_name(self, words: tuple[object, ...]) -> bool:
+    def has_name(self, words: tuple[object, ...], *, strict: bool = False) -> bool:
+        """The whole name in the text (a name of two words or more, in any case; one word written
+        in lower case), or a capitalised run of the text that is the same name, shortened on either
+        side (see `_same_name`), or its acronym. `strict` (the source names someone else by the
+        name's last word, see `_rivalled`): a run must hold the claim's whole core."""
         ws = [str(w) for w in words]
-        if not ws or f" {' '.join(ws)} " in self.joined:
+        if not ws or (len(ws) > 1 and f" {' '.join(ws)} " in self.joined):
+            return True
+        if len(ws) == 1 and ws[0] in self.loose:
+            return True
+        core = _core(ws)
+        if not core:
+            return True  # a title alone ("the President")
+        if len(core) == 2 and f" {core[1]} {core[0]} " in self.joined:
+            return True  # written as in an index: "Tooth, Edwin"
+        if strict:
+            return any(_within(core, r) for r in self.cores)
+        titled = any(w in _TITLES for w in ws)
+        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in self.forms):
             return True
         caps = [w for w in ws if w not in _CONNECT]
-        core = [w for w in caps if w not in _TITLES]
-        if all(self.has_word(w) for w in core) and (not core or any(self.has_word(w, capitalised=True) for w in core)):
-            return True
         acr = "".join(w[0] for w in caps)
-        return (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms)
+        if (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms):
+            return True
+        return self._split_at_of(ws)
+
+    def _split_at_of(self, ws: list[str]) -> bool:
+        """"Emilee Lindner of MTV" as "Emilee Lindner" and "MTV", the latter a whole name of the
+        text ("Awards" inside "Golden Horse Awards" does not make a "Library of Awards")."""
+        if "of" not in ws[1:-1]:
+            return False
+        k = ws.index("of", 1)
+        after = _core(ws[k + 1:])
+        return bool(after) and any(_words_match(after, f) for f in self.forms) and self.has_name(tuple(ws[:k]))
+
+
+def _loose_words(text: str) -> list[str]:
+    """The words of a text a one-word name may be anywhere among: those written in lower case
+    ("the internet" for "the Internet"). Elsewhere a one-word name must be a name of the text, not
+    a word inside one ("Carolyn" is not in "Carolyn Roberts")."""
+    return _name_words(" ".join(w for w in text.split() if not _capitalised(w)))
+
+
+#: words that name the kind of a place or body, not which one: "Kent Brewery" is found as "Kent", "the
+#: Freer Gallery" as "Freer" (only when a word that says which one is left)
+_KINDS = frozenset(str.split("""
+university college school high academy institute museum gallery galleries library theatre theater
+church cathedral abbey hospital company corporation corp inc ltd group party club team league
+association society foundation trust council committee commission agency department ministry board
+airport station base air port river lake mount mountain mountains island islands county city town
+township village state province prefecture region district park street road avenue square bridge
+hall centre center festival award awards prize magazine newspaper records studios brewery band
+"""))
+
+
+def _core(words: list[str]) -> list[str]:
+    """A run without sentence words before it ("In Paris"), connectors and titles."""
+    k = 0
+    while k < len(words) and (words[k] in STOP_WORDS or words[k] in _NOT_NAMES):
+        k += 1
+    return [w for w in words[k:] if w not in _CONNECT and w not in _TITLES]
+
+
+def _unkinded(words: list[str]) -> list[str]:
+    """The run without the words that only name its kind, unless nothing else is left."""
+    rest = [w for w in words if w not in _KINDS]
+    return rest or words
+
+
+def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
+    """The comparable forms of a run: its core, and that without kind words; for a source run,
+    also the parts before and after "of" ("Freer Gallery of Art" is also "Freer Gallery", hence
+    "Freer"; "Public Health Agency of Canada" also "Canada")."""
+    out: list[list[str]] = []
+    heads = [words]
+    if source and "of" in words[1:]:
+        heads += [words[: words.index("of", 1)], words[words.index("of", 1) + 1:]]
+    for ws in heads:
+        core = _core(ws)
+        for form in (core, _unkinded(core)):
+            if form and form not in out:
+                out.append(form)
+    return out
+
+
+def _source_runs(text: str) -> list[str]:
+    """The capitalised runs of a source text, cut at a capitalised small word inside one (a
+    headline's "Dave Mustaine To Metallica" holds "Dave Mustaine" and "Metallica")."""
+    out = []
+    for m in _NAME_RUN.finditer(text):
+        cur: list[str] = []
+        for w in m.group().split():
+            if len(w) > 1 and w[1:].islower() and fold(w) in STOP_WORDS and fold(w) not in _CONNECT and cur:
+                out.append(" ".join(cur))
+                cur = []
+            else:
+                cur.append(w)
+        if cur:
+            out.append(" ".join(cur))
+    return out
+
+
+def _words_match(a: list[str], b: list[str]) -> bool:
+    return len(a) == len(b) and all(_same_word(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _within(short: list[str], long: list[str]) -> bool:
+    """`short` is `long` with words left out, not its last: "Scanlan", "Clive Uhr" and "Wentworth
+    Uhr" are within "Clive Wentworth Uhr"."""
+    if not short or len(short) > len(long) or not _same_word(short[-1], long[-1]):
+        return False
+    k = 0
+    for w in long[:-1]:
+        if k < len(short) - 1 and _same_word(short[k], w):
+            k += 1
+    return k == len(short) - 1
+
+
+def _same_name(claim: list[str], run: list[str], titled: bool) -> bool:
+    """One name written in full on one side and shortened on the other: the claim's words are
+    within the run ("Scanlan" or "Clive Uhr" for "Clive Wentworth Uhr"), the run's words within the
+    claim's ("Election Day" for "U.S. Presidential Election Day"), or a titled first name begins it
+    ("Lady Amelia" for "Amelia Windsor"). A word swapped ("Velvet Scott" for "Velvet Revolver") is
+    none of these."""
+    if _within(claim, run) or _within(run, claim):
+        return True
+    return titled and len(claim) < len(run) and _words_match(claim, run[: len(claim)])
+
+
+def _rivalled(core: list[str], cores: Sequence[list[str]], claim_names: Sequence[list[str]]) -> bool:
+    """The source names someone or something else as the claim's name begins or ends: a run of two
+    or more words ending in the same word (not a kind word: a page names many schools), or, for a
+    name of two words or more, beginning with the same word and ending otherwise, that is neither
+    the claim's name shortened or in full nor another name the claim gives in full ("Lisa White
+    Hardwick" beside "Hardwick" when the claim says "Lisa Times Hardwick"; "Odessa Jackalopes"
+    beside "Executive" when it says "Odessa Executive")."""
+    for r in cores:
+        if len(r) < 2 or _within(r, core) or _within(core, r):
+            continue
+        same_last = _same_word(r[-1], core[-1]) and core[-1] not in _KINDS
+        same_first = len(core) > 1 and _same_word(r[0], core[0]) and not _same_word(r[-1], core[-1]) \
+            and core[-1] not in _KINDS
+        if not (same_last or same_first):
+            continue
+        if not any(_within(r, o) for o in claim_names if o != core):
+            return True
+    return False
 
 
 class _AnyOf:
-    """Names looked up text by text: a name is present when one text holds all of it."""
+    """Names looked up text by text: a name is present when one text holds all of it. In the best
+    passage itself (`lead`), a one-word name may also begin a longer one ("Reading" for "Reading
+    Football Club", "Jose" for "Jose Ortiz"): there the claim's other words vouch for it, while a
+    first name met anywhere on the page is as often someone else's."""
 
-    def __init__(self, each: list[_Words]) -> None:
+    def __init__(self, each: list[_Words], lead: _Words | None = None) -> None:
         self.each = each
+        self.lead = lead
+        self.cores = [r for w in each for r in w.cores]
 
-    def has_name(self, words: tuple[object, ...]) -> bool:
-        return any(w.has_name(words) for w in self.each)
+    def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
+        ws = [str(w) for w in words]
+        core = _core(ws[: ws.index("of", 1)] if "of" in ws[1:] else ws)  # the head of "X of Y" is X
+        strict = bool(core) and _rivalled(core, self.cores, claim_names)
+        if any(w.has_name(words, strict=strict) for w in self.each):
+            return True
+        return (self.lead is not None and len(words) == 1 and not strict
+                and any(len(r) > 1 and _same_word(str(words[0]), r[0]) for r in self.lead.cores))
 
 
 # ------------------------------------------------------------------ negation
@@ -400,7 +569,7 @@ def _next_to(a: tuple[str | None, str | None], b: tuple[str | None, str | None])
 # ------------------------------------------------------------------ the check
 
 def _mentions(text: str, *, source: bool, skip_first: bool = False) -> list[_Mention]:
-    dates = _dates(text)
+    dates = _dates(text, source=source)
     nums = [n for n in _numbers(text, spelled=source)
             if not any(d.start < n.end and n.start < d.end for d in dates)]
     names = _names(text, skip_first)
@@ -461,12 +630,12 @@ def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passag
     return None
 
 
-def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years: set[object],
-             near: tuple[str | None, str | None]) -> bool:
+def _present(c: _Mention, sources: list[_Source], words: _AnyOf, years: set[object],
+             near: tuple[str | None, str | None], claim_names: Sequence[list[str]]) -> bool:
     """The token is in the passages: a name whole in one text; a number or date of equal value,
     where a rounded figure ("about 300" for 312) must stand next to the same words."""
     if c.kind == "name":
-        return words.has_name(c.value)
+        return words.has_name(c.value, claim_names)
     for src in sources:
         taken = [(m.start, m.end) for m in src.mentions]
         for s in src.mentions:
@@ -479,14 +648,14 @@ def _present(c: _Mention, sources: list[_Source], words: _Words | _AnyOf, years:
     return False
 
 
-def _exact_in(c: _Mention, context: list[_Source]) -> bool:
+def _exact_in(c: _Mention, context: list[_Source], years: set[object]) -> bool:
     """The same number or date in the context: there a rounded figure ("4%" for "4.1 percent")
     is more likely another quantity than the claim's."""
     if c.kind == "number":
         return any(s.kind == "number" and s.value[0] == c.value[0] and (not c.value[2] or c.value[2] == s.value[2])
                    for src in context for s in src.mentions)
-    if c.kind == "date":
-        return any(s.kind == "date" and _date_fits(c.value, s.value, set()) for src in context for s in src.mentions)
+    if c.kind == "date":  # a year-less "9 April" vouches for "9 April 2006" only if the page gives 2006
+        return any(s.kind == "date" and _date_fits(c.value, s.value, years) for src in context for s in src.mentions)
     return False
 
 
@@ -509,16 +678,18 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words: _Words | _AnyOf = (_Words([s.text for s in every]) if name_texts is None
-                              else _AnyOf([_Words([t]) for t in name_texts]))
+    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts],
+                   _Words(passages[:1]))
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
+    claim_names = _Words([claim]).cores
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
-        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near) or _exact_in(c, every[len(best):]):
+        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near, claim_names) \
+                or _exact_in(c, every[len(best):], years):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
