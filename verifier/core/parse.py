@@ -38,7 +38,8 @@ quote (marker or link, see Credit) is always kept unless it is only a URL, a num
           after it introduces nothing; a quote in capitals throughout only when nothing else
           stands in its sentence (a heading);
       (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)), or
-          by its byline after a comma (“Why the harbour flooded,” by Jane Doe) or, in Title
+          by its byline after a comma (“Why the harbour flooded,” by Jane Doe; not after a
+          reporting verb: Lee said the “ugliness of the remarks,” by Holt) or, in Title
           Case, without one (“The Long Road Home” by Jane Doe), or cited in brackets with its
           outlet and date ((“Mayor vows to rebuild,” Daily Post, Monday));
       (c) a paragraph that is only a passage in single marks, in a text with double-mark
@@ -385,9 +386,17 @@ def _a_work(text: str, r: _Raw) -> bool:
     ref = _REFERENCE.match(text, r.close)
     if ref and text[:r.open].rstrip().endswith("(") and not _reporting(ref.group()):
         return True  # (“Mayor vows a new harbour,” Daily Post, Monday)
+    if _said_right_before(text, r):
+        return False  # Lee said the “ugliness of the remarks,” by Trump: someone's words, "by" the agent
     if r.text.endswith(","):
         return bool(_BYLINE.match(text, r.close))
     return text.startswith(",", r.close) and bool(_BYLINE.match(text, r.close + 1))
+
+
+def _said_right_before(text: str, r: _Raw) -> bool:
+    """A reporting verb in the two words before the quote ("read", as in Read “Title,” by …, aside)."""
+    last = [w for w in _words(text[max(0, r.open - 60):r.open])[-2:] if w.lower() not in ("read", "reads")]
+    return _reporting(" ".join(last))
 
 
 def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
