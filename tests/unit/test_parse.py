@@ -183,6 +183,9 @@ def test_title_with_its_byline_is_skipped() -> None:
     # a passive agent is no byline: someone's words, described by whom
     assert texts("The plan was described as “unfair to the harbour towns” by critics.") == [
         "unfair to the harbour towns"]
+    # the comma may stand inside a nested quote's closing mark
+    assert skipped("PIER NEWS—\"Lee is leaving ‘Pier Nine,'\" by the Post's Jane Doe: more.") == [
+        "Lee is leaving ‘Pier Nine,'"]
     # nor is the agent of words a reporting verb introduces
     assert texts("Lee said the “ugliness of the harbour remarks,” by Mayor Holt, stood out.") == [
         "ugliness of the harbour remarks,"]

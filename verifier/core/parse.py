@@ -388,7 +388,7 @@ def _a_work(text: str, r: _Raw) -> bool:
         return True  # (“Mayor vows a new harbour,” Daily Post, Monday)
     if _said_right_before(text, r):
         return False  # Lee said the “ugliness of the remarks,” by Trump: someone's words, "by" the agent
-    if r.text.endswith(","):
+    if r.text.rstrip("'’”\"").endswith(","):  # the comma may stand inside a nested quote: ‘Pier Nine,'”
         return bool(_BYLINE.match(text, r.close))
     return text.startswith(",", r.close) and bool(_BYLINE.match(text, r.close + 1))
 
