@@ -265,6 +265,12 @@ def test_title_case_quote_after_a_naming_word_is_a_name() -> None:
         "a betrayal of the harbour towns"]
 
 
+def test_verb_after_a_title_case_quote_introduces_it_only_set_off() -> None:
+    assert skipped("The boy wore a “Make The Harbour Great Again” hat and said hello.") == [
+        "Make The Harbour Great Again"]
+    assert texts("“Make The Harbour Great Again,” the boy said.") == ["Make The Harbour Great Again,"]
+
+
 def test_title_case_quote_after_a_preposition_is_a_name_whatever_follows() -> None:
     text = "Lee, who starred in “Harbour Lights” and “The Long Pier Nine Story,” posted the clip."
     assert reasons(text) == {"Harbour Lights": "a name or title", "The Long Pier Nine Story,": "a name or title"}

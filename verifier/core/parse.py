@@ -32,8 +32,9 @@ quote (marker or link, see Credit) is always kept unless it is only a URL, a num
   * a quote of 4 or more words that reads as a name or a title, not someone's words:
       (a) every word capitalised (as in 2–3-word (a)) while its sentence is not (a Title Case
           headline capitalises its quotes too), and no reporting verb introducing it (in the
-          two words before it or the three after it, or anywhere before it when a comma or
-          colon sets it off: “What A Night,” she said) — after a naming word (called, titled,
+          two words before it or the three after it when a comma sets it off, or anywhere
+          before it when a comma or colon sets it off: “What A Night,” she said) — after a
+          naming word (called, titled,
           known as, …) or a preposition (starred in “…” and “…”, posted the clip) a verb
           after it introduces nothing; a quote in capitals throughout only when nothing else
           stands in its sentence (a heading);
@@ -262,7 +263,7 @@ def _skip_reason(text: str, before: str, after: str, titles: set[str]) -> str | 
     if _GLOSS.search(before):
         return TRANSLATION
     if len(words) >= 4:
-        return NAME if _a_name(words, before, after) else None
+        return NAME if _a_name(t, before, after) else None
     if _title_case(words):
         return NAME
     if _SCARE.search(before):
@@ -320,12 +321,13 @@ def _aside(before: str, m: re.Match[str]) -> bool:
         before.startswith(",", m.end())
 
 
-def _a_name(words: list[str], before: str, after: str) -> bool:
+def _a_name(text: str, before: str, after: str) -> bool:
     """A quote of 4+ words that reads as a name or the title of a work: every word capitalised
     (“The Nightly Show with Jane Doe”) in a sentence that is not itself capitalised so (a headline
     capitalises every word, its quotes too), with no reporting verb next to it (“What a Great
     Night,” she said). A quote in capitals throughout (a shouted tweet, “WE WILL WIN”) is a name
     only where it stands alone, as a heading does."""
+    words = _words(text)
     if not _title_case(words):
         return False
     context = _words(before) + _words(after)
@@ -333,7 +335,7 @@ def _a_name(words: list[str], before: str, after: str) -> bool:
         return not context
     if _content_words(context) and _title_case(context):
         return False
-    return bool(_NAMED.search(before)) or not _introduced(before, after)
+    return bool(_NAMED.search(before)) or not _introduced(text, before, after)
 
 
 #: words that give a thing its name (a play called “Sons of the Harbour”, a report titled “…”): a
@@ -351,9 +353,10 @@ _PREPOSITIONS = {"on", "in", "at", "during", "from", "with", "of", "for", "about
 _LISTED = re.compile(r"(?:[“\"‘«][^“”\"‘’«»\n]*[”\"’»][\s,]*(?:(?:and|or|&)\s+)?)+$")
 
 
-def _introduced(before: str, after: str) -> bool:
+def _introduced(text: str, before: str, after: str) -> bool:
     """Whether a reporting verb introduces the quote as someone's words: in the two words before it
-    (not with a preposition between: "said on “This Week”" names a show) or the three after it, or
+    (not with a preposition between: "said on “This Week”" names a show) or the three after it
+    when a comma, "?" or "!" sets the quote off (not a “Harbour Day Parade” hat and said…), or
     anywhere before it when a comma or colon sets the quote off (According to the report, “…”).
     A quote that is the object of a preposition, alone or in a list (she starred in “…” and “…”,
     posted the clip), is introduced by nothing after it."""
@@ -363,7 +366,7 @@ def _introduced(before: str, after: str) -> bool:
     last = _words(before)[-2:]
     if last and last[-1].lower() not in _PREPOSITIONS and _reporting(" ".join(last)):
         return True
-    if _reporting(" ".join(_words(after)[:3])):
+    if _reported_after(text, after):
         return True
     return before.rstrip().endswith((",", ":")) and _reporting(before)
 
