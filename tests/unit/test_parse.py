@@ -140,6 +140,11 @@ def test_four_words_kept_unless_a_name() -> None:
         "The Morning Hour with Ann Lee"]
 
 
+def test_a_title_may_leave_is_in_lower_case() -> None:
+    assert skipped("“Harbour is the New Pier” star Ann Lee opened up about her role.") == ["Harbour is the New Pier"]
+    assert texts("“The harbour is the new pier,” star Ann Lee said.") == ["The harbour is the new pier,"]
+
+
 def test_title_case_quote_in_a_title_case_headline_is_kept() -> None:
     assert texts("Mayor Vows ‘We Will Rebuild The Harbour’ After Storm") == ["We Will Rebuild The Harbour"]
     assert texts("Lee: ‘We Will Rebuild The Harbour’") == ["We Will Rebuild The Harbour"]

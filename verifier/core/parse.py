@@ -34,10 +34,10 @@ quote (marker or link, see Credit) is always kept unless it is only a URL, a num
           headline capitalises its quotes too), and no reporting verb introducing it (in the
           two words before it or the three after it when a comma sets it off, or anywhere
           before it when a comma or colon sets it off: “What A Night,” she said) — after a
-          naming word (called, titled,
-          known as, …) or a preposition (starred in “…” and “…”, posted the clip) a verb
-          after it introduces nothing; a quote in capitals throughout only when nothing else
-          stands in its sentence (a heading);
+          naming word (called, titled, known as, …) or a preposition (starred in “…” and
+          “…”, posted the clip) a verb after it introduces nothing; a quote in capitals
+          throughout only when nothing else stands in its sentence (a heading); "is" may
+          stay in lower case (“Orange is the New Black”);
       (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)), or
           by its byline after a comma (“Why the harbour flooded,” by Jane Doe; not after a
           reporting verb: Lee said the “ugliness of the remarks,” by Holt) or, in Title
@@ -203,8 +203,9 @@ _REPORTING = re.compile(
     r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its)(?: own)? words|"
     r"in the words of|put it)\b", re.I)
 _SCARE = re.compile(r"(?:\bso[-\s]*called|\bdubbed|\bthe term)\s*$", re.I)
+#: words a title may leave in lower case ("is" too: “Orange is the New Black”, “Crime is Down”)
 _SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by", "with", "from",
-          "or", "nor", "but", "as", "into", "vs", "via"}
+          "or", "nor", "but", "as", "into", "vs", "via", "is"}
 _NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?|\d{1,4}(?:[-/.:]\d{1,4}){1,2}")  # 12%, 2016-06-28
 
 
