@@ -153,6 +153,16 @@ def test_brief_without_citations_makes_quotes_unverifiable(tmp_path: Path) -> No
     assert "cites no sources" in err
 
 
+def test_skipped_quotes_say_why_in_the_json(tmp_path: Path) -> None:
+    path = tmp_path / "skips.md"
+    path.write_text("The mayor said it was “nonsense” at the harbour.\n\n"
+                    "A troupe staged a play called “Sons Of The Harbour Town,” opened Friday.\n")
+    p = run("check", str(path), "--format", "json", "--no-store")
+    doc = json.loads(p.stdout)
+    assert [(q["text"], q["reason"]) for q in doc["skipped_quotes"]] == [
+        ("nonsense", "one word"), ("Sons Of The Harbour Town,", "a name or title")]
+
+
 def test_unknown_id_and_bad_usage(tmp_path: Path) -> None:
     p = run("show", "nope")
     assert p.returncode == 2 and "no brief" in p.stderr.decode()

@@ -140,6 +140,11 @@ def test_four_words_kept_unless_a_name() -> None:
         "The Morning Hour with Ann Lee"]
 
 
+def test_a_title_may_leave_is_in_lower_case() -> None:
+    assert skipped("“Harbour is the New Pier” star Ann Lee opened up about her role.") == ["Harbour is the New Pier"]
+    assert texts("“The harbour is the new pier,” star Ann Lee said.") == ["The harbour is the new pier,"]
+
+
 def test_title_case_quote_in_a_title_case_headline_is_kept() -> None:
     assert texts("Mayor Vows ‘We Will Rebuild The Harbour’ After Storm") == ["We Will Rebuild The Harbour"]
     assert texts("Lee: ‘We Will Rebuild The Harbour’") == ["We Will Rebuild The Harbour"]
@@ -183,6 +188,12 @@ def test_title_with_its_byline_is_skipped() -> None:
     # a passive agent is no byline: someone's words, described by whom
     assert texts("The plan was described as “unfair to the harbour towns” by critics.") == [
         "unfair to the harbour towns"]
+    # the comma may stand inside a nested quote's closing mark
+    assert skipped("PIER NEWS—\"Lee is leaving ‘Pier Nine,'\" by the Post's Jane Doe: more.") == [
+        "Lee is leaving ‘Pier Nine,'"]
+    # nor is the agent of words a reporting verb introduces
+    assert texts("Lee said the “ugliness of the harbour remarks,” by Mayor Holt, stood out.") == [
+        "ugliness of the harbour remarks,"]
 
 
 def test_single_quoted_paragraph_is_a_heading_in_double_quoted_text() -> None:
@@ -229,6 +240,85 @@ def test_url_number_and_title_quotes_skipped() -> None:
     pb = parse(text)
     assert [q.text for q in pb.skipped] == ["https://one.example/a", "1,250,000", "Harbour Contracts Audit Of The Year"]
     assert [q.id for q in pb.skipped] == ["s1", "s2", "s3"]
+
+
+def reasons(text: str) -> dict[str, str | None]:
+    return {q.text: q.reason for q in parse(text).skipped}
+
+
+def test_every_skipped_quote_says_why() -> None:
+    text = ("The mayor said it was “nonsense” and praised the “Harbour Plan”. Documents from the "
+            "“harbour inquiry”, the “Pier Nine Harbour Scheme” and “https://one.example/a” were filed.")
+    assert reasons(text) == {"nonsense": "one word", "Harbour Plan": "a name or title",
+                             "harbour inquiry": "two or three words with no reporting verb",
+                             "Pier Nine Harbour Scheme": "a name or title",
+                             "https://one.example/a": "a URL, number or date"}
+    assert all(q.reason is None for q in parse(text).quotes)
+
+
+def test_title_case_quote_after_a_naming_word_is_a_name() -> None:
+    # a verb after the name (", opened Friday") does not make it someone's words
+    assert reasons("A troupe staged a play called “Sons Of The Harbour Town,” opened Friday.") == {
+        "Sons Of The Harbour Town,": "a name or title"}
+    assert reasons("The council published a report titled “The Harbour At Risk Again,” stating costs.") == {
+        "The Harbour At Risk Again,": "a name or title"}
+    # credited, it is checked whatever it reads as
+    assert texts("A troupe staged a play called “Sons Of The Harbour Town” [1] on Friday." + REFS) == [
+        "Sons Of The Harbour Town"]
+    # words after "called" describe: a quotation
+    assert texts("The mayor called it “a betrayal of the harbour towns” on Friday.") == [
+        "a betrayal of the harbour towns"]
+
+
+def test_verb_after_a_title_case_quote_introduces_it_only_set_off() -> None:
+    assert skipped("The boy wore a “Make The Harbour Great Again” hat and said hello.") == [
+        "Make The Harbour Great Again"]
+    assert texts("“Make The Harbour Great Again,” the boy said.") == ["Make The Harbour Great Again,"]
+
+
+def test_title_case_quote_after_a_preposition_is_a_name_whatever_follows() -> None:
+    text = "Lee, who starred in “Harbour Lights” and “The Long Pier Nine Story,” posted the clip."
+    assert reasons(text) == {"Harbour Lights": "a name or title", "The Long Pier Nine Story,": "a name or title"}
+    assert texts("“What A Night For Harbour Town,” she posted at dawn.") == ["What A Night For Harbour Town,"]
+
+
+def test_title_case_quote_with_its_author_is_a_work() -> None:
+    text = "One winter, according to “The Long Road To Harbour Town” by Jane Doe, the pier froze."
+    assert reasons(text) == {"The Long Road To Harbour Town": "the title of a work"}
+
+
+def test_quote_cited_with_outlet_and_date_in_brackets_is_a_work() -> None:
+    text = "I agree with the mayor (“Mayor vows to rebuild the old harbour,” Daily Post, Monday)."
+    assert reasons(text) == {"Mayor vows to rebuild the old harbour,": "the title of a work"}
+    # a reporting verb in the bracket: someone's words, dated
+    assert texts("It was a surprise (“we will rebuild the old harbour,” Lee said, Monday).") == [
+        "we will rebuild the old harbour,"]
+
+
+def test_a_translation_is_not_a_quotation() -> None:
+    text = "The gate reads “Portus semper apertus,” Latin for “the harbour is always open to all.”"
+    assert reasons(text)["the harbour is always open to all."] == "a translation"
+    assert texts("Lee, speaking in Spanish, said “the harbour is always open to all.”") == [
+        "the harbour is always open to all."]
+
+
+def test_short_quote_attributed_after_it_is_checked() -> None:
+    assert texts("“Absolutely not,” he said of the harbour plan.") == ["Absolutely not,"]
+    assert texts("It was a “raw time,” said Lee, the harbour master.") == ["raw time,"]
+    assert texts("“Why now?” asked the harbour master.") == ["Why now?"]
+    # no comma: the verb after is the sentence's own (the “harbour reforms” reported by…)
+    assert skipped("The “harbour reforms” reported by the board were filed.") == ["harbour reforms"]
+
+
+def test_state_as_a_noun_is_no_reporting_verb() -> None:
+    assert skipped("She won the state that made her the “harbour queen” in 1992.") == ["harbour queen"]
+    assert skipped("Early-state staff left after the “harbour crisis” began.") == ["harbour crisis"]
+    assert texts("Officials state that the plan is “deeply flawed” in places.") == ["deeply flawed"]
+
+
+def test_say_as_an_aside_is_no_reporting_verb() -> None:
+    assert skipped("It is no better than, say, a “harbour tax” on visitors.") == ["harbour tax"]
+    assert texts("They say it is a “harbour tax” on visitors.") == ["harbour tax"]
 
 
 # ------------------------------------------------------------------ citation shapes

@@ -86,6 +86,18 @@ def test_line_that_opens_a_new_quote_does_not_continue_the_old_one() -> None:
     assert quotes(text) == ["her own quote is here"]
 
 
+def test_line_opening_with_another_family_is_nested_in_the_open_quote() -> None:
+    filler = "This line is long enough to make the text read as one paragraph per line, " * 3
+    text = (filler + "\nThe update read: \"The mayor took the stage late on Monday night.\n"
+            "“We are rebuilding the harbour,” she said.\nThe crowd cheered for a while.\"\n" + filler)
+    assert quotes(text) == ["The mayor took the stage late on Monday night. “We are rebuilding the harbour,” "
+                            "she said. The crowd cheered for a while."]
+    # the outer quote never closes: the inner one is still found
+    text = (filler + "\nThe update read: \"The mayor took the stage late on Monday night.\n"
+            "“We are rebuilding the harbour,” she said.\nThe crowd cheered for a while.\n" + filler)
+    assert quotes(text) == ["We are rebuilding the harbour,"]
+
+
 def test_assigned_values_are_no_quotes() -> None:
     text = ('<span data-date="2021-03-04" title="Harbour report">“We will rebuild the harbour,” she said.</span> '
             "<a href=”https://example.org/x” target=”_blank”>Harbour</a> and x='a b c d' there.")

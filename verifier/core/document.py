@@ -114,11 +114,12 @@ class Quote(_Part):
 
 
 class SkippedQuote(_Part):
-    """A quoted phrase too short to check (names, titles, scare quotes)."""
+    """A quoted passage not checked (names, titles, scare quotes, one word), with why."""
 
     text: str
     start: int
     end: int
+    reason: str | None = None
 
 
 class Progress(_Part):

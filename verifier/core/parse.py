@@ -14,8 +14,8 @@ Quotes
   brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
 
-Not worth checking (such quotes go to ParsedBrief.skipped); a credited quote (marker or link,
-see Credit) is always kept unless it is only a URL, a number or a date
+Not worth checking (such quotes go to ParsedBrief.skipped, each with its `reason`); a credited
+quote (marker or link, see Credit) is always kept unless it is only a URL, a number or a date
   * a quote that is only a URL, a number or a date, or is the title of a cited reference
     written in Title Case (a quoted headline in sentence case is checked like any quote);
   * a quote of 1 word;
@@ -26,17 +26,27 @@ see Credit) is always kept unless it is only a URL, a number or a date
       (c) a reporting verb or phrase (said, told, called, described, wrote, stated, declared,
           praised, warned, added, "as a", "referred to", "according to", …, see _REPORTING)
           stands before it in the same sentence, not capitalised inside it ("Secretary of
-          State" is a name, not a verb);
+          State" is a name, not a verb), not "state" as a noun ("the state that she won"), not
+          "say" as an aside (", say,"); or one of the three words after it, which a comma or
+          "?"/"!" sets off (“Absolutely not,” he said);
   * a quote of 4 or more words that reads as a name or a title, not someone's words:
       (a) every word capitalised (as in 2–3-word (a)) while its sentence is not (a Title Case
           headline capitalises its quotes too), and no reporting verb introducing it (in the
-          two words before it or the three after it, or anywhere before it when a comma or
-          colon sets it off: “What A Night,” she said); a quote in capitals throughout
-          only when nothing else stands in its sentence (a heading);
-      (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)) or,
-          after a comma, by its byline (“Why the harbour flooded,” by Jane Doe);
+          two words before it or the three after it when a comma sets it off, or anywhere
+          before it when a comma or colon sets it off: “What A Night,” she said) — after a
+          naming word (called, titled, known as, …) or a preposition (starred in “…” and
+          “…”, posted the clip) a verb after it introduces nothing; a quote in capitals
+          throughout only when nothing else stands in its sentence (a heading); "is" may
+          stay in lower case (“Orange is the New Black”);
+      (b) the title of a work: followed by a year in brackets (“Harbour Lights” (1998)), or
+          by its byline after a comma (“Why the harbour flooded,” by Jane Doe; not after a
+          reporting verb: Lee said the “ugliness of the remarks,” by Holt) or, in Title
+          Case, without one (“The Long Road Home” by Jane Doe), or cited in brackets with its
+          outlet and date ((“Mayor vows to rebuild,” Daily Post, Monday));
       (c) a paragraph that is only a passage in single marks, in a text with double-mark
           quotes: a headline or subhead.
+  * the writer's translation of foreign words, after "Latin for", "meaning", "which means",
+    "translated as", … (a gloss is nobody's words).
   Rules (b) and (c) apply to uncredited 2–3-word quotes as well.
 
 Citations
@@ -193,8 +203,9 @@ _REPORTING = re.compile(
     r"as an?|referr(?:ed|ing) to|refers? to|according to|in (?:his|her|their|its)(?: own)? words|"
     r"in the words of|put it)\b", re.I)
 _SCARE = re.compile(r"(?:\bso[-\s]*called|\bdubbed|\bthe term)\s*$", re.I)
+#: words a title may leave in lower case ("is" too: “Orange is the New Black”, “Crime is Down”)
 _SMALL = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "de", "la", "von", "van", "&", "at", "by", "with", "from",
-          "or", "nor", "but", "as", "into", "vs", "via"}
+          "or", "nor", "but", "as", "into", "vs", "via", "is"}
 _NUMBER = re.compile(r"[$€£]?\s*[-+]?\d[\d,.\s]*%?|\d{1,4}(?:[-/.:]\d{1,4}){1,2}")  # 12%, 2016-06-28
 
 
@@ -225,23 +236,53 @@ def _not_words(text: str) -> bool:
     return bool(_NUMBER.fullmatch(t.strip(" .,;:")))
 
 
-def _too_short(text: str, before: str, after: str, titles: set[str]) -> bool:
-    """The rule for quotes the brief does not credit explicitly (see the module docstring).
+#: why a quote is set aside (`Quote.reason` of a skipped quote)
+NOT_WORDS = "a URL, number or date"
+CITED_TITLE = "the title of a cited source"
+ONE_WORD = "one word"
+NO_VERB = "two or three words with no reporting verb"
+TERM = "a term, not someone's words"
+NAME = "a name or title"
+WORK = "the title of a work"
+HEADING = "a headline"
+TRANSLATION = "a translation"
+
+
+def _skip_reason(text: str, before: str, after: str, titles: set[str]) -> str | None:
+    """The rule for quotes the brief does not credit explicitly (see the module docstring):
+    why the quote is not worth checking, or None.
 
     `before` and `after` are the rest of the quote's sentence on either side."""
     t = text.strip()
     if _not_words(t):
-        return True
+        return NOT_WORDS
     words = _words(t)
     if _norm_title(t) in titles and _title_case(words):
-        return True
+        return CITED_TITLE
     if len(words) <= 1:
-        return True
+        return ONE_WORD
+    if _GLOSS.search(before):
+        return TRANSLATION
     if len(words) >= 4:
-        return _a_name(words, before, after)
-    if _title_case(words) or _SCARE.search(before):
-        return True
-    return not _reporting(before)
+        return NAME if _a_name(t, before, after) else None
+    if _title_case(words):
+        return NAME
+    if _SCARE.search(before):
+        return TERM
+    return None if _reporting(before) or _reported_after(t, after) else NO_VERB
+
+
+#: a gloss: the writer's translation of foreign words (“Si vis pacem,” Latin for “…”), not a quotation
+_GLOSS = re.compile(r"(?:\b(?:Latin|Greek|French|Dutch|Thai|Hebrew|Hindi|Urdu|Farsi|Swahili|Creole|Yiddish|"
+                    r"[A-Z][a-z]+(?:ish|ese|ian|an|ic))\s+for|\b(?:which|that)\s+means|\bmeaning|"
+                    r"\btranslat(?:ed|es|ing)\s+(?:as|to)|\bin\s+English)[\s,:]*$")
+
+
+def _reported_after(text: str, after: str) -> bool:
+    """A reporting verb right after the quote, which a comma (or ? !) sets off: “woman card,”
+    Fiorina said / “a disgrace”, said Lee."""
+    set_off = text.endswith((",", "?", "!")) or after.lstrip().startswith(",")
+    return set_off and _reporting(" ".join(_words(after)[:3]))
 
 
 def _reporting(before: str) -> bool:
@@ -249,17 +290,45 @@ def _reporting(before: str) -> bool:
     sentence is part of a name (the Secretary of State, the Daily Post), not a verb."""
     before = re.sub(r"\bso[-\s]*called\b", " ", before, flags=re.I)
     for m in _REPORTING.finditer(before):
+        if _a_noun(before, m) or _aside(before, m):
+            continue
         if not m.group()[0].isupper() or not before[:m.start()].strip(" \t\n\"“‘«„'([—–-"):
             return True
     return False
 
 
-def _a_name(words: list[str], before: str, after: str) -> bool:
+#: a reporting word that is also a noun unrelated to speech (the state that she won, a state
+#: where): after a determiner, a possessive or a preposition it is the noun. Nouns of speech
+#: (his comments, Trump's call for, the claim that) still report someone's words.
+_NOUN_TOO = {"state", "states"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my",
+                "your", "each", "every", "no", "any", "some", "another", "one", "of", "in", "on", "at", "for",
+                "from", "with", "by", "about", "across", "per"}
+
+
+def _a_noun(before: str, m: re.Match[str]) -> bool:
+    """A reporting word used as a noun that reports no words: "the state that she won"."""
+    if m.group().lower() not in _NOUN_TOO:
+        return False
+    if before[m.start() - 1:m.start()] == "-":
+        return True  # early-state, swing-state: a compound adjective
+    prev = _words(before[:m.start()])[-1:]
+    return bool(prev) and (prev[0].lower().strip(".,;:") in _DETERMINERS or prev[0].endswith(("'s", "’s")))
+
+
+def _aside(before: str, m: re.Match[str]) -> bool:
+    """"say" set off by commas is an aside (no better than, say, the old plan), no reporting verb."""
+    return m.group().lower() == "say" and before[:m.start()].rstrip().endswith(",") and \
+        before.startswith(",", m.end())
+
+
+def _a_name(text: str, before: str, after: str) -> bool:
     """A quote of 4+ words that reads as a name or the title of a work: every word capitalised
     (“The Nightly Show with Jane Doe”) in a sentence that is not itself capitalised so (a headline
     capitalises every word, its quotes too), with no reporting verb next to it (“What a Great
     Night,” she said). A quote in capitals throughout (a shouted tweet, “WE WILL WIN”) is a name
     only where it stands alone, as a heading does."""
+    words = _words(text)
     if not _title_case(words):
         return False
     context = _words(before) + _words(after)
@@ -267,26 +336,45 @@ def _a_name(words: list[str], before: str, after: str) -> bool:
         return not context
     if _content_words(context) and _title_case(context):
         return False
-    return not _introduced(before, after)
+    return bool(_NAMED.search(before)) or not _introduced(text, before, after)
+
+
+#: words that give a thing its name (a play called “Sons of the Harbour”, a report titled “…”): a
+#: Title Case quote after them is that name, whatever verb follows; words after "called" describe
+#: (he called it “a betrayal of the harbour towns”), so the rule is for Title Case quotes only
+_NAMED = re.compile(r"\b(?:called|named|titled|entitled|headlined|nicknamed|(?:also\s+|better\s+)?known\s+as|"
+                    r"billed\s+as)\s*$", re.I)
 
 
 #: a quote right after one of these is its object: “The Late Show” in "she said on “The Late Show”"
 _PREPOSITIONS = {"on", "in", "at", "during", "from", "with", "of", "for", "about", "into", "onto"}
 
 
-def _introduced(before: str, after: str) -> bool:
+#: the quotes of a list ending right before a quote: “Harbour Lights” and, “A” “B” or
+_LISTED = re.compile(r"(?:[“\"‘«][^“”\"‘’«»\n]*[”\"’»][\s,]*(?:(?:and|or|&)\s+)?)+$")
+
+
+def _introduced(text: str, before: str, after: str) -> bool:
     """Whether a reporting verb introduces the quote as someone's words: in the two words before it
-    (not with a preposition between: "said on “This Week”" names a show) or the three after it, or
-    anywhere before it when a comma or colon sets the quote off (According to the report, “…”)."""
+    (not with a preposition between: "said on “This Week”" names a show) or the three after it
+    when a comma, "?" or "!" sets the quote off (not a “Harbour Day Parade” hat and said…), or
+    anywhere before it when a comma or colon sets the quote off (According to the report, “…”).
+    A quote that is the object of a preposition, alone or in a list (she starred in “…” and “…”,
+    posted the clip), is introduced by nothing after it."""
+    head = _words(_LISTED.sub("", before))[-1:]
+    if head and head[0].lower() in _PREPOSITIONS:
+        return False
     last = _words(before)[-2:]
     if last and last[-1].lower() not in _PREPOSITIONS and _reporting(" ".join(last)):
         return True
-    if _reporting(" ".join(_words(after)[:3])):
+    if _reported_after(text, after):
         return True
     return before.rstrip().endswith((",", ":")) and _reporting(before)
 
 
 _DATED = re.compile(r"\s*\((?:1[5-9]|20)\d\d\)")
+#: after a quote that opens a bracket: its outlet and date, as a letter cites a headline ("…," Daily Post, Monday)
+_REFERENCE = re.compile(r"\s*,?\s*[A-Z][^,()\n]{0,40},[^()\n]{1,30}\)")
 _BYLINE = re.compile(r"\s*by\s+(?:the\s+)?[A-Z]")
 
 
@@ -297,9 +385,22 @@ def _a_work(text: str, r: _Raw) -> bool:
     quote a brief credits to its author."""
     if _DATED.match(text, r.close):
         return True
-    if r.text.endswith(","):
+    if _title_case(_words(r.text)) and _BYLINE.match(text, r.close):
+        return True  # “The Art of Harbour Building” by Jane Doe
+    ref = _REFERENCE.match(text, r.close)
+    if ref and text[:r.open].rstrip().endswith("(") and not _reporting(ref.group()):
+        return True  # (“Mayor vows a new harbour,” Daily Post, Monday)
+    if _said_right_before(text, r):
+        return False  # Lee said the “ugliness of the remarks,” by Trump: someone's words, "by" the agent
+    if r.text.rstrip("'’”\"").endswith(","):  # the comma may stand inside a nested quote: ‘Pier Nine,'”
         return bool(_BYLINE.match(text, r.close))
     return text.startswith(",", r.close) and bool(_BYLINE.match(text, r.close + 1))
+
+
+def _said_right_before(text: str, r: _Raw) -> bool:
+    """A reporting verb in the two words before the quote ("read", as in Read “Title,” by …, aside)."""
+    last = [w for w in _words(text[max(0, r.open - 60):r.open])[-2:] if w.lower() not in ("read", "reads")]
+    return _reporting(" ".join(last))
 
 
 def _single_heading(text: str, r: _Raw, ps: int, pe: int) -> bool:
@@ -902,21 +1003,30 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
                 if url_ref[lk.url] not in cites:
                     cites.append(url_ref[lk.url])
         # credited by a marker or a link: always checked; otherwise the short-quote rule decides
-        short = _not_words(r.text) if cites else (
-            _too_short(r.text, text[sent_s:r.open], text[r.close:sent_e], titles)
-            or (double_text and _single_heading(text, r, ps, pe)) or _a_work(text, r))
+        reason = (NOT_WORDS if _not_words(r.text) else None) if cites else _uncredited_reason(
+            text, r, text[sent_s:r.open], text[r.close:sent_e], titles, double_text and _single_heading(text, r, ps, pe))
         if not cites:
             if pi not in mention_cache:
                 local = _Spans([skip_spans.spans[k] for k in skip_spans.overlapping(ps, pe)])
                 mention_cache[pi] = _mentions(text, ps, pe, local, matcher)
             cites = _credit_outlet(mention_cache[pi], r, win_s, win_e, ps)
-        q = Quote(id="", text=r.text, start=r.start, end=r.end, cites=cites)
-        (skipped if short else kept).append(q)
+        q = Quote(id="", text=r.text, start=r.start, end=r.end, cites=cites, reason=reason)
+        (skipped if reason else kept).append(q)
     for n, q in enumerate(kept, 1):
         q.id = f"q{n}"
     for n, q in enumerate(skipped, 1):
         q.id = f"s{n}"
     return ParsedBrief(quotes=kept, citations=citations, skipped=skipped)
+
+
+def _uncredited_reason(text: str, r: _Raw, before: str, after: str, titles: set[str], heading: bool) -> str | None:
+    """Why an uncredited quote is set aside, or None: the short-quote rule, a headline, a work."""
+    reason = _skip_reason(r.text, before, after, titles)
+    if reason is None and heading:
+        reason = HEADING
+    if reason is None and _a_work(text, r):
+        reason = WORK
+    return reason
 
 
 def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bounds: list[int],

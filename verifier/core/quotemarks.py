@@ -18,7 +18,8 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
   * a long quote runs over paragraphs the journalistic way — every paragraph opens with a mark,
     only the last one closes — and is one passage from its first opening mark to its final
     closing mark; in text written one paragraph per line, an open quote also continues onto the
-    next line when that line opens no quote and closes this one;
+    next line when that line opens no quote and closes this one, or opens with a quote of another
+    family (“…” in a "…" excerpt: nested, as on one line);
   * the marks around a value assigned to a name (`datetime="2016-06-28"` in markup pasted into
     a text) quote nothing;
   * an opening mark still open where its paragraph ends (and not continued) is no quote: the
@@ -265,6 +266,8 @@ class _Scanner:
             first += 1
         doubles = [m for m in nxt if m.kind == "double"]
         if doubles and doubles[0].pos == first and double_role(self.text, doubles[0], False) == "open":
+            if self.ps[k].gap == "soft" and _FAMILY[doubles[0].glyph] != _FAMILY[cur.glyph]:
+                return -1  # a line opening with a quote of another family: nested in the open one
             return doubles[0].pos
         if self.ps[k].gap == "soft" and doubles and double_role(self.text, doubles[0], True) == "close" \
                 and _FAMILY[doubles[0].glyph] == _FAMILY[cur.glyph]:

@@ -66,6 +66,7 @@ class Quote:
     start: int
     end: int
     cites: list[str] = field(default_factory=list)
+    reason: str | None = None  # a skipped quote: why it is not checked (a name, a title, one word, …)
 
 
 @dataclass

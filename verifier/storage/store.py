@@ -111,7 +111,7 @@ def create_brief(session: Session, brief: BriefText, parsed: ParsedBrief, *, ori
     row = Brief(id=brief_id or new_brief_id(), org_id=org_id, title=brief.title, origin=origin,
                 fmt=brief.fmt, text=brief.text, status="queued",
                 sources_total=len(parsed.citations), quotes_total=len(parsed.quotes),
-                skipped=[{"text": q.text, "start": q.start, "end": q.end} for q in parsed.skipped],
+                skipped=[{"text": q.text, "start": q.start, "end": q.end, "reason": q.reason} for q in parsed.skipped],
                 notes=list(brief.notes))
     session.add(row)
     session.flush()
