@@ -352,3 +352,46 @@ def test_an_unreachable_database_is_a_503_not_a_500(monkeypatch: pytest.MonkeyPa
         r = c.get("/v1/briefs/0123456789abcdef")
     assert r.status_code == 503 and r.headers["retry-after"] == "5"
     assert r.json()["error"]["message"] == "the database is unavailable; retry shortly"
+
+
+def test_on_postgresql_a_current_poll_is_answered_ahead_of_routing_as_the_route_would(
+        pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """verifier.api.fastpoll answers a trusted key's poll of a current document with the route's own
+    response; another organisation, an unknown key and a malformed id still reach the route."""
+    from verifier.service import polling
+
+    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
+    with db.session_for(settings.database_url) as s:
+        brief = sourceless_brief(s)
+        key = owned_brief(s, brief)
+        other = keys.create_key(s, "elsewhere")
+    reads = ReadCounter(monkeypatch)
+    routed: list[str] = []
+    real = polling.poll_async
+
+    async def counted(url: str, brief_id: str, org_id: int | None) -> object:
+        routed.append(brief_id)
+        return await real(url, brief_id, org_id)
+
+    monkeypatch.setattr(polling, "poll_async", counted)
+    with client_for(key) as c:
+        etag = warm(c, brief.id, reads)
+        by_route = c.get(f"/v1/briefs/{brief.id}", headers={"Authorization": f"Bearer {other}"})
+        assert by_route.status_code == 404 and routed[-1] == brief.id  # the other org's key: the route
+        n = len(routed)
+        fast = c.get(f"/v1/briefs/{brief.id}")
+        fast304 = c.get(f"/v1/briefs/{brief.id}", headers={"If-None-Match": etag})
+        assert len(routed) == n  # neither reached the route
+        assert fast.status_code == 200 and fast.headers["etag"] == etag and fast.json()["brief_id"] == brief.id
+        assert fast.headers["cache-control"] == "private, no-cache" and fast.headers["content-type"] == "application/json"
+        assert fast304.status_code == 304 and fast304.content == b""
+        assert c.get(f"/v1/briefs/{brief.id}", headers={"Authorization": "Bearer vk_nobody"}).status_code == 401
+        assert c.get("/v1/briefs/bad%00id").status_code == 422
+        assert len(routed) == n
+    monkeypatch.setattr(polling, "poll_async", real)
+    with client_for(key) as c:  # with a rate limit to count, every poll goes through the route
+        api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url, VERIFIER_API_RATE_LIMIT="1000")
+        monkeypatch.setattr(polling, "poll_async", counted)
+        before = len(routed)
+        assert c.get(f"/v1/briefs/{brief.id}").status_code == 200
+        assert len(routed) == before + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from verifier.api import briefs, errors, events, health, sources, web, webhooks
+from verifier.api.fastpoll import FastPoll
 
 ROUTERS = (health.router, briefs.router, sources.router, events.router, webhooks.router, web.router)
 
@@ -18,6 +19,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="verifier", version="0.1.0",
                   description="Checks that quoted passages stand, word for word, in the sources a brief cites.")
     errors.install(app)
+    app.add_middleware(FastPoll)
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -91,6 +91,11 @@ async def get_brief(brief_id: BriefIdPath, settings: SettingsDep, who: CallerDep
     doc = await polling.poll_async(settings.database_url, brief_id, who.org_id)
     if doc is None:
         raise ApiError(404, f"no brief {brief_id}")
+    return document_response(doc, if_none_match)
+
+
+def document_response(doc: polling.Served, if_none_match: str | None) -> Response:
+    """A polled document as sent (by the route, and by verifier.api.fastpoll): 200, or 304 for its ETag."""
     headers = {"ETag": doc.etag, "Cache-Control": CACHE_CONTROL}
     if polling.etag_matches(if_none_match, doc.etag):
         return Response(status_code=304, headers=headers)

@@ -170,6 +170,22 @@ def _rebuild(database_url: str, brief_id: str, org_id: int | None, cache: Docume
         return poll(session, brief_id, org_id, cache)
 
 
+def served_now(database_url: str, brief_id: str, org_id: int | None,
+               cache: DocumentCache = _cache) -> Served | None:
+    """The document when poll_async would serve it with no read at all (change notices arriving,
+    none since a check found it current, the caller's organisation owns it), else None. No I/O; call
+    it on the event loop."""
+    if not (asyncread.supported(database_url) and db.migrated(database_url)):
+        return None
+    hit = _checked(database_url, brief_id, cache)
+    return hit[1] if hit is not None and hit[0] == org_id else None
+
+
+def _checked(database_url: str, brief_id: str, cache: DocumentCache) -> tuple[int | None, Served] | None:
+    epoch = changes.watch(database_url).stamp()
+    return cache.checked(brief_id, epoch, time.monotonic()) if epoch is not None else None
+
+
 async def poll_async(database_url: str, brief_id: str, org_id: int | None,
                      cache: DocumentCache = _cache) -> Served | None:
     """poll_at for an event loop. On PostgreSQL, while change notices arrive (verifier.storage.changes)
@@ -178,11 +194,10 @@ async def poll_async(database_url: str, brief_id: str, org_id: int | None,
     process's first read (which checks the migrations), run in a worker thread; SQLite reads always do."""
     if not (asyncread.supported(database_url) and db.migrated(database_url)):
         return await anyio.to_thread.run_sync(poll_at, database_url, brief_id, org_id, cache)
+    hit = _checked(database_url, brief_id, cache)
+    if hit is not None:
+        return hit[1] if hit[0] == org_id else None
     epoch = changes.watch(database_url).stamp()
-    if epoch is not None:
-        hit = cache.checked(brief_id, epoch, time.monotonic())
-        if hit is not None:
-            return hit[1] if hit[0] == org_id else None
     started = time.monotonic()
     found = await store.result_version_async(database_url, brief_id)
     if found is None or found[0] != org_id:
