@@ -275,12 +275,16 @@ def warm(c: TestClient, brief_id: str, reads: ReadCounter) -> str:
     return str(c.get(f"/v1/briefs/{brief_id}").headers["etag"])
 
 
-def test_on_postgresql_a_current_document_costs_no_query(pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
+def two_orgs_on(url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, Brief, str, str]:
+    """API settings on `url`, a sourceless brief, its owner's key and another organisation's key."""
+    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=url)
     with db.session_for(settings.database_url) as s:
         brief = sourceless_brief(s)
-        key = owned_brief(s, brief)
-        other = keys.create_key(s, "elsewhere")
+        return settings, brief, owned_brief(s, brief), keys.create_key(s, "elsewhere")
+
+
+def test_on_postgresql_a_current_document_costs_no_query(pg_app_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings, brief, key, other = two_orgs_on(pg_app_url, monkeypatch)
     reads = ReadCounter(monkeypatch)
     statements: list[str] = []
     engine = db.get_engine(settings.database_url)
@@ -360,11 +364,7 @@ def test_on_postgresql_a_current_poll_is_answered_ahead_of_routing_as_the_route_
     response; another organisation, an unknown key and a malformed id still reach the route."""
     from verifier.service import polling
 
-    settings = api_settings(monkeypatch, VERIFIER_DATABASE_URL=pg_app_url)
-    with db.session_for(settings.database_url) as s:
-        brief = sourceless_brief(s)
-        key = owned_brief(s, brief)
-        other = keys.create_key(s, "elsewhere")
+    _, brief, key, other = two_orgs_on(pg_app_url, monkeypatch)
     reads = ReadCounter(monkeypatch)
     routed: list[str] = []
     real = polling.poll_async
