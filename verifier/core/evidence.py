@@ -455,15 +455,18 @@ def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[P
     another: "UC Davis medical students … volunteer" beside "clinics … give medical students")."""
     want = set(claim_keys(claim, with_quotes=True))
     shown = {u for p in passages if (span := _units_of(px, p)) is not None for u in range(span[0], span[1] + 1)}
+    folded: dict[int, str] = {}  # each sentence folded once, and only when its words qualify it
     for f in flags:
         if f.claim is None or f.source is not None or f.kind == "negation":
             continue
         token = fold_text(f.claim)
         own = set(keys(f.claim))
         for k, (a, b) in enumerate(px.spans):
-            if k in shown or token not in fold_text(px.source.text[a:b]):
+            if k in shown or len((px.sets[k] & want) - own) < TOKEN_SHARED:
                 continue
-            if len((px.sets[k] & want) - own) < TOKEN_SHARED:
+            if k not in folded:
+                folded[k] = fold_text(px.source.text[a:b])
+            if token not in folded[k]:
                 continue
             extra = _passage(px, _Window(k, k, 0.0))
             trial = [*passages[: MAX_PASSAGES - 1], extra]

@@ -72,9 +72,11 @@ class DocumentCache:
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
 
-    def checked(self, brief_id: str, epoch: int, now: float) -> tuple[int | None, Served] | None:
+    def checked(self, brief_id: str, epoch: int | None, now: float) -> tuple[int | None, Served] | None:
         """(owner org, document) when a check at this change epoch, at most CHECK_SECONDS ago, found
-        the cached document current; else None (read the version)."""
+        the cached document current; else None (read the version; always so with no epoch)."""
+        if epoch is None:
+            return None
         with self._lock:
             c = self._checks.get(brief_id)
             hit = self._docs.get(brief_id)
@@ -170,20 +172,20 @@ def _rebuild(database_url: str, brief_id: str, org_id: int | None, cache: Docume
         return poll(session, brief_id, org_id, cache)
 
 
+def _reads_async(database_url: str) -> bool:
+    """PostgreSQL whose migrations this process has checked: its reads can be awaited in the loop."""
+    return asyncread.supported(database_url) and db.migrated(database_url)
+
+
 def served_now(database_url: str, brief_id: str, org_id: int | None,
                cache: DocumentCache = _cache) -> Served | None:
     """The document when poll_async would serve it with no read at all (change notices arriving,
     none since a check found it current, the caller's organisation owns it), else None. No I/O; call
     it on the event loop."""
-    if not (asyncread.supported(database_url) and db.migrated(database_url)):
+    if not _reads_async(database_url):
         return None
-    hit = _checked(database_url, brief_id, cache)
+    hit = cache.checked(brief_id, changes.watch(database_url).stamp(), time.monotonic())
     return hit[1] if hit is not None and hit[0] == org_id else None
-
-
-def _checked(database_url: str, brief_id: str, cache: DocumentCache) -> tuple[int | None, Served] | None:
-    epoch = changes.watch(database_url).stamp()
-    return cache.checked(brief_id, epoch, time.monotonic()) if epoch is not None else None
 
 
 async def poll_async(database_url: str, brief_id: str, org_id: int | None,
@@ -192,13 +194,13 @@ async def poll_async(database_url: str, brief_id: str, org_id: int | None,
     and none has since a check found the cached document current, the document is served with no
     query; otherwise the version read is awaited in the loop (no thread hop). A rebuild, and a
     process's first read (which checks the migrations), run in a worker thread; SQLite reads always do."""
-    if not (asyncread.supported(database_url) and db.migrated(database_url)):
+    if not _reads_async(database_url):
         return await anyio.to_thread.run_sync(poll_at, database_url, brief_id, org_id, cache)
-    hit = _checked(database_url, brief_id, cache)
-    if hit is not None:
-        return hit[1] if hit[0] == org_id else None
     epoch = changes.watch(database_url).stamp()
     started = time.monotonic()
+    hit = cache.checked(brief_id, epoch, started)
+    if hit is not None:
+        return hit[1] if hit[0] == org_id else None
     found = await store.result_version_async(database_url, brief_id)
     if found is None or found[0] != org_id:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import os
@@ -217,14 +218,15 @@ async def result_version_async(database_url: str, brief_id: str) -> tuple[int | 
     """result_version awaited in the event loop, no thread (PostgreSQL only: see asyncread.supported)."""
     from verifier.storage import asyncread
 
-    global _RESULT_VERSION_PG
-    if _RESULT_VERSION_PG is None:
-        _RESULT_VERSION_PG = asyncread.Statement.of(_RESULT_VERSION)
-    return _version_of(await asyncread.read_first(database_url, _RESULT_VERSION_PG, {"brief_id": brief_id}))
+    return _version_of(await asyncread.read_first(database_url, _result_version_pg(), {"brief_id": brief_id}))
 
 
-#: _RESULT_VERSION compiled for psycopg, on the first async read
-_RESULT_VERSION_PG: Any = None
+@functools.cache
+def _result_version_pg() -> Any:
+    """_RESULT_VERSION compiled for psycopg, once, on the first async read."""
+    from verifier.storage import asyncread
+
+    return asyncread.Statement.of(_RESULT_VERSION)
 
 
 def _version_of(row: Any) -> tuple[int | None, tuple[int, int]] | None:
