@@ -2,6 +2,7 @@
 
     uv run python bench/api_bench.py [--api-workers 1,2] [--pollers 50] [--seconds 10]
                                      [--processes 1,2,4] [--briefs 30] [--only poll|throughput|profile]
+                                     [--profile-out FILE]
 
 Starts the real service (API + Celery workers) on the local PostgreSQL and Redis
 (VERIFIER_TEST_DATABASE_URL / VERIFIER_TEST_REDIS_URL, each run in a fresh schema), serves
@@ -173,7 +174,7 @@ STAGES = {
 }
 
 
-def profile(site: DemoSite, logs: Path) -> None:
+def profile(site: DemoSite, logs: Path, save: Path | None = None) -> None:
     """One brief through the tasks' own functions, eagerly in this process, on a CPU clock (after a
     first brief, so that imports and warm caches are not counted)."""
     db_url = fresh_pg_schema(PG)
@@ -209,6 +210,8 @@ def profile(site: DemoSite, logs: Path) -> None:
     finally:
         drop_pg_schema(db_url)
     stats = pstats.Stats(prof)
+    if save is not None:
+        stats.dump_stats(save)  # for `python -m pstats FILE` or snakeviz
     cum = {fn[2]: st[3] for fn, st in stats.stats.items()}  # type: ignore[attr-defined]
     print(f"one brief ({doc.progress.quotes_total} quotes, {doc.progress.sources_total} sources, "
           f"status {doc.status}) eagerly in one process: {cpu * 1000:.0f} ms CPU, {wall * 1000:.0f} ms wall")
@@ -229,6 +232,7 @@ def main() -> None:
     ap.add_argument("--api-workers", default="1,2", help="comma-separated `serve --workers` counts")
     ap.add_argument("--processes", default="1,2,4", help="comma-separated worker process counts")
     ap.add_argument("--only", choices=["poll", "throughput", "profile"])
+    ap.add_argument("--profile-out", type=Path, help="also save the profile's pstats to this file")
     args = ap.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     with DemoSite() as site:
@@ -241,7 +245,7 @@ def main() -> None:
             for k in (int(x) for x in args.processes.split(",")):
                 print(f"  1 worker, {k} process(es): {throughput(site, k, args.briefs, logs):7.1f}")
         if args.only in (None, "profile"):
-            profile(site, logs)
+            profile(site, logs, args.profile_out)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from verifier.core.classify import classify_response, read_page, wall_reason
 def judge(shape: Shape) -> tuple[str, str | None]:
     headers = {**shape.headers, "content-type": shape.content_type}
     page = read_page(shape.body, shape.content_type) if "html" in shape.content_type else None
-    status = classify_response(shape.status, headers, shape.url, shape.url, [], page, cookies=shape.cookies)
+    status = classify_response(shape.status, headers, shape.cited, shape.url, shape.hops, page, cookies=shape.cookies)
     return status.value, wall_reason(page, headers, shape.cookies, shape.status, shape.url)
 
 

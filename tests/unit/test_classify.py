@@ -197,7 +197,7 @@ def test_decoding_legacy_charset_from_meta() -> None:
 def _classify_shape(shape: Shape) -> tuple[LinkStatus, str | None]:
     headers = {**shape.headers, "content-type": shape.content_type}
     page = read_page(shape.body, shape.content_type) if "html" in shape.content_type else None
-    status = classify_response(shape.status, headers, shape.url, shape.url, [], page, cookies=shape.cookies)
+    status = classify_response(shape.status, headers, shape.cited, shape.url, shape.hops, page, cookies=shape.cookies)
     return status, wall_reason(page, headers, shape.cookies, shape.status, shape.url)
 
 
