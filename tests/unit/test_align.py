@@ -236,3 +236,47 @@ def test_source_reads_as_ocr_from_its_glued_tokens() -> None:
     assert not SourceIndex.build(SourceText(clean)).looks_ocr()
     glued = clean.replace("said that it would", "saidthat itwould", 3).replace("for the harbour", "forthe harbour", 2)
     assert SourceIndex.build(SourceText(glued)).looks_ocr()
+
+
+HUMAN_TEXT = (
+    "Support among the state's voters fell from 54% in November to 35% in May. Hotels & Resorts has four "
+    "properties there. That quickly turned into a love of Flash (which, I assure you, was super cool back then). "
+    "The singer (not a metal singer, not even in the slightest) closed the show."
+)
+
+
+@pytest.fixture(scope="module")
+def human_index() -> SourceIndex:
+    return SourceIndex.build(SourceText(HUMAN_TEXT))
+
+
+@pytest.mark.parametrize("q", [
+    "Support among the state's voters fell from 54 percent in November to 35 per cent in May",
+    "Hotels and Resorts has four properties there",
+])
+def test_signs_are_the_words_they_are_read_as(human_index: SourceIndex, q: str) -> None:
+    assert run(q, human_index).verdict is Verdict.VERIFIED
+
+
+def test_a_changed_figure_beside_a_sign_word_is_still_a_change(human_index: SourceIndex) -> None:
+    m = run("Support among the state's voters fell from 64 percent in November to 35% in May", human_index)
+    assert m.verdict is Verdict.ALTERED and m.differences[0].source == "54"
+    assert run("Hotels or Resorts has four properties there", human_index).verdict is Verdict.ALTERED
+
+
+@pytest.mark.parametrize("q, source_word", [
+    ("a love of Flash (which, I assure you, was super warm back then)", "cool"),  # changed near the note's end
+    ("a love of Flash (which, I assure you, was cool super back then)", "cool"),  # two words swapped
+])
+def test_a_change_near_the_end_of_a_parenthetical_the_source_has_is_a_change(
+        human_index: SourceIndex, q: str, source_word: str) -> None:
+    m = run(q, human_index)
+    assert m.verdict is Verdict.ALTERED and source_word in [d.source for d in m.differences]
+    assert DiffKind.INSERTED_NOTE not in kinds(m)
+
+
+def test_an_editorial_mark_inside_a_parenthetical_is_the_editors(human_index: SourceIndex) -> None:
+    m = run("The singer (not a metal singer, not [sic] even in the slightest) closed the show", human_index)
+    assert m.verdict is Verdict.VERIFIED
+    m = run("The singer (not a metal singer, not ever in the slightest) closed the show", human_index)
+    assert m.verdict is Verdict.ALTERED

@@ -224,12 +224,18 @@ def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]]
     return [t._replace(kind=CORE) if t.kind == PAREN and t.group in present else t for t in toks]
 
 
+PAREN_REACH = 400  # characters looked at around the aligned words for the source's own parentheses
+
+
 def _in_parens(src_text: str, src_spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
-    """Whether source words lo..hi are a parenthetical there: "(" just before, ")" just after."""
+    """Whether source words lo..hi stand inside one parenthetical there: an unclosed "(" before
+    them and its ")" after them. The aligned words need not reach the parentheses: a changed or
+    moved word near the end of the note leaves the words after it unaligned."""
     starts, ends = src_spans
-    before = src_text[ends[lo - 1] if lo > 0 else 0:starts[lo]]
-    after = src_text[ends[hi]:starts[hi + 1] if hi + 1 < len(starts) else len(src_text)]
-    return "(" in before and ")" in after
+    left = src_text[max(0, starts[lo] - PAREN_REACH):starts[lo]]
+    right = src_text[ends[hi]:ends[hi] + PAREN_REACH]
+    close, reopen = right.find(")"), right.find("(")
+    return left.rfind("(") > left.rfind(")") and close >= 0 and (reopen < 0 or close < reopen)
 
 
 def _peel(qw: list[str], q_idx: list[int], sw: list[str], s_idx: list[int]) -> tuple[int, list[int], list[int]]:

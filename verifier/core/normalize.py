@@ -11,7 +11,9 @@ Decisions:
 - a plain hyphen separates words ("twenty-two" == "twenty two"); a hyphen at a line end
   between letters joins them ("inves-\\ntigation" == "investigation"); the aligner also treats
   glued vs split words (same letters) as typography;
-- folding is NFKD (ligatures, full-width and superscript forms), accents dropped, casefold.
+- folding is NFKD (ligatures, full-width and superscript forms), accents dropped, casefold;
+- the signs % and & are words, read as they are said ("percent", "and"): a quote that writes
+  "54 percent" for the source's "54%", or "and" for "&", quotes the same words.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from typing import NamedTuple
 _JOIN_CHARS = "'’ʼ`\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _WCH = r"(?:[^\W_]|[\u0300-\u036f])"
 _JOINER = rf"(?:[{_JOIN_CHARS}]+|[-\u2010\u00ad][ \t]*\r?\n[ \t]*)"
-WORD_RE = re.compile(rf"{_WCH}+(?:{_JOINER}{_WCH}+)*")
+WORD_RE = re.compile(rf"{_WCH}+(?:{_JOINER}{_WCH}+)*|[%&\uff05\uff06]")
+#: signs that are words when read aloud: "54%" is "54 percent", "rules & limits" is "rules and limits"
+SIGN_WORDS = {"%": "percent", "&": "and", "\uff05": "percent", "\uff06": "and"}
 _STRIP_RE = re.compile(rf"[{_JOIN_CHARS}]|[-\u2010\u00ad][ \t]*\r?\n[ \t]*")
 
 _fold_cache: dict[str, str] = {}
@@ -40,6 +44,8 @@ def fold(word: str) -> str:
     got = _fold_cache.get(word)
     if got is not None:
         return got
+    if word in SIGN_WORDS:
+        return SIGN_WORDS[word]
     if word.isascii() and word.isalnum():
         out = word.lower()
     else:
@@ -128,10 +134,9 @@ def parse_quote(text: str) -> ParsedQuote:
             boundaries.add(len(toks))
         seg = nseg
         kind, group = CORE, -1
-        for gi, (a, b, k) in enumerate(spans):
+        for gi, (a, b, k) in enumerate(spans):  # sorted by start: the last that holds the word is innermost
             if a <= t.start < b:
                 kind, group = k, gi
-                break
         toks.append(QTok(t.norm, t.start, t.end, kind, seg, group))
     if toks and not any(t.kind == CORE for t in toks) and any(t.kind == PAREN for t in toks):
         # a quote that is wholly a parenthetical ("(as in ‘the long goodbye’)") is text to match
