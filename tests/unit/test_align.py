@@ -280,3 +280,38 @@ def test_an_editorial_mark_inside_a_parenthetical_is_the_editors(human_index: So
     assert m.verdict is Verdict.VERIFIED
     m = run("The singer (not a metal singer, not ever in the slightest) closed the show", human_index)
     assert m.verdict is Verdict.ALTERED
+
+
+STYLE_TEXT = ("Hasib said an employee noticed after six to seven minutes. He said it is very static, and we do not "
+              "know why. They can’t wait for the bridge to open on the twenty-first of May. I’m so proud of myself "
+              "that I made it this far.")
+
+
+@pytest.fixture(scope="module")
+def style_index() -> SourceIndex:
+    return SourceIndex.build(SourceText(STYLE_TEXT))
+
+
+@pytest.mark.parametrize("q, source_said", [
+    ("an employee noticed after six to 7 minutes", "seven"),
+    ("He said it's very static, and we don't know why", "it is"),
+    ("They cannot wait for the bridge to open on the 21st of May", "can’t"),
+])
+def test_the_same_words_written_another_way_are_a_minor_difference(
+        style_index: SourceIndex, q: str, source_said: str) -> None:
+    m = run(q, style_index)
+    assert m.verdict is Verdict.MINOR and set(kinds(m)) == {DiffKind.SPELLING}
+    assert source_said in [d.source for d in m.differences]
+
+
+@pytest.mark.parametrize("q", [
+    "an employee noticed after six to 8 minutes",  # another value
+    "He said it's very static, and we didn't know why",  # a contraction of other words
+    "They can wait for the bridge to open on the 21st of May",  # the negation gone
+])
+def test_other_words_written_another_way_are_still_a_change(style_index: SourceIndex, q: str) -> None:
+    assert run(q, style_index).verdict is Verdict.ALTERED
+
+
+def test_a_bracketed_capital_before_an_apostrophe_is_one_word(style_index: SourceIndex) -> None:
+    assert run("[i]’m so proud of myself that I made it this far", style_index).verdict is Verdict.VERIFIED

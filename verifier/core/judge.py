@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, QTok
 from verifier.core.statuses import ACCEPTED, DiffKind, Verdict
 from verifier.core.values import Difference, Evidence, Judgement, Match
+from verifier.core.wordforms import same_in_style
 
 _INFLECTIONS = ("s", "es", "d", "ed", "ing", "ly", "er", "n")
 
@@ -133,6 +134,10 @@ class _RunJudge:
         if q_idx and s_idx and self._typography(q_idx, s_idx, at_start, at_end):
             self.matched += len(q_idx)
             return
+        if q_idx and s_idx and self._in_style(q_idx, s_idx):
+            self.matched += len(q_idx)
+            self.diffs.append(Difference(DiffKind.SPELLING, self.qtext(q_idx), self.stext(s_idx)))
+            return
         if q_idx and s_idx and len(q_idx) != len(s_idx):
             # glued or broken words on one side (OCR): quote words whose letters open or close
             # the run on both sides are typography; only the middle is a difference
@@ -159,6 +164,11 @@ class _RunJudge:
         return self.glue is not None and _glued_edge(
             q_letters, [self.src_norms[j] for j in s_idx], s_idx, at_start, at_end, self.glue)
 
+    def _in_style(self, q_idx: list[int], s_idx: list[int]) -> bool:
+        """The same words written another way (wordforms): a figure, a contraction."""
+        return same_in_style([self.toks[i].norm for i in q_idx], self.qtext(q_idx),
+                             [self.src_norms[j] for j in s_idx], self.stext(s_idx))
+
     def _pairwise(self, q_idx: list[int], s_idx: list[int]) -> None:
         """Equal-length runs word by word: possessives and spelling slips are not changes;
         adjacent changed words are reported as one replacement."""
@@ -170,6 +180,10 @@ class _RunJudge:
                 self.matched += 1
                 continue
             if is_misspelling(q, s, self.vocab):
+                self.matched += 1
+                self.diffs.append(Difference(DiffKind.SPELLING, self.qtext([qi]), self.stext([sj])))
+                continue
+            if self._in_style([qi], [sj]):
                 self.matched += 1
                 self.diffs.append(Difference(DiffKind.SPELLING, self.qtext([qi]), self.stext([sj])))
                 continue

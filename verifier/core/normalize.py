@@ -101,6 +101,11 @@ class ParsedQuote(NamedTuple):
     spans: list[tuple[int, int]]  # char spans of bracket/paren groups, indexed by QTok.group
 
 
+def _apostrophe_after(w: str, b: int) -> bool:
+    """An apostrophe and a letter right after a bracket: "[I]’m", "[T]hey’ll" are one word."""
+    return b + 1 < len(w) and w[b] in "'’ʼ" and w[b + 1].isalnum()
+
+
 def parse_quote(text: str) -> ParsedQuote:
     """Words of a quote with its editorial marks read: ellipses, [brackets], (parentheses).
 
@@ -117,7 +122,7 @@ def parse_quote(text: str) -> ParsedQuote:
     spans: list[tuple[int, int, int]] = []  # start, end, kind
     for m in BRACKET_RE.finditer(w):
         a, b = m.start(), m.end()
-        glued = (a > 0 and w[a - 1].isalnum()) or (b < len(w) and w[b].isalnum())
+        glued = (a > 0 and w[a - 1].isalnum()) or (b < len(w) and w[b].isalnum()) or _apostrophe_after(w, b)
         if glued:
             work[a] = work[b - 1] = "\u200b"
         spans.append((a, b, EDITORIAL))

@@ -373,8 +373,8 @@ def diff_segments(quote: str, source: str, differences: Sequence[Difference] = (
             sb += 1
         qb, sb = _trim_punct(quote, qa, qb), _trim_punct(source, sa, sb)
         same_to(qa)
-        one = i2 - i1 == 1 and j2 - j1 == 1
-        kind = "spelling" if one and quote[qt[i1].start:qt[i1].end].casefold() in spelled else "replaced"
+        said = quote[qt[i1].start:qt[i2 - 1].end].casefold() if i2 > i1 else ""
+        kind = "spelling" if said in spelled else "replaced"  # a slip, a figure, a contraction
         segs.append(Seg(kind, quote[qa:qb], source[sa:sb]))
         qpos, spos = max(qpos, qb), max(spos, sb)
     same_to(len(quote))
