@@ -199,3 +199,21 @@ def test_a_database_from_another_version_is_a_clear_error(tmp_path: Path) -> Non
     p = run("check", str(brief), "--database-url", url)
     err = p.stderr.decode()
     assert p.returncode == 2 and "database error" in err and "Traceback" not in err
+
+
+def test_a_quote_only_in_the_structured_data_of_a_script_shell_is_verified(
+        tmp_path: Path, loopback_env: dict[str, str]) -> None:
+    from tests.httpserver import LoopbackServer
+
+    ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Bridge",
+                     "articleBody": "The minister said on Tuesday that the bridge would not reopen before the "
+                                    "spring, and the contractor was told to finish the repairs by March."})
+    page = (f"<html><head><title>Bridge</title><script type='application/ld+json'>{ld}</script></head><body>"
+            "<div id='root'></div><script src='/app.js'></script></body></html>").encode()
+    with LoopbackServer() as srv:
+        srv.page("/bridge", page)
+        brief = tmp_path / "brief.md"
+        brief.write_text(f"The minister said the bridge “would not reopen before the spring” ([source]({srv.url('/bridge')})).\n")
+        code, doc, err = check_json(brief, {**loopback_env, "VERIFIER_RENDER": "never"})
+    assert doc["sources"][0]["status"] == "ok", err
+    assert doc["quotes"][0]["verdict"] == "verified", code

@@ -234,3 +234,21 @@ def test_markers_are_read_from_the_document_not_from_comments() -> None:
 def test_challenge_wording_inside_an_attribute_is_not_visible_text() -> None:
     body = html("Notes", LOREM * 2).replace(b"<p>", b"<p title='Attention Required! | Cloudflare'>", 1)
     assert classify(body) == LinkStatus.OK
+
+
+LD_SHELL = (b"<html><head><title>Bridge</title><script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+            b"\"articleBody\": \"The minister said the bridge would not reopen before the spring.\"}</script></head>"
+            b"<body><div id='root'></div><script src='/app.js'></script></body></html>")
+
+
+def test_a_script_shell_whose_structured_data_carries_the_article_has_text() -> None:
+    assert classify(LD_SHELL) == LinkStatus.OK
+    without = LD_SHELL.replace(b"articleBody", b"description")
+    assert classify(without) == LinkStatus.NO_TEXT  # the control: an empty shell stays no_text
+
+
+def test_a_vendor_cookie_on_a_shell_that_carries_its_article_is_no_wall() -> None:
+    cookie = ("datadome=4x9k; Path=/",)
+    assert classify_response(200, HTML, URL, page=read_page(LD_SHELL), cookies=cookie) == LinkStatus.OK
+    empty = read_page(b"<html><body><div id='root'></div></body></html>")
+    assert classify_response(200, HTML, URL, page=empty, cookies=cookie) == LinkStatus.BLOCKED

@@ -275,3 +275,52 @@ def test_main_text_never_runs_the_extensive_date_search(monkeypatch):
     got = extract_html(f"<html><head><title>T</title></head><body><article>{body}</article></body></html>")
     assert "Paragraph 3 of the article" in got.text
     assert seen and all(kw.get("extensive_search") is False for kw in seen)
+
+
+# ---------------------------------------------------------------- structured data (JSON-LD articleBody)
+
+LD_BODY = ("The minister said on Tuesday that the bridge would not reopen before the spring. The contractor "
+           "was told to finish the repairs by March. \"We will not cut corners on safety,\" she said.")
+
+
+def _ld(body: object, kind: str = "NewsArticle", script_type: str = "application/ld+json") -> str:
+    import json
+
+    data = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "News"},
+                                                         {"@type": kind, "headline": "Bridge", "articleBody": body}]}
+    return f"<script type='{script_type}'>{json.dumps(data)}</script>"
+
+
+TEASER = " ".join(["The committee met for the third time this month to discuss the budget of the harbour "
+                   "authority, which has grown for a decade."] * 3)
+
+
+@pytest.mark.parametrize("shown", [1, 2])  # a short teaser (the main-text stage may pick the body), a long one
+def test_a_paywalled_page_is_read_whole_from_its_structured_data(shown: int) -> None:
+    body = TEASER + " " + LD_BODY
+    page = (f"<html><head><title>Bridge</title>{_ld(body)}</head><body><article><h1>Bridge</h1>"
+            f"{f'<p>{TEASER}</p>' * shown}<div class='paywall'>Subscribe to read the rest.</div></article></body></html>")
+    st = extract_html(page)
+    assert st.text.count("We will not cut corners on safety") == 1 and "Subscribe to read" in st.text
+
+
+def test_a_body_the_page_already_shows_is_not_added_twice() -> None:
+    page = f"<html><head>{_ld(LD_BODY)}</head><body><article><p>{LD_BODY}</p></article></body></html>"
+    plain = f"<html><body><article><p>{LD_BODY}</p></article></body></html>"
+    assert extract_html(page).text.count("cut corners") == extract_html(plain).text.count("cut corners")
+
+
+def test_a_script_shell_is_read_from_its_structured_data_and_markup_in_it_is_read_as_text() -> None:
+    body = "<p>The minister said on Tuesday that the bridge would not reopen.</p><p>&ldquo;We will not cut corners,&rdquo; she said.</p>"
+    st = extract_html(f"<html><head>{_ld(body, script_type='Application/LD+JSON')}</head><body><div id='root'>"
+                      "</div><script src='/app.js'></script></body></html>")
+    assert "“We will not cut corners,” she said." in st.text and "<p>" not in st.text
+
+
+def test_structured_data_that_is_not_json_or_not_an_article_body_is_ignored() -> None:
+    shell = "<body><div id='root'></div></body></html>"
+    assert extract_html(f"<html><head><script type='application/ld+json'>{{not json</script></head>{shell}").text == ""
+    commented = f"<html><head><!-- {_ld(LD_BODY)} --></head>{shell}"
+    assert extract_html(commented).text == ""
+    other_type = f"<html><head>{_ld(LD_BODY, script_type='application/json')}</head>{shell}"
+    assert extract_html(other_type).text == ""

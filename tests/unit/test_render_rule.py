@@ -22,6 +22,11 @@ def row(status: str, ctype: str = "text/html", provenance: str = "fetched") -> S
     ("never", "no_text", b"<script></script>", False),
     ("never", "blocked", b"", False),
     ("auto", "not_found", b"", False),
+    # a script shell read from its structured data: the rendered page may hold more than the articleBody
+    ("auto", "ok", b"<html><head><script type='application/ld+json'>{\"articleBody\": \"The text.\"}</script>"
+                   b"</head><body><div id=root></div><script src=app.js></script></body></html>", True),
+    ("auto", "ok", b"<html><head><script type='application/ld+json'>{\"articleBody\": \"The text.\"}</script>"
+                   b"</head><body><p>" + b"The page shows its article too. " * 20 + b"</p></body></html>", False),
 ])
 def test_rule(mode: str, status: str, body: bytes, want: bool) -> None:
     assert needs_render(mode, row(status), body) is want

@@ -37,6 +37,9 @@ class Page:
     #: lower-cased markers of the parsed document: script sources and inline scripts, frame
     #: sources, form actions, noscript text, ids and classes (bot-wall evidence)
     signals: str = field(default="", compare=False)
+    #: the page's structured data (JSON-LD) carries the article's text (`articleBody`): a page whose
+    #: visible body is empty or a script shell still has text to read (core.extract reads it)
+    published: bool = False
     _words: int | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -79,6 +82,7 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
         page.title = _clean(_STRING_OF(title))
     page.headings = [_clean(_STRING_OF(h)) for h in doc.iter("h1", "h2")][:5]
     page.signals = _signals_of(doc)
+    page.published = _has_article_body(doc)
     lxml.etree.strip_elements(doc, *_INVISIBLE, with_tail=False)
     page.text = _clean(" ".join(doc.itertext()))  # text nodes joined apart: adjacent blocks stay separate words
     return page
@@ -87,6 +91,13 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
 _SIGNALS = lxml.etree.XPath("//script/@src | //iframe/@src | //form/@action | //@id | //@class | //@data-sitekey"
                              " | //meta[@http-equiv]/@content | //script[not(@src)]/text() | //noscript//text()")
 SIGNAL_CHARS = 4_000  # of one inline script: markers sit in the first lines
+_SCRIPT_TYPES = lxml.etree.XPath("//script[@type]")
+
+
+def _has_article_body(doc: lxml.etree._Element) -> bool:
+    """A JSON-LD script of the document that carries an `articleBody`."""
+    return any((el.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"
+               and '"articlebody"' in (el.text or "").lower() for el in _SCRIPT_TYPES(doc))
 
 
 def _signals_of(doc: lxml.etree._Element) -> str:
@@ -381,7 +392,7 @@ def _vendor_of(v: _Vendor, page: Page | None, h: Mapping[str, str], cookies: Seq
                or any(m in signals for m in v.sensors))
     if refused:
         return present or _header_matches(h, v.served_by)
-    return present and page is not None and page.words <= EMPTY_WORDS
+    return present and page is not None and page.words <= EMPTY_WORDS and not page.published
 
 
 def _wall_at(url: str) -> str | None:
@@ -572,12 +583,18 @@ def classify_response(
         if is_soft_404_page(page):
             return LinkStatus.SOFT_404
         # a long page whose first part is all scripts may still have text further on: extraction decides
-        if page.complete and (not page.text.strip() or _is_script_shell(page)):
+        if is_shell(page) and not page.published:
             return LinkStatus.NO_TEXT
     return LinkStatus.OK
 
 
 _JS_NOTICE = re.compile(r"(?:enable|turn on|requires?) javascript|javascript (?:is )?(?:required|disabled)|loading")
+
+
+def is_shell(page: Page) -> bool:
+    """A whole page with nothing visible to read but, at most, a 'please enable JavaScript' line
+    (its structured data may still carry the article: `page.published`)."""
+    return page.complete and (not page.text.strip() or _is_script_shell(page))
 
 
 def _is_script_shell(page: Page) -> bool:

@@ -118,18 +118,26 @@ def _text_by_regex(html: str) -> str:
     return _clean_chars("\n".join(line for line in lines if line))
 
 
-def _read_html(html: str) -> tuple[str, int, str | None]:
-    """Visible text, the parsed tree's element count (the cost driver for main-text extraction)
-    and the title."""
+@dataclass
+class _Read:
+    text: str  # the visible text
+    size: int  # the parsed tree's element count (the cost driver for main-text extraction)
+    title: str | None
+    published: list[str] = field(default_factory=list)  # article bodies from the page's structured data
+
+
+def _read_html(html: str) -> _Read:
+    """Visible text, element count, title and the structured data's article bodies of a page."""
     if not html:
-        return "", 0, None
+        return _Read("", 0, None)
     html = html[:_MAX_HTML_CHARS]
     root = _parse_html(html)
-    text, size = "", 0
+    text, size, published = "", 0, []
     if root is not None:
         try:
             text = _clean_chars(_text_of(root))
             size = sum(1 for _ in root.iter())
+            published = _article_bodies(root)
         except Exception:  # a pathological tree still must not raise
             text = ""
     if not text and re.search(r">[^<]*\w", html):
@@ -138,12 +146,89 @@ def _read_html(html: str) -> tuple[str, int, str | None]:
         except Exception:
             text = ""
         size = max(size, html.count("<"))
-    return text, size, _title_of(root)
+    return _Read(text, size, _title_of(root), published)
 
 
 def visible_text(html: str) -> str:
     """The page's full visible text: blocks on their own lines, inline elements joined without spaces."""
-    return _read_html(html)[0]
+    return _read_html(html).text
+
+
+# ---------------------------------------------------------------- structured data
+# News sites publish the article's whole text as schema.org structured data (JSON-LD
+# `articleBody`) for search engines and readers' apps, often also when the visible page shows
+# only its first paragraphs behind a paywall or writes the rest with scripts. It is the
+# publisher's own text of the article, so quotes are looked for in it too (after the page's text).
+
+_LD_MAX_CHARS = 5_000_000  # one script's JSON read at most
+_LD_MAX_DEPTH = 8
+_LD_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "liveBlogUpdate", "hasPart", "itemListElement", "item")
+
+
+def _article_bodies(root: HtmlElement) -> list[str]:
+    """The `articleBody` texts of the page's JSON-LD, in document order, as plain text."""
+    import json
+
+    out: list[str] = []
+    for el in root.iter("script"):
+        if (el.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
+            continue
+        raw = el.text or ""
+        if not raw.strip() or len(raw) > _LD_MAX_CHARS:
+            continue
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            continue
+        _collect_bodies(data, out, 0)
+    return [b for b in (_plain(x) for x in out) if b]
+
+
+def _collect_bodies(node: object, out: list[str], depth: int) -> None:
+    if depth > _LD_MAX_DEPTH:
+        return
+    if isinstance(node, list):
+        for item in node[:500]:
+            _collect_bodies(item, out, depth + 1)
+    elif isinstance(node, dict):
+        body = node.get("articleBody")
+        if isinstance(body, str) and body.strip():
+            out.append(body)
+        for key in _LD_KEYS:
+            if key in node:
+                _collect_bodies(node[key], out, depth + 1)
+
+
+def _plain(body: str) -> str:
+    """An articleBody as text: entities decoded, markup (some sites put HTML there) read by the parser."""
+    import html as htmllib
+
+    body = htmllib.unescape(body)  # entities first: some sites encode the markup they put there
+    if "<" in body and ">" in body:
+        root = _parse_html(body)
+        body = _text_of(root) if root is not None else body
+    body = _clean_chars(body)
+    lines = (_HSPACE.sub(" ", line).strip() for line in body.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+_SHOWN_PROBE = 120  # letters at each end of a body looked for in the page's text
+
+
+def _not_on_page(bodies: list[str], page_text: str) -> list[str]:
+    """The bodies the page's text does not already hold: the letters (spacing, punctuation and
+    case aside) of a body's start and of its end both found there means the page shows it."""
+    from verifier.core.normalize import squash
+
+    shown = squash(page_text)
+    out: list[str] = []
+    seen: set[str] = set()
+    for b in bodies:
+        sb = squash(b)
+        if sb and not (sb[:_SHOWN_PROBE] in shown and sb[-_SHOWN_PROBE:] in shown) and sb not in seen:
+            out.append(b)
+            seen.add(sb)
+    return out
 
 
 # ---------------------------------------------------------------- HTML
@@ -185,19 +270,22 @@ def _main_text(html: str, url: str | None) -> tuple[str, str | None]:
 
 
 def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 25_000) -> SourceText:
-    """Main text, then "\n\n" and the page's whole visible text (a caption or sidebar quote is still found).
+    """Main text, then "\n\n" and the page's whole visible text (a caption or sidebar quote is still found),
+    then the structured data's article bodies the page's text lacks (a paywalled or script-written body).
 
     Pages over max_main_elements elements skip trafilatura (seconds per MB on huge trees): text is
     then the visible text alone and main_end is None.
     """
-    full, size, page_title = _read_html(html)
-    if not full:
+    read = _read_html(html)
+    full, size, page_title = read.text, read.size, read.title
+    if not full and not read.published:
         return SourceText(text="", title=page_title)
-    main, title = _main_text(html, url) if size <= max_main_elements else ("", None)
+    main, title = _main_text(html, url) if full and size <= max_main_elements else ("", None)
     title = title or page_title
+    tail = "".join("\n\n" + b for b in _not_on_page(read.published, main + "\n" + full))
     if not main:
-        return SourceText(text=full, title=title, main_end=None)
-    return SourceText(text=main + "\n\n" + full, title=title, main_end=len(main))
+        return SourceText(text=(full + tail).lstrip("\n"), title=title, main_end=None)
+    return SourceText(text=main + "\n\n" + full + tail, title=title, main_end=len(main))
 
 
 # ---------------------------------------------------------------- PDF

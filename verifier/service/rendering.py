@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import html as lxml_html
 from sqlmodel import Session
 
+from verifier.core.classify import classify_response, is_shell, read_page
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
 from verifier.settings import Settings
@@ -56,7 +57,17 @@ def needs_render(mode: str, row: SnapshotRow, body: bytes) -> bool:
     if mode == "always":
         return is_html and row.status in (LinkStatus.OK, LinkStatus.NO_TEXT)
     # a body the fetcher did not keep may still have carried scripts: render it to find out
-    return row.status == LinkStatus.NO_TEXT and is_html and (not body or has_scripts(body))
+    if row.status == LinkStatus.NO_TEXT:
+        return is_html and (not body or has_scripts(body))
+    # a script shell read only from its structured data: the rendered page may hold more
+    return row.status == LinkStatus.OK and is_html and bool(body) and _published_shell(body, row.content_type)
+
+
+def _published_shell(body: bytes, content_type: str | None) -> bool:
+    if b"articleBody" not in body:  # a cheap first look; the parsed page decides
+        return False
+    page = read_page(body, content_type)
+    return page.published and is_shell(page)
 
 
 def _policy(settings: Settings) -> RenderPolicy:
@@ -135,8 +146,6 @@ def process_browser(settings: Settings) -> BrowserHost:
 def dom_status(url: str, final_url: str, body: bytes, status_code: int = 200) -> LinkStatus:
     """The link status the rendered DOM reads as: the same classifier as a fetched page, with the
     document's own HTTP status (a wall that still answers 403 or 429 stays blocked)."""
-    from verifier.core.classify import classify_response, read_page
-
     ctype = "text/html; charset=utf-8"
     return classify_response(status_code, {"content-type": ctype}, url, final_url, (), read_page(body, ctype),
                              content_type=ctype)
@@ -148,7 +157,7 @@ def to_render(session: Session, saved: list[tuple[str, SnapshotRow]], settings: 
         return []
     out = []
     for url, row in saved:
-        body = _small_body(row) if row.status == LinkStatus.NO_TEXT else b""
+        body = _small_body(row) if row.status in (LinkStatus.NO_TEXT, LinkStatus.OK) else b""
         if needs_render(settings.render, row, body):
             out.append((url, row))
     return out
