@@ -232,6 +232,16 @@ WALLS: list[Shape] = [
         "<html><head><title>Facebook</title></head><body><h2>You’re Temporarily Blocked</h2><p>It looks like "
         "you were misusing this feature by going too fast. You’ve been temporarily blocked from using it.</p>"
         "</body></html>").encode(), "Facebook", url="https://www.facebook.com/some.page/posts/1"),
+    Shape("facebook-login-wall", 200, (
+        b"<html><head><title>Log into Facebook</title></head><body><h2>Log into Facebook</h2><form "
+        b"action='/login/'><input name='email' placeholder='Email or phone number'><input name='pass' "
+        b"type='password'><button>Log in</button></form><a href='/recover'>Forgotten account?</a>"
+        b"<p>You must log in to continue.</p></body></html>"), "Facebook",
+        url="https://www.facebook.com/groups/123/posts/456"),
+    Shape("instagram-login-wall", 200, (
+        "<html><head><title>Login • Instagram</title></head><body><form><input name='username'>"
+        "<input name='password' type='password'><button>Log in</button></form><p>Don't have an account? "
+        "Sign up</p></body></html>").encode(), "Instagram", url="https://www.instagram.com/p/AbC123/"),
     Shape("x-automated-request", 403, (
         b"<html><head><title>X</title></head><body><p>This request looks like it might be automated. To protect "
         b"our users from spam and other malicious activity, we can't complete this action right now.</p></body>"
@@ -297,6 +307,9 @@ ORDINARY: list[Shape] = [
     Shape("redirect-to-a-sorry-page-of-its-own", 200, article(title="Sorry, we moved"), None,
           url="https://news.example/sorry/index", via="https://news.example/2024/05/committee-findings",
           expected="ok"),
+    Shape("article-about-facebook-logins", 200, article(title="Facebook changes its log-in page", extra_body=(
+        "<p>Users who try to log into Facebook now see a new page; “You must log in to continue,” it says, and "
+        "Instagram's login page changed too.</p>")), None, expected="ok"),
     Shape("cloudfront-origin-502", 502, (
         b"<html><head><title>ERROR: The request could not be satisfied</title></head><body><h1>502 ERROR</h1>"
         b"<h2>The request could not be satisfied.</h2><hr>CloudFront wasn't able to connect to the origin.<hr>"

@@ -319,8 +319,11 @@ _VENDORS = (
     _Vendor("Google", wording=r"our systems have detected unusual traffic from your computer network",
             paths=("google.com/sorry/",)),
     _Vendor("Facebook", wording=r"you'?(?:re|ve been) temporarily blocked|"
-                                r"you were misusing this feature by going too fast"),
-    _Vendor("X (Twitter)", wording=r"this request looks like it might be automated"),
+                                r"you were misusing this feature by going too fast|"
+                                r"^log (?:in|into|in to) facebook|^facebook [-–] log in or sign up|"
+                                r"you must log in to continue"),
+    _Vendor("Instagram", wording=r"^login [•·] instagram|^instagram login"),
+    _Vendor("X (Twitter)", wording=r"this request looks like it might be automated|^log in to x\b|^sign in to x\b"),
 )
 _WORDING = [(v, re.compile(v.wording)) for v in _VENDORS if v.wording]
 _WIDGETS = (("reCAPTCHA", ("g-recaptcha", "google.com/recaptcha", "recaptcha/api.js", "grecaptcha")),
