@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import bindparam, func, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer
 from sqlmodel import Session, SQLModel, col, select
 
 from verifier.core.claims import ClaimSentence
@@ -174,9 +175,12 @@ def sources_by_id(session: Session, ids: Sequence[int]) -> dict[int, Source]:
 
 
 def snapshots_by_id(session: Session, ids: Sequence[int]) -> dict[int, SnapshotRow]:
+    """The rows by id, their stored bodies left in the database until read (a WARC export, a
+    render check): judging and result documents need the text, not the compressed page."""
     if not ids:
         return {}
-    rows = session.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(ids)))
+    rows = session.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(ids))
+                        .options(defer(SnapshotRow.body_gz)))  # type: ignore[arg-type]
     return {r.id: r for r in rows if r.id is not None}
 
 
