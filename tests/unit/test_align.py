@@ -315,3 +315,9 @@ def test_other_words_written_another_way_are_still_a_change(style_index: SourceI
 
 def test_a_bracketed_capital_before_an_apostrophe_is_one_word(style_index: SourceIndex) -> None:
     assert run("[i]’m so proud of myself that I made it this far", style_index).verdict is Verdict.VERIFIED
+
+
+def test_a_contraction_opening_the_quote_for_the_two_words_opening_the_source() -> None:
+    ix = SourceIndex.build(SourceText("The mayor spoke on Monday. It is a disaster for the whole town, she said."))
+    assert run("It's a disaster for the whole town", ix).verdict is Verdict.MINOR
+    assert run("That's a disaster for the whole town", ix).verdict is Verdict.ALTERED  # other words
