@@ -321,3 +321,12 @@ def test_a_contraction_opening_the_quote_for_the_two_words_opening_the_source() 
     ix = SourceIndex.build(SourceText("The mayor spoke on Monday. It is a disaster for the whole town, she said."))
     assert run("It's a disaster for the whole town", ix).verdict is Verdict.MINOR
     assert run("That's a disaster for the whole town", ix).verdict is Verdict.ALTERED  # other words
+
+
+def test_a_word_added_late_in_a_long_parenthetical_the_source_has_is_a_change() -> None:
+    said = ("Trackers can watch conditions from afar and create a more tailored routine (picture a wrist-worn "
+            "ECG band that can spot irregular heartbeats in patients who live hours away from any clinic).")
+    ix = SourceIndex.build(SourceText("Intro text here. " + said + " More text follows."))
+    for q in (said.replace("in patients", "in clearly patients"), said.replace("patients who", "patients clearly who")):
+        m = run(q, ix)
+        assert m.verdict is Verdict.ALTERED and DiffKind.INSERTED_NOTE not in kinds(m), q

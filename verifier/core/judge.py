@@ -224,8 +224,8 @@ def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]]
     """A parenthetical the source has too is quoted text, not the quoter's note: its words are
     judged like the rest ("(a minor fault)" for the source's "(a major fault)" is `replaced`).
     The source has it when the source words it aligns with stand in parentheses there and at
-    least half of its words equal them (a note whose word meets the same word just outside
-    the source's parentheses, "(for now) for", stays a note)."""
+    least half of its words, or three, equal them (a note whose word meets the same word just
+    outside the source's parentheses, "(for now) for", stays a note)."""
     groups: dict[int, list[int]] = {}
     for i, t in enumerate(toks):
         if t.kind == PAREN:
@@ -237,7 +237,7 @@ def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]]
     for qi, sj in cols:
         if qi >= 0 and sj >= 0 and toks[qi].kind == PAREN:
             placed.setdefault(toks[qi].group, []).append(sj)
-    present = {g for g, idx in groups.items() if 2 * sum(1 for i in idx if i in same) >= len(idx)
+    present = {g for g, idx in groups.items() if _enough_same(sum(1 for i in idx if i in same), len(idx))
                and g in placed and _in_parens(src_text, src_spans, min(placed[g]), max(placed[g]))}
     if not present:
         return toks
@@ -245,6 +245,15 @@ def _source_parentheticals_as_core(toks: list[QTok], cols: list[tuple[int, int]]
 
 
 PAREN_REACH = 400  # characters looked at around the aligned words for the source's own parentheses
+
+
+NOTE_SAME_WORDS = 3  # equal words that make a long parenthetical the source's, when fewer than half align
+
+
+def _enough_same(same: int, total: int) -> bool:
+    """Half of a parenthetical's words equal to the source's, or three (an alignment of a long
+    note may stop at a changed word and leave the rest unaligned)."""
+    return 2 * same >= total or same >= NOTE_SAME_WORDS
 
 
 def _in_parens(src_text: str, src_spans: tuple[list[int], list[int]], lo: int, hi: int) -> bool:
