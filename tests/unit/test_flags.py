@@ -288,3 +288,31 @@ def test_another_name_beginning_alike_makes_the_match_strict() -> None:
 def test_a_plural_possessive_stays_inside_a_name() -> None:
     passage = "The roster of the Senior Men's National Team was announced by Canada Basketball."
     assert flags("He plays for the Canadian Senior Men's National Team.", passage) == []
+
+
+# ------------------------------------------------------------------ a name's slot
+
+def test_another_name_in_the_same_slot_contradicts_a_name_written_elsewhere() -> None:
+    passage = "The city's Arts Board said this week that the search was not inclusive enough."
+    elsewhere = "Kodis designed the flag in 2016, and Kodis said he was proud."
+    got = flags("The city's Kodis Board said the search was not inclusive enough.", passage, elsewhere)
+    assert ("name", "Kodis Board", "Arts Board") in got
+    assert flags("The city's Arts Board said the search was not inclusive enough.", passage, elsewhere) == []
+
+
+def test_a_kind_word_both_names_end_in_frames_the_slot() -> None:
+    passage, later = "This October, the Bush Theatre will open its new home.", "The Artistic Director chose the plays."
+    assert flags("He wrote for the Artistic Theatre's opening.", passage, later) == [
+        ("name", "Artistic Theatre's", "Bush Theatre")]
+    assert flags("He wrote for the Bush Theatre's opening.", passage, later) == []
+
+
+def test_a_slot_is_no_contradiction_when_the_name_comes_first_or_is_one_person() -> None:
+    # the claim's name in an earlier passage: the later passage's name in that slot is another fact
+    assert flags("He lived in Blackville, New Brunswick.", "They lived in Blackville, New Brunswick.",
+                 "They then lived in Moncton, New Brunswick.") == []
+    # two parts of one name the page writes ("Marion" and "Smith"); a misspelling of the name
+    born = ("Marion Elizabeth Smith was born in Liverpool.",)
+    assert flags("Smith died in Blackville.", "Marion died in Blackville.", context=born) == []
+    assert flags("He lived in Albuquerque, New Mexico.", "He lived in Albuqerque, New Mexico.") == [
+        ("name", "Albuquerque", None)]

@@ -32,6 +32,11 @@ Decisions
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
   holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
+- A name's slot: when a passage, ranked before any passage that holds the claim's name, writes
+  another name between the same words ("Milwaukee's Arts Board said" for "Milwaukee's Kodis
+  Board said"), that is a contradiction even if the claim's name is written elsewhere on the
+  page (a swapped-in name usually is). Not when the two share a word, are spelt alike, or are
+  parts of one name the page writes ("Marion" and "Smith").
 - Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
   `source` None; one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
@@ -43,6 +48,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from difflib import SequenceMatcher
 
 from verifier.core.claims import STOP_WORDS, stem
 from verifier.core.normalize import fold
@@ -566,6 +572,112 @@ def _next_to(a: tuple[str | None, str | None], b: tuple[str | None, str | None])
     return (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
 
 
+# ------------------------------------------------------------------ slots
+
+#: words looked at on either side of a name for the nearest content word of its slot
+SLOT_REACH = 3
+_BOUNDARY = ""  # the edge of a sentence, as a neighbour
+_SENTENCE_GAP = re.compile(r"[.!?\n]")
+
+
+def _slot_word(word: str) -> str:
+    return stem(fold(re.sub(r"[’']s$", "", word)))
+
+
+def _side(text: str, start: int, end: int, names: Sequence[_Mention], *, left: bool) -> tuple[str, str]:
+    """(nearest word, nearest content word within SLOT_REACH words) on one side of
+    text[start:end], stopping at the sentence's edge (`_BOUNDARY`); "?" when no content word is
+    within reach: the words that frame a name's slot in its sentence. A word inside another name
+    stands for that whole name ("New Brunswick" is not "New South Wales")."""
+    if left:
+        words = [m for m in _WORD.finditer(text, max(0, start - 80), start) if m.end() <= start][::-1]
+    else:
+        words = list(_WORD.finditer(text, end, end + 80))
+    nearest: str | None = None
+    edge = start if left else end
+    for m in words[:SLOT_REACH]:
+        if _SENTENCE_GAP.search(text[m.end():edge] if left else text[edge:m.start()]):
+            break
+        run = next((n for n in names if n.start <= m.start() < n.end), None)
+        w = " ".join(str(v) for v in run.value) if run is not None else _slot_word(m.group())
+        nearest = w if nearest is None else nearest
+        if fold(m.group()) not in STOP_WORDS:
+            return nearest, w
+        edge = m.start() if left else m.end()
+    else:
+        if len(words) > SLOT_REACH:
+            return nearest or _BOUNDARY, "?"
+    return nearest or _BOUNDARY, _BOUNDARY
+
+
+def _side_match(a: tuple[str, str], b: tuple[str, str], *, nearest_only: bool) -> tuple[bool, bool]:
+    """(the sides match, with a content word): the same nearest word, or the same nearest
+    content word (the sentence's edge counts as a word, not as a content word)."""
+    strong = a[1] == b[1] and a[1] not in (_BOUNDARY, "?")
+    if nearest_only:
+        return a[0] == b[0], strong and a[0] == a[1]
+    return strong or a[0] == b[0], strong
+
+
+def _trim_shared(cw: list[str], sw: list[str]) -> tuple[list[str], list[str], bool, bool]:
+    """Two names without the kind or title words they share at either end ("Bush Theatre" and
+    "Artistic Theatre" differ in "Bush" and "Artistic", in the slot before "Theatre")."""
+    right = left = False
+    if set(cw + sw) & _CONNECT:
+        return cw, sw, left, right  # "Library of Awards": the kind word is not the head's
+    while len(cw) > 1 and len(sw) > 1 and cw[-1] == sw[-1] and cw[-1] in _KINDS:
+        cw, sw, right = cw[:-1], sw[:-1], True
+    while len(cw) > 1 and len(sw) > 1 and cw[0] == sw[0] and (cw[0] in _KINDS or cw[0] in _TITLES):
+        cw, sw, left = cw[1:], sw[1:], True
+    return cw, sw, left, right
+
+
+def _other_name(cw: list[str], sw: list[str], page_runs: Sequence[list[str]]) -> bool:
+    """Two names that share no word, neither spelt like the other ("Albuqerque"), and not two parts
+    of one name the page writes ("Marion" and "Smith" of "Marion Elizabeth Leane Smith")."""
+    if set(cw) & set(sw) or SequenceMatcher(None, " ".join(cw), " ".join(sw)).ratio() >= 0.8:
+        return False
+    return not any(set(cw) <= set(r) and set(sw) <= set(r) for r in page_runs)
+
+
+def _slot_rival(c: _Mention, claim: str, claim_mentions: Sequence[_Mention], passages: list[_Source],
+                claim_names: Sequence[list[str]], page_runs: Sequence[list[str]], outlets: set[str]) -> str | None:
+    """Another name that a passage writes in the claim name's slot, between the same words, in a
+    passage ranked before any that holds the claim's name: "the City of Milwaukee's Kodis Board
+    said" against "the City of Milwaukee's Arts Board said". The words match when the nearest
+    word or the nearest content word on each side is the same, one side by a content word; a
+    kind word both names end in ("the Bush Theatre", "the Artistic Theatre") is such a content
+    word, and then the nearest word on the other side must be the same. Such a passage
+    contradicts the name even when the name is written elsewhere on the page, as a swapped-in
+    name usually is."""
+    if not _core([str(w) for w in c.value]):
+        return None
+    mine = [m for m in claim_mentions if m.kind == "name" and m is not c]
+    for p in passages:
+        if _Words([p.text]).has_name(c.value):
+            return None  # the best passage that names it holds the claim's name
+        theirs = [m for m in p.mentions if m.kind == "name"]
+        for s in theirs:
+            if " ".join(str(v) for v in s.value) in outlets:
+                continue
+            score = _core([str(w) for w in s.value])
+            if not score or any(_within(score, n) or _within(n, score) for n in claim_names):
+                continue
+            cw, sw, left_kind, right_kind = _trim_shared([str(w) for w in c.value], [str(w) for w in s.value])
+            if not _other_name(cw, sw, page_runs):
+                continue
+            kind = left_kind or right_kind
+            lm, ls = (True, True) if left_kind else _side_match(
+                _side(claim, c.start, c.end, mine, left=True), _side(p.text, s.start, s.end, theirs, left=True),
+                nearest_only=kind)
+            rm, rs = (True, True) if right_kind else _side_match(
+                _side(claim, c.start, c.end, mine, left=False), _side(p.text, s.start, s.end, theirs, left=False),
+                nearest_only=kind)
+            if lm and rm and (ls or rs):
+                return s.text
+    return None
+
+
 # ------------------------------------------------------------------ the check
 
 def _mentions(text: str, *, source: bool, skip_first: bool = False) -> list[_Mention]:
@@ -685,11 +797,17 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     claim_names = _Words([claim]).cores
+    page_runs = _Words([s.text for s in every]).cores
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
-        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near, claim_names) \
-                or _exact_in(c, every[len(best):], years):
+        if _skipped(c, skip, outlet_keys):
+            continue
+        if c.kind == "name" and (rival := _slot_rival(c, claim, mentions, best, claim_names, page_runs,
+                                                       outlet_keys)):
+            flags.append(Flag("name", c.text, rival))
+            continue
+        if _present(c, best, words, years, near, claim_names) or _exact_in(c, every[len(best):], years):
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
