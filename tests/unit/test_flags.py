@@ -316,3 +316,12 @@ def test_a_slot_is_no_contradiction_when_the_name_comes_first_or_is_one_person()
     assert flags("Smith died in Blackville.", "Marion died in Blackville.", context=born) == []
     assert flags("He lived in Albuquerque, New Mexico.", "He lived in Albuqerque, New Mexico.") == [
         ("name", "Albuquerque", None)]
+
+
+def test_a_given_name_and_the_family_name_of_a_relative_make_a_name() -> None:
+    passage = "Her parents are George Windsor and Sylvana Tomaselli. She has two siblings, Edward and Marina."
+    assert flags("Her brother is Edward Windsor.", passage) == []
+    # the given name must be written as a name of its own, the family name be a relative's
+    assert flags("Her brother is Andrew Windsor.", passage + " They live in St Andrews.") == [
+        ("name", "Andrew Windsor", None)]
+    assert flags("Her brother is Edward Smith.", passage) == [("name", "Edward Smith", None)]

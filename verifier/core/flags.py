@@ -32,6 +32,9 @@ Decisions
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
   holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
+- A person's two-word name is present when the text writes the given name as a name of its own
+  and the family name ends a relative's name ("Edward Windsor" beside "George Windsor … two
+  siblings, Edward and Marina").
 - A name's slot: when a passage, ranked before any passage that holds the claim's name, writes
   another name between the same words ("Milwaukee's Arts Board said" for "Milwaukee's Kodis
   Board said"), that is a contradiction even if the claim's name is written elsewhere on the
@@ -379,6 +382,8 @@ class _Words:
             return True  # a title alone ("the President")
         if len(core) == 2 and f" {core[1]} {core[0]} " in self.joined:
             return True  # written as in an index: "Tooth, Edwin"
+        if self._family(core):
+            return True
         if strict:
             return any(_within(core, r) for r in self.cores)
         titled = any(w in _TITLES for w in ws)
@@ -389,6 +394,16 @@ class _Words:
         if (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms):
             return True
         return self._split_at_of(ws)
+
+    def _family(self, core: list[str]) -> bool:
+        """A person's name whose given name the text writes as a name of its own, and whose
+        family name ends another person's name there: "Edward Windsor" in "her parents are George
+        Windsor … two siblings, Edward, Lord Downpatrick" (a family is named once, its members
+        by their given names)."""
+        if len(core) != 2 or core[-1] in _KINDS:
+            return False
+        given, family = core
+        return [given] in self.cores and any(len(r) >= 2 and r[-1] == family and given not in r for r in self.cores)
 
     def _split_at_of(self, ws: list[str]) -> bool:
         """"Emilee Lindner of MTV" as "Emilee Lindner" and "MTV", the latter a whole name of the
@@ -640,8 +655,28 @@ def _other_name(cw: list[str], sw: list[str], page_runs: Sequence[list[str]]) ->
     return not any(set(cw) <= set(r) and set(sw) <= set(r) for r in page_runs)
 
 
+class _Lazy:
+    """The name lookups the slot rule needs, built on first use: most claims never need them."""
+
+    def __init__(self, passages: list[_Source], every: list[_Source]) -> None:
+        self.passages, self.every = passages, every
+        self._holders: dict[int, _Words] = {}
+        self._runs: list[list[str]] | None = None
+
+    def holder(self, k: int) -> _Words:
+        if k not in self._holders:
+            self._holders[k] = _Words([self.passages[k].text])
+        return self._holders[k]
+
+    def page_runs(self) -> list[list[str]]:
+        if self._runs is None:
+            self._runs = [core for s in self.every for run in _source_runs(s.text)
+                          if len(core := _core(_name_words(run))) > 1]
+        return self._runs
+
+
 def _slot_rival(c: _Mention, claim: str, claim_mentions: Sequence[_Mention], passages: list[_Source],
-                claim_names: Sequence[list[str]], page_runs: Sequence[list[str]], outlets: set[str]) -> str | None:
+                claim_names: Sequence[list[str]], lazy: _Lazy, outlets: set[str]) -> str | None:
     """Another name that a passage writes in the claim name's slot, between the same words, in a
     passage ranked before any that holds the claim's name: "the City of Milwaukee's Kodis Board
     said" against "the City of Milwaukee's Arts Board said". The words match when the nearest
@@ -653,8 +688,9 @@ def _slot_rival(c: _Mention, claim: str, claim_mentions: Sequence[_Mention], pas
     if not _core([str(w) for w in c.value]):
         return None
     mine = [m for m in claim_mentions if m.kind == "name" and m is not c]
-    for p in passages:
-        if _Words([p.text]).has_name(c.value):
+    near = (_side(claim, c.start, c.end, mine, left=True), _side(claim, c.start, c.end, mine, left=False))
+    for k, p in enumerate(passages):
+        if lazy.holder(k).has_name(c.value):
             return None  # the best passage that names it holds the claim's name
         theirs = [m for m in p.mentions if m.kind == "name"]
         for s in theirs:
@@ -664,16 +700,12 @@ def _slot_rival(c: _Mention, claim: str, claim_mentions: Sequence[_Mention], pas
             if not score or any(_within(score, n) or _within(n, score) for n in claim_names):
                 continue
             cw, sw, left_kind, right_kind = _trim_shared([str(w) for w in c.value], [str(w) for w in s.value])
-            if not _other_name(cw, sw, page_runs):
-                continue
             kind = left_kind or right_kind
             lm, ls = (True, True) if left_kind else _side_match(
-                _side(claim, c.start, c.end, mine, left=True), _side(p.text, s.start, s.end, theirs, left=True),
-                nearest_only=kind)
+                near[0], _side(p.text, s.start, s.end, theirs, left=True), nearest_only=kind)
             rm, rs = (True, True) if right_kind else _side_match(
-                _side(claim, c.start, c.end, mine, left=False), _side(p.text, s.start, s.end, theirs, left=False),
-                nearest_only=kind)
-            if lm and rm and (ls or rs):
+                near[1], _side(p.text, s.start, s.end, theirs, left=False), nearest_only=kind)
+            if lm and rm and (ls or rs) and _other_name(cw, sw, lazy.page_runs()):
                 return s.text
     return None
 
@@ -797,13 +829,13 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     claim_names = _Words([claim]).cores
-    page_runs = _Words([s.text for s in every]).cores
+    lazy = _Lazy(best, every)
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
         if _skipped(c, skip, outlet_keys):
             continue
-        if c.kind == "name" and (rival := _slot_rival(c, claim, mentions, best, claim_names, page_runs,
+        if c.kind == "name" and (rival := _slot_rival(c, claim, mentions, best, claim_names, lazy,
                                                        outlet_keys)):
             flags.append(Flag("name", c.text, rival))
             continue
