@@ -325,3 +325,10 @@ def test_a_given_name_and_the_family_name_of_a_relative_make_a_name() -> None:
     assert flags("Her brother is Andrew Windsor.", passage + " They live in St Andrews.") == [
         ("name", "Andrew Windsor", None)]
     assert flags("Her brother is Edward Smith.", passage) == [("name", "Edward Smith", None)]
+
+
+def test_a_one_word_name_inside_a_place_name_is_found_only_in_the_best_passage() -> None:
+    elsewhere = ("The bill was backed by Rep. Dan Kildee of Flint Township.",)
+    assert flags("Later, Flint supported the bill.", "Upton supported the bill.", context=elsewhere) == [
+        ("name", "Flint", None)]
+    assert flags("Later, Flint supported the bill.", "Flint Township supported the bill.") == []

@@ -27,7 +27,8 @@ Decisions
   never as words gathered from several names ("Library of Awards" is not in "Library of Congress
   … Golden Horse Awards"): present when the whole name is written in one text, or a run of it is
   the same name shortened on either side (surname, middle names, kind words such as "High School"
-  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there,
+  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there
+  (without kind words only in the best passage: "Flint" is not in "Flint Township" elsewhere),
   not a word inside another ("Carolyn" is not in "Carolyn Roberts"), except at the start of a
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
@@ -353,6 +354,7 @@ class _Words:
         self.acronyms: set[str] = set()
         self.cores: list[list[str]] = []
         self.forms: list[list[str]] = []
+        self.plain: list[list[str]] = []
         self.loose: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
@@ -366,6 +368,7 @@ class _Words:
                 if core := _core(words):
                     self.cores.append(core)
                 self.forms += _run_forms(words, source=True)
+                self.plain += _run_forms(words, source=True, kinded=False)
 
     def has_name(self, words: tuple[object, ...], *, strict: bool = False) -> bool:
         """The whole name in the text (a name of two words or more, in any case; one word written
@@ -387,7 +390,8 @@ class _Words:
         if strict:
             return any(_within(core, r) for r in self.cores)
         titled = any(w in _TITLES for w in ws)
-        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in self.forms):
+        forms = self.plain if len(core) == 1 else self.forms
+        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in forms):
             return True
         caps = [w for w in ws if w not in _CONNECT]
         acr = "".join(w[0] for w in caps)
@@ -448,7 +452,7 @@ def _unkinded(words: list[str]) -> list[str]:
     return rest or words
 
 
-def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
+def _run_forms(words: list[str], *, source: bool, kinded: bool = True) -> list[list[str]]:
     """The comparable forms of a run: its core, and that without kind words; for a source run,
     also the parts before and after "of" ("Freer Gallery of Art" is also "Freer Gallery", hence
     "Freer"; "Public Health Agency of Canada" also "Canada")."""
@@ -458,7 +462,7 @@ def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
         heads += [words[: words.index("of", 1)], words[words.index("of", 1) + 1:]]
     for ws in heads:
         core = _core(ws)
-        for form in (core, _unkinded(core)):
+        for form in (core, _unkinded(core)) if kinded else (core,):
             if form and form not in out:
                 out.append(form)
     return out
