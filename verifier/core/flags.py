@@ -434,7 +434,8 @@ church cathedral abbey hospital company corporation corp inc ltd group party clu
 association society foundation trust council committee commission agency department ministry board
 airport station base air port river lake mount mountain mountains island islands county city town
 township village state province prefecture region district park street road avenue square bridge
-hall centre center festival award awards prize magazine newspaper records studios brewery band
+hall centre center festival award awards prize fellowship scholarship magazine newspaper records
+studios brewery band
 """))
 
 
