@@ -332,3 +332,21 @@ def test_a_one_word_name_inside_a_place_name_is_found_only_in_the_best_passage()
     assert flags("Later, Flint supported the bill.", "Upton supported the bill.", context=elsewhere) == [
         ("name", "Flint", None)]
     assert flags("Later, Flint supported the bill.", "Flint Township supported the bill.") == []
+
+
+# ------------------------------------------------------------------ dates relative to the page's own
+
+def test_a_weekday_in_the_week_before_a_printed_date_is_that_date() -> None:
+    passage = "The commission narrowed the list to three Wednesday evening."
+    dated = ("By Travis Zimpfer on March 2, 2017",)
+    assert flags("On March 1, 2017 the list was narrowed.", passage, context=dated) == []
+    assert flags("On February 22, 2017 the list was narrowed.", passage, context=dated) == [
+        ("date", "February 22, 2017", None)]  # a Wednesday too, but more than a week before
+
+
+def test_a_lone_month_after_the_page_date_is_in_the_next_year() -> None:
+    passage = "The committee announced 12 debates, with the first planned for June."
+    dated = ("December 20, 2018",)
+    assert flags("The debates were set to begin in June 2019.", passage, context=dated) == []
+    assert flags("The debates were set to begin in June 2020.", passage, context=dated) == [
+        ("date", "June 2020", None)]

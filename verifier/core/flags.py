@@ -20,7 +20,10 @@ Decisions
 - A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
   "12 March 2020"; a year alone is found in any date or bare year of the passages. A source date
   without a year ("April 9th", a lone "through October") fits the claim's year only if the page
-  gives no year or gives that one. A range reads alike with a hyphen or a dash ("1491-1510").
+  gives no year or gives that one, or the month comes before a month the page dates in the year
+  before (a page of December 2018 means June 2019 by "in June"). A full date the source names by
+  its weekday, within the week before a date the source prints, is present ("Wednesday" in a
+  story of Thursday, March 2, 2017, is March 1). A range reads alike with a hyphen or a dash ("1491-1510").
 - Names are runs of capitalised words (ended by a possessive, a sentence end, a line end or a
   capitalised small word); the claim's first word only when the source capitalises it
   mid-sentence; the credited outlet and set-aside quotes are skipped. A name is matched as a name,
@@ -51,6 +54,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date as _date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
@@ -231,7 +235,7 @@ _DATES = [
 #: a month named alone after a word that dates ("through October", "in June"): in a source, it
 #: vouches for a claim's "October 2007" when the page gives that year
 _MONTH_ALONE = re.compile(
-    rf"\b(?:in|on|by|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
+    rf"\b(?:in|on|by|for|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
     rf"and|to)[\s-]+(?P<mon>(?:{'|'.join(m.capitalize() for m in _MONTHS)})\b)(?![\s,]+\d)")
 
 
@@ -274,13 +278,49 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
         if c is None:
             continue
         if s is None:
-            if i == 0 and source_years and c not in source_years:
+            if i == 0 and source_years and c not in source_years and not _months_ahead(claim, source_years):
                 return False  # a year-less date fits the claim's year unless the page gives others
             continue
         if c != s:
             return False
         shared += 1
     return shared > 0 and (claim[2] is None or source[2] is not None)
+
+
+def _months_ahead(claim: tuple[object, ...], page: set[object]) -> bool:
+    """The claim's month falls in the year after a dated month of the page, before that month: a
+    page of December 2018 that says "in June" means June 2019 (a lone month is the next one)."""
+    year, month = claim[0], claim[1]
+    return isinstance(year, int) and isinstance(month, int) and any(
+        isinstance(d, tuple) and d[0] == year - 1 and month < d[1] for d in page)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _by_weekday(c: _Mention, texts: Sequence[_Source]) -> bool:
+    """A full date the source gives as its weekday within the week before a date it prints ("on
+    Wednesday", in a story dated Thursday, March 2, 2017, for "March 1, 2017"): news names the
+    days of the past week by weekday."""
+    y, m, d = c.value
+    if not (isinstance(y, int) and isinstance(m, int) and isinstance(d, int)):
+        return False
+    try:
+        day = _date(y, m, d)
+    except ValueError:
+        return False
+    if not any(re.search(rf"\b{_WEEKDAYS[day.weekday()]}\b", t.text) for t in texts):
+        return False
+    for t in texts:
+        for s in t.mentions:
+            sy, sm, sd = s.value if s.kind == "date" else (None, None, None)
+            if isinstance(sy, int) and isinstance(sm, int) and isinstance(sd, int):
+                try:
+                    if 0 < (_date(sy, sm, sd) - day).days <= 6:
+                        return True
+                except ValueError:
+                    continue
+    return False
 
 
 # ------------------------------------------------------------------ names
@@ -756,7 +796,9 @@ def _prepare(texts: Sequence[str]) -> list[_Source]:
 
 
 def _years(sources: list[_Source]) -> set[object]:
-    return {m.value[0] for s in sources for m in s.mentions if m.kind == "date" and m.value[0] is not None}
+    """The years the texts give, and (year, month) for each month they date."""
+    dated = [m.value for s in sources for m in s.mentions if m.kind == "date" and m.value[0] is not None]
+    return {v[0] for v in dated} | {(v[0], v[1]) for v in dated if v[1] is not None}
 
 
 def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passages: list[_Source],
@@ -814,6 +856,22 @@ def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) ->
     return m.kind == "name" and " ".join(str(v) for v in m.value) in outlets
 
 
+def gives_month(text: str) -> bool:
+    """The text dates something to a month of a year ("4 September 2013", "2018-12-20")."""
+    return any(m.value[0] is not None and m.value[1] is not None for m in _dates(text))
+
+
+def writes_value(token: str, text: str) -> bool:
+    """The text writes the number or date `token` in some form ("March 6th, 2019" for "March 6,
+    2019", "Part Two" for "part 2"): for finding the sentence that gives a flagged value."""
+    mine = _mentions(token, source=False)
+    if not mine:
+        return False
+    theirs = _mentions(text, source=True)
+    years = {m.value[0] for m in theirs if m.kind == "date" and m.value[0] is not None}
+    return all(any(_equal(c, s, years) for s in theirs) for c in mine if c.kind != "name")
+
+
 def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
                skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = (),
                name_texts: Sequence[str] | None = None) -> list[Flag]:
@@ -838,7 +896,7 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
-        if _skipped(c, skip, outlet_keys):
+        if _skipped(c, skip, outlet_keys) or (c.kind == "date" and _by_weekday(c, every)):
             continue
         if c.kind == "name" and (rival := _slot_rival(c, claim, mentions, best, claim_names, lazy,
                                                        outlet_keys)):
