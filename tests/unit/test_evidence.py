@@ -220,3 +220,15 @@ def test_the_dateline_below_a_menu_is_context_for_every_passage() -> None:
     context = context_of(px, [Passage(last, a, a + len(last), None, 1.0)])
     assert "4 September 2013" in context
     assert not any(t.startswith("Menu item 11") for t in context)  # the dateline, not everything above it
+
+
+def test_a_sentence_writing_a_flagged_name_joins_when_it_shares_two_claim_words() -> None:
+    from verifier.core.evidence import Passage, judge_on
+
+    filler = "".join(f"Game {k} was played at home.\n" for k in range(8))
+    first = "Teaneck High School has one of the best basketball programs in the state."
+    page = first + "\n" + filler + "Lecque grew up near a school across the bridge from the Bronx.\n"
+    px = index(page, title=None)
+    text = "Lecque left Teaneck High School for a basketball program in the Bronx."
+    j = judge_on(claim(text), "1", px, [Passage(first, 0, len(first), None, 1.0)], unsupported=0.4, supported=0.8)
+    assert j.flags == [] and j.evidence[-1].text.startswith("Lecque grew up")

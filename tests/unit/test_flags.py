@@ -350,3 +350,11 @@ def test_a_lone_month_after_the_page_date_is_in_the_next_year() -> None:
     assert flags("The debates were set to begin in June 2019.", passage, context=dated) == []
     assert flags("The debates were set to begin in June 2020.", passage, context=dated) == [
         ("date", "June 2020", None)]
+
+
+def test_a_negation_said_by_a_word_s_meaning_is_present() -> None:
+    assert flags("He declined, as he did not want to leave the band.", "He turned down the offer and stayed.") == []
+    assert flags("Tobacco and alcohol are not allowed.", "The members are against tobacco and alcohol.") == []
+    # a passage without any "not" in word or meaning still flags it
+    assert flags("Tobacco and alcohol are not allowed.", "The members grow tobacco and brew alcohol.") == [
+        ("negation", "not", None)]

@@ -72,7 +72,7 @@ SHOWN = 1
 #: claim words a passage must share with the claim for the names in it to count
 NAME_RELEVANT = 2
 #: claim words besides a flagged name a sentence must share to be shown for that name
-TOKEN_SHARED = 3
+TOKEN_SHARED = 2
 #: the same for a flagged number or date, rarer on a page than a name and never swapped in from it
 VALUE_SHARED = 2
 

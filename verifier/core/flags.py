@@ -45,7 +45,8 @@ Decisions
   page (a swapped-in name usually is). Not when the two share a word, are spelt alike, or are
   parts of one name the page writes ("Marion" and "Smith").
 - Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
-  `source` None; one in the best passage (the first) that the claim lacks, between two words the
+  `source` None, unless a passage says "not" by a word's meaning ("turned down", "against",
+  "banned": `_NEGATIVE`); one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
 """
 
@@ -599,6 +600,15 @@ class _AnyOf:
 _NEG = re.compile(r"\b(?:not|never|no|without|cannot|nor|none|nobody|nothing|neither)\b|n[’']t\b", re.I)
 
 
+#: words that say "not" by their meaning: "did not want to leave" is "turned down the offer",
+#: "are not allowed" is "are against", "banned", "prohibited"
+_NEGATIVE = re.compile(
+    r"\b(?:refus(?:e|es|ed|ing|al)|declin(?:e|es|ed|ing)|turn(?:s|ed|ing)?\s+(?:it\s+|them\s+)?down|"
+    r"reject(?:s|ed|ing|ion)?|den(?:y|ies|ied|ying)|fail(?:s|ed|ing|ure)?|unable|lack(?:s|ed|ing)?|absent|"
+    r"absence|ban(?:s|ned|ning)?|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|idden)|against|oppos(?:e|es|ed|ing)|"
+    r"barred)\b", re.I)
+
+
 def _negations(text: str) -> list[_Mention]:
     out = []
     for m in _NEG.finditer(text):
@@ -913,7 +923,9 @@ def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
     theirs = bool(best) and bool(_negations(best[0].text))  # the contract: "not in its best passage"
     if mine:
-        return [] if theirs else [Flag("negation", mine[0].text, None)]
+        if theirs or any(_NEGATIVE.search(p.text) for p in best):
+            return []
+        return [Flag("negation", mine[0].text, None)]
     if not best:
         return []
     claim_words = {stem(fold(w)) for w in _WORD.findall(claim)}
