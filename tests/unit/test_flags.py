@@ -358,3 +358,15 @@ def test_a_negation_said_by_a_word_s_meaning_is_present() -> None:
     # a passage without any "not" in word or meaning still flags it
     assert flags("Tobacco and alcohol are not allowed.", "The members grow tobacco and brew alcohol.") == [
         ("negation", "not", None)]
+
+
+def test_a_bare_kind_word_without_a_determiner_must_be_a_name_of_its_own() -> None:
+    passage = "The report of the Public Health Agency of Canada found that 88% of Canadians felt healthy."
+    assert flags("The report found that 88% of Agency felt healthy.", passage) == [("name", "Agency", None)]
+    assert flags("The report of the Agency found that 88% of Canadians felt healthy.", passage) == []
+
+
+def test_the_missing_part_of_a_name_with_of_is_flagged() -> None:
+    page = ("The new video is mature and tasteful.", "By: Emilee Lindner")
+    assert flags("Emilee Lindner of MTV called the video mature.", *page) == [("name", "MTV", None)]
+    assert flags("Emilee Jones of MTV called the video mature.", *page) == [("name", "Emilee Jones of MTV", None)]

@@ -36,6 +36,9 @@ Decisions
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
   holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
+- A kind or title word alone without a determiner ("88% of Agency") stands where a name goes:
+  the source must write it as a name of its own. When a name "X of Y" is missing but the texts
+  give X or Y, the flag names the missing part ("MTV" of "Emilee Lindner of MTV").
 - A person's two-word name is present when the text writes the given name as a name of its own
   and the family name ends a relative's name ("Edward Windsor" beside "George Windsor … two
   siblings, Edward and Marina").
@@ -396,6 +399,7 @@ class _Words:
         self.cores: list[list[str]] = []
         self.forms: list[list[str]] = []
         self.plain: list[list[str]] = []
+        self.whole: set[str] = set()
         self.loose: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
@@ -406,6 +410,7 @@ class _Words:
                     self.acronyms.add("".join(w[0].lower() for w in ws))
                 self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
                 words = _name_words(run)
+                self.whole.add(" ".join(words))
                 if core := _core(words):
                     self.cores.append(core)
                 self.forms += _run_forms(words, source=True)
@@ -584,6 +589,10 @@ class _AnyOf:
         self.each = each
         self.lead = lead
         self.cores = [r for w in each for r in w.cores]
+
+    def has_bare(self, word: str) -> bool:
+        """The word written as a name of its own, or in lower case, in one of the texts."""
+        return any(word in w.whole or word in w.loose for w in self.each)
 
     def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
         ws = [str(w) for w in words]
@@ -860,6 +869,36 @@ def _exact_in(c: _Mention, context: list[_Source], years: set[object]) -> bool:
     return False
 
 
+#: words before a bare title or kind word that make it a description ("the Agency", "its Director")
+_DETERMINERS = frozenset(str.split("the a an its his her their our your my this that these those whose each every"))
+
+
+def _bare(c: _Mention, claim: str) -> bool:
+    """A capitalised kind or title word alone, with no determiner before it ("88% of Agency",
+    "Director announced"): it stands where a name goes, so the source must write it as a name of
+    its own, not only inside another ("Public Health Agency of Canada")."""
+    if c.kind != "name" or len(c.value) != 1 or (c.value[0] not in _KINDS and c.value[0] not in _TITLES):
+        return False
+    before = re.findall(r"[^\W_]+|\d", claim[:c.start])
+    return bool(before) and (before[-1].isdigit() or (before[-1].islower() and before[-1] not in _DETERMINERS))
+
+
+def _missing_part(c: _Mention, words: _AnyOf, claim_names: Sequence[list[str]]) -> str | None:
+    """The part of "X of Y" the texts lack when they have the other: "MTV" of "Emilee Lindner of
+    MTV" when the byline gives "Emilee Lindner" (the flag points at what is missing)."""
+    ws = [str(w) for w in c.value]
+    if "of" not in ws[1:-1] or " of " not in c.text:
+        return None
+    k = ws.index("of", 1)
+    head, tail = c.text.split(" of ", 1)
+    has_head, has_tail = words.has_name(tuple(ws[:k]), claim_names), words.has_name(tuple(ws[k + 1:]), claim_names)
+    if not (_core(ws[:k]) and _core(ws[k + 1:])):
+        return None  # a title of a place ("Duke of Sussex") is one name
+    if has_head != has_tail:
+        return tail if has_head else head
+    return None
+
+
 def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) -> bool:
     if any(a <= m.start < b for a, b in skip):
         return True
@@ -912,7 +951,13 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
                                                        outlet_keys)):
             flags.append(Flag("name", c.text, rival))
             continue
+        if _bare(c, claim) and not words.has_bare(str(c.value[0])):
+            flags.append(Flag("name", c.text, None))
+            continue
         if _present(c, best, words, years, near, claim_names) or _exact_in(c, every[len(best):], years):
+            continue
+        if c.kind == "name" and (part := _missing_part(c, words, claim_names)):
+            flags.append(Flag("name", part, None))
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
