@@ -370,3 +370,16 @@ def test_the_missing_part_of_a_name_with_of_is_flagged() -> None:
     page = ("The new video is mature and tasteful.", "By: Emilee Lindner")
     assert flags("Emilee Lindner of MTV called the video mature.", *page) == [("name", "MTV", None)]
     assert flags("Emilee Jones of MTV called the video mature.", *page) == [("name", "Emilee Jones of MTV", None)]
+
+
+def test_the_page_decides_the_first_word_and_rivals_a_two_word_name() -> None:
+    passage = "The arrangements of La Sera guitarist Tod Wisenbaker are sparse."
+    page = "Ryan Adams covers 1989. Recent from Annie Zaleski. The arrangements of La Sera guitarist Tod Wisenbaker."
+    from verifier.core.flags import page_names
+
+    def got(claim: str) -> list[tuple[str, str | None, str | None]]:
+        return [(f.kind, f.claim, f.source) for f in find_flags(claim, [passage], page=page,
+                                                                 page_runs=lambda: page_names(page))]
+
+    assert got("Annie Sera praised the sparse arrangements.") == [("name", "Annie Sera", None)]
+    assert flags("Annie Sera praised the sparse arrangements.", passage) == []  # the passage alone

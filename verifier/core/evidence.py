@@ -44,7 +44,7 @@ from typing import Any
 
 from verifier.core.align import SourceIndex, align
 from verifier.core.claims import ClaimSentence, is_content, stem
-from verifier.core.flags import Flag, find_flags, gives_month, number_values, writes_value
+from verifier.core.flags import Flag, find_flags, gives_month, number_values, page_names, writes_value
 from verifier.core.normalize import fold
 from verifier.core.values import SourceText
 
@@ -214,10 +214,17 @@ class PassageIndex:
             self.tokens.append(toks)
         self.sets = [set(t) for t in self.tokens]
         self._bm25: Any = None
+        self._names: list[list[str]] | None = None
         self.df: dict[str, int] = {}
         for s in self.sets:
             for k in s:
                 self.df[k] = self.df.get(k, 0) + 1
+
+    def names(self) -> list[list[str]]:
+        """The page's two-word names (built once, on first use)."""
+        if self._names is None:
+            self._names = page_names(self.source.text)
+        return self._names
 
     def _ranker(self) -> Any:
         if self._bm25 is None:
@@ -459,7 +466,8 @@ def _flags(claim: ClaimSentence, px: PassageIndex, passages: list[Passage]) -> l
         return []
     return find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
                       skip=claim.set_aside, outlets=claim.outlets,
-                      name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))))
+                      name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))),
+                      page=px.source.text, page_runs=px.names)
 
 
 def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[Passage],

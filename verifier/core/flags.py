@@ -36,6 +36,9 @@ Decisions
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
   holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
+- The claim's first word is a name when the page (not only the passages) capitalises it
+  mid-sentence; a two-word name the page gives someone else with the same first or last word
+  ("Annie Zaleski" beside "Annie Sera") makes a two-word name's match strict.
 - A kind or title word alone without a determiner ("88% of Agency") stands where a name goes:
   the source must write it as a name of its own. When a name "X of Y" is missing but the texts
   give X or Y, the flag names the missing part ("MTV" of "Emilee Lindner of MTV").
@@ -56,7 +59,7 @@ Decisions
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date as _date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -585,10 +588,12 @@ class _AnyOf:
     Football Club", "Jose" for "Jose Ortiz"): there the claim's other words vouch for it, while a
     first name met anywhere on the page is as often someone else's."""
 
-    def __init__(self, each: list[_Words], lead: _Words | None = None) -> None:
+    def __init__(self, each: list[_Words], lead: _Words | None = None,
+                 page: Callable[[], Sequence[list[str]]] | None = None) -> None:
         self.each = each
         self.lead = lead
         self.cores = [r for w in each for r in w.cores]
+        self.page = page
 
     def has_bare(self, word: str) -> bool:
         """The word written as a name of its own, or in lower case, in one of the texts."""
@@ -597,7 +602,8 @@ class _AnyOf:
     def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
         ws = [str(w) for w in words]
         core = _core(ws[: ws.index("of", 1)] if "of" in ws[1:] else ws)  # the head of "X of Y" is X
-        strict = bool(core) and _rivalled(core, self.cores, claim_names)
+        strict = bool(core) and (_rivalled(core, self.cores, claim_names) or (  # a person's given name and surname
+            len(core) == 2 and self.page is not None and _rivalled(core, self.page(), claim_names)))
         if any(w.has_name(words, strict=strict) for w in self.each):
             return True
         return (self.lead is not None and len(words) == 1 and not strict
@@ -921,23 +927,34 @@ def writes_value(token: str, text: str) -> bool:
     return all(any(_equal(c, s, years) for s in theirs) for c in mine if c.kind != "name")
 
 
+def page_names(text: str) -> list[list[str]]:
+    """The two-word names a whole page writes (their cores), for `find_flags`'s
+    `page_runs`: someone else's two-word name anywhere on the page ("Annie Zaleski") makes the
+    match of a two-word name strict ("Annie Sera" is not in "La Sera")."""
+    return [core for run in _source_runs(text) if len(run.split()) > 1 and len(core := _core(_name_words(run))) == 2]
+
+
 def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
                skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = (),
-               name_texts: Sequence[str] | None = None) -> list[Flag]:
+               name_texts: Sequence[str] | None = None, page: str | None = None,
+               page_runs: Callable[[], Sequence[list[str]]] | None = None) -> list[Flag]:
     """The claim's tokens that `passages` (best first) and their `context` lack or contradict.
 
     `skip`: (start, end) spans of the claim set aside (quotes checked as quotes, credit).
     `outlets`: names of the credited outlet, never flagged as names.
     `name_texts`: when given, a name is present only if one of these texts (a passage with its
     neighbours, the page's title) holds all of it; otherwise the passages and context together.
+    `page`: the whole source text, where the claim's first word may be capitalised mid-sentence;
+    `page_runs`: gives its two-word names (`page_names`), asked only when a match may turn strict.
     """
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
     words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts],
-                   _Words(passages[:1]))
+                   _Words(passages[:1]), page_runs)
     first = re.search(r"[A-Za-z]+", claim)
-    skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
+    skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]
+                                                          + ([page] if page else [])))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     claim_names = _Words([claim]).cores
