@@ -383,3 +383,11 @@ def test_the_page_decides_the_first_word_and_rivals_a_two_word_name() -> None:
 
     assert got("Annie Sera praised the sparse arrangements.") == [("name", "Annie Sera", None)]
     assert flags("Annie Sera praised the sparse arrangements.", passage) == []  # the passage alone
+
+
+def test_a_fellowship_is_a_kind_of_thing_not_a_name() -> None:
+    passage = "The Freer Gallery hired her again in 2014."
+    later = ("She came after holding a Mellon Fellowship at the museum.",)
+    assert flags("She returned to the Fellowship Galleries in 2014.", passage, context=later) == [
+        ("name", "Fellowship Galleries", None)]
+    assert flags("She returned to the Freer Gallery in 2014.", passage, context=later) == []
