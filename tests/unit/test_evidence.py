@@ -188,3 +188,47 @@ def test_a_sentence_holding_only_the_token_does_not_join() -> None:
     first = "Free clinics give medical students clinical experience early in their training."
     passages, flags = _judged_on("The clinics give Carolyn medical students clinical experience early in training.", first)
     assert flags == [Flag("name", "Carolyn", None)] and passages == [first]
+
+
+def test_a_sentence_writing_a_flagged_date_in_another_form_joins_with_fewer_shared_words() -> None:
+    filler = "".join(f"Episode {k} was filmed in a studio.\n" for k in range(8))
+    page = ("Season 2 will air weekly in Australia from March 4th.\n" + filler +
+            "It will launch on the streaming site around the world on March 6th, 2019.\n")
+    first = "Season 2 will air weekly in Australia from March 4th."
+    px = index(page, title=None)
+    from verifier.core.evidence import Passage, judge_on
+
+    a = page.index(first)
+    text = "It aired weekly in Australia and launched worldwide on the streaming service on March 6, 2019."
+    j = judge_on(claim(text), "1", px, [Passage(first, a, a + len(first), None, 1.0)], unsupported=0.4, supported=0.8)
+    assert j.flags == [] and j.evidence[-1].text.startswith("It will launch on the streaming")
+    # a date the page does not write is still flagged
+    j = judge_on(claim(text.replace("6", "8")), "1", px, [Passage(first, a, a + len(first), None, 1.0)],
+                 unsupported=0.4, supported=0.8)
+    assert j.flags == [Flag("date", "March 8, 2019", None)]
+
+
+def test_the_dateline_below_a_menu_is_context_for_every_passage() -> None:
+    menu = "".join(f"Menu item {k}\n" for k in range(12))
+    photo = "".join(f"Photo {k}: a stone from the museum collection.\n" for k in range(4))
+    page = menu + "4 September 2013\n" + photo + "A radiocarbon dating study sets the first chronology for ancient Egypt.\n"
+    from verifier.core.evidence import Passage, context_of
+
+    px = index(page, title=None)
+    last = "A radiocarbon dating study sets the first chronology for ancient Egypt."
+    a = page.index(last)
+    context = context_of(px, [Passage(last, a, a + len(last), None, 1.0)])
+    assert "4 September 2013" in context
+    assert not any(t.startswith("Menu item 11") for t in context)  # the dateline, not everything above it
+
+
+def test_a_sentence_writing_a_flagged_name_joins_when_it_shares_two_claim_words() -> None:
+    from verifier.core.evidence import Passage, judge_on
+
+    filler = "".join(f"Game {k} was played at home.\n" for k in range(8))
+    first = "Teaneck High School has one of the best basketball programs in the state."
+    page = first + "\n" + filler + "Lecque grew up near a school across the bridge from the Bronx.\n"
+    px = index(page, title=None)
+    text = "Lecque left Teaneck High School for a basketball program in the Bronx."
+    j = judge_on(claim(text), "1", px, [Passage(first, 0, len(first), None, 1.0)], unsupported=0.4, supported=0.8)
+    assert j.flags == [] and j.evidence[-1].text.startswith("Lecque grew up")

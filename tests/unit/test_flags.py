@@ -288,3 +288,106 @@ def test_another_name_beginning_alike_makes_the_match_strict() -> None:
 def test_a_plural_possessive_stays_inside_a_name() -> None:
     passage = "The roster of the Senior Men's National Team was announced by Canada Basketball."
     assert flags("He plays for the Canadian Senior Men's National Team.", passage) == []
+
+
+# ------------------------------------------------------------------ a name's slot
+
+def test_another_name_in_the_same_slot_contradicts_a_name_written_elsewhere() -> None:
+    passage = "The city's Arts Board said this week that the search was not inclusive enough."
+    elsewhere = "Kodis designed the flag in 2016, and Kodis said he was proud."
+    got = flags("The city's Kodis Board said the search was not inclusive enough.", passage, elsewhere)
+    assert ("name", "Kodis Board", "Arts Board") in got
+    assert flags("The city's Arts Board said the search was not inclusive enough.", passage, elsewhere) == []
+
+
+def test_a_kind_word_both_names_end_in_frames_the_slot() -> None:
+    passage, later = "This October, the Bush Theatre will open its new home.", "The Artistic Director chose the plays."
+    assert flags("He wrote for the Artistic Theatre's opening.", passage, later) == [
+        ("name", "Artistic Theatre's", "Bush Theatre")]
+    assert flags("He wrote for the Bush Theatre's opening.", passage, later) == []
+
+
+def test_a_slot_is_no_contradiction_when_the_name_comes_first_or_is_one_person() -> None:
+    # the claim's name in an earlier passage: the later passage's name in that slot is another fact
+    assert flags("He lived in Blackville, New Brunswick.", "They lived in Blackville, New Brunswick.",
+                 "They then lived in Moncton, New Brunswick.") == []
+    # two parts of one name the page writes ("Marion" and "Smith"); a misspelling of the name
+    born = ("Marion Elizabeth Smith was born in Liverpool.",)
+    assert flags("Smith died in Blackville.", "Marion died in Blackville.", context=born) == []
+    assert flags("He lived in Albuquerque, New Mexico.", "He lived in Albuqerque, New Mexico.") == [
+        ("name", "Albuquerque", None)]
+
+
+def test_a_given_name_and_the_family_name_of_a_relative_make_a_name() -> None:
+    passage = "Her parents are George Windsor and Sylvana Tomaselli. She has two siblings, Edward and Marina."
+    assert flags("Her brother is Edward Windsor.", passage) == []
+    # the given name must be written as a name of its own, the family name be a relative's
+    assert flags("Her brother is Andrew Windsor.", passage + " They live in St Andrews.") == [
+        ("name", "Andrew Windsor", None)]
+    assert flags("Her brother is Edward Smith.", passage) == [("name", "Edward Smith", None)]
+
+
+def test_a_one_word_name_inside_a_place_name_is_found_only_in_the_best_passage() -> None:
+    elsewhere = ("The bill was backed by Rep. Dan Kildee of Flint Township.",)
+    assert flags("Later, Flint supported the bill.", "Upton supported the bill.", context=elsewhere) == [
+        ("name", "Flint", None)]
+    assert flags("Later, Flint supported the bill.", "Flint Township supported the bill.") == []
+
+
+# ------------------------------------------------------------------ dates relative to the page's own
+
+def test_a_weekday_in_the_week_before_a_printed_date_is_that_date() -> None:
+    passage = "The commission narrowed the list to three Wednesday evening."
+    dated = ("By Travis Zimpfer on March 2, 2017",)
+    assert flags("On March 1, 2017 the list was narrowed.", passage, context=dated) == []
+    assert flags("On February 22, 2017 the list was narrowed.", passage, context=dated) == [
+        ("date", "February 22, 2017", None)]  # a Wednesday too, but more than a week before
+
+
+def test_a_lone_month_after_the_page_date_is_in_the_next_year() -> None:
+    passage = "The committee announced 12 debates, with the first planned for June."
+    dated = ("December 20, 2018",)
+    assert flags("The debates were set to begin in June 2019.", passage, context=dated) == []
+    assert flags("The debates were set to begin in June 2020.", passage, context=dated) == [
+        ("date", "June 2020", None)]
+
+
+def test_a_negation_said_by_a_word_s_meaning_is_present() -> None:
+    assert flags("He declined, as he did not want to leave the band.", "He turned down the offer and stayed.") == []
+    assert flags("Tobacco and alcohol are not allowed.", "The members are against tobacco and alcohol.") == []
+    # a passage without any "not" in word or meaning still flags it
+    assert flags("Tobacco and alcohol are not allowed.", "The members grow tobacco and brew alcohol.") == [
+        ("negation", "not", None)]
+
+
+def test_a_bare_kind_word_without_a_determiner_must_be_a_name_of_its_own() -> None:
+    passage = "The report of the Public Health Agency of Canada found that 88% of Canadians felt healthy."
+    assert flags("The report found that 88% of Agency felt healthy.", passage) == [("name", "Agency", None)]
+    assert flags("The report of the Agency found that 88% of Canadians felt healthy.", passage) == []
+
+
+def test_the_missing_part_of_a_name_with_of_is_flagged() -> None:
+    page = ("The new video is mature and tasteful.", "By: Emilee Lindner")
+    assert flags("Emilee Lindner of MTV called the video mature.", *page) == [("name", "MTV", None)]
+    assert flags("Emilee Jones of MTV called the video mature.", *page) == [("name", "Emilee Jones of MTV", None)]
+
+
+def test_the_page_decides_the_first_word_and_rivals_a_two_word_name() -> None:
+    passage = "The arrangements of La Sera guitarist Tod Wisenbaker are sparse."
+    page = "Ryan Adams covers 1989. Recent from Annie Zaleski. The arrangements of La Sera guitarist Tod Wisenbaker."
+    from verifier.core.flags import page_names
+
+    def got(claim: str) -> list[tuple[str, str | None, str | None]]:
+        return [(f.kind, f.claim, f.source) for f in find_flags(claim, [passage], page=page,
+                                                                 page_runs=lambda: page_names(page))]
+
+    assert got("Annie Sera praised the sparse arrangements.") == [("name", "Annie Sera", None)]
+    assert flags("Annie Sera praised the sparse arrangements.", passage) == []  # the passage alone
+
+
+def test_a_fellowship_is_a_kind_of_thing_not_a_name() -> None:
+    passage = "The Freer Gallery hired her again in 2014."
+    later = ("She came after holding a Mellon Fellowship at the museum.",)
+    assert flags("She returned to the Fellowship Galleries in 2014.", passage, context=later) == [
+        ("name", "Fellowship Galleries", None)]
+    assert flags("She returned to the Freer Gallery in 2014.", passage, context=later) == []

@@ -23,8 +23,9 @@ Decisions
   word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
   unrelated sentence that happens to hold a changed name never hides it.
 - Flags are judged against the whole passages, with the sentences next to them and the page's
-  title and opening lines (byline, date) as context: a paraphrase is not a missing token. When a
-  flagged token is written in another sentence that shares TOKEN_SHARED other claim words, that
+  title, opening lines (byline) and dateline as context: a paraphrase is not a missing token. When a
+  flagged token is written in another sentence that shares TOKEN_SHARED other claim words
+  (VALUE_SHARED for a number or date, found by value: "March 6th, 2019" for "March 6, 2019"), that
   sentence replaces the last passage if fewer flags remain (the sentence richest in claim words
   is not always the one that names who or when).
 - Coverage: the share of the claim's content words (outside quotes checked as quotes and the
@@ -43,7 +44,7 @@ from typing import Any
 
 from verifier.core.align import SourceIndex, align
 from verifier.core.claims import ClaimSentence, is_content, stem
-from verifier.core.flags import Flag, find_flags, number_values
+from verifier.core.flags import Flag, find_flags, gives_month, number_values, page_names, writes_value
 from verifier.core.normalize import fold
 from verifier.core.values import SourceText
 
@@ -59,6 +60,9 @@ NEIGHBOURS = 2
 NAME_NEIGHBOURS = 1
 #: opening sentences of the page (byline, dateline) that count as every passage's context
 LEAD = 5
+#: opening sentences of the page searched for its dateline, and the most words a dateline has
+DATELINE_WITHIN = 40
+DATELINE_WORDS = 10
 #: share of an aligned claim's words that must match for the aligned sentences to lead
 ALIGN_MIN = 0.6
 #: letters two words must share at the start to count as one word in coverage ("elected", "election")
@@ -67,8 +71,10 @@ PREFIX = 5
 SHOWN = 1
 #: claim words a passage must share with the claim for the names in it to count
 NAME_RELEVANT = 2
-#: claim words besides a flagged token a sentence must share to be shown for that token
-TOKEN_SHARED = 3
+#: claim words besides a flagged name a sentence must share to be shown for that name
+TOKEN_SHARED = 2
+#: the same for a flagged number or date, rarer on a page than a name and never swapped in from it
+VALUE_SHARED = 2
 
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
@@ -208,10 +214,17 @@ class PassageIndex:
             self.tokens.append(toks)
         self.sets = [set(t) for t in self.tokens]
         self._bm25: Any = None
+        self._names: list[list[str]] | None = None
         self.df: dict[str, int] = {}
         for s in self.sets:
             for k in s:
                 self.df[k] = self.df.get(k, 0) + 1
+
+    def names(self) -> list[list[str]]:
+        """The page's two-word names (built once, on first use)."""
+        if self._names is None:
+            self._names = page_names(self.source.text)
+        return self._names
 
     def _ranker(self) -> Any:
         if self._bm25 is None:
@@ -346,8 +359,17 @@ def _units_of(px: PassageIndex, p: Passage) -> tuple[int, int] | None:
 
 
 def _lead(px: PassageIndex) -> list[str]:
-    return ([px.source.title] if px.source.title else []) + [px.text_of(k, k)[0]
-                                                              for k in range(min(LEAD, len(px.spans)))]
+    """The page's title, its opening sentences and its dateline: the first short sentence of the
+    page's opening DATELINE_WITHIN that gives a month of a year ("4 September 2013", "By Jo Marchant on
+    March 2, 2017"), which a menu or a sign-up box may push below the opening sentences."""
+    out = ([px.source.title] if px.source.title else []) + [px.text_of(k, k)[0]
+                                                             for k in range(min(LEAD, len(px.spans)))]
+    for k in range(LEAD, min(DATELINE_WITHIN, len(px.spans))):
+        text = px.text_of(k, k)[0]
+        if len(text.split()) <= DATELINE_WORDS and gives_month(text):
+            out.append(text)
+            break
+    return out
 
 
 def context_of(px: PassageIndex, passages: Sequence[Passage]) -> list[str]:
@@ -444,7 +466,8 @@ def _flags(claim: ClaimSentence, px: PassageIndex, passages: list[Passage]) -> l
         return []
     return find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
                       skip=claim.set_aside, outlets=claim.outlets,
-                      name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))))
+                      name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))),
+                      page=px.source.text, page_runs=px.names)
 
 
 def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[Passage],
@@ -461,13 +484,18 @@ def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[P
             continue
         token = fold_text(f.claim)
         own = set(keys(f.claim))
+        value = f.kind in ("number", "date")
         for k, (a, b) in enumerate(px.spans):
-            if k in shown or len((px.sets[k] & want) - own) < TOKEN_SHARED:
+            if k in shown or len((px.sets[k] & want) - own) < (VALUE_SHARED if value else TOKEN_SHARED):
                 continue
-            if k not in folded:
-                folded[k] = fold_text(px.source.text[a:b])
-            if token not in folded[k]:
-                continue
+            if value:
+                if not writes_value(f.claim, px.source.text[a:b]):
+                    continue
+            else:
+                if k not in folded:
+                    folded[k] = fold_text(px.source.text[a:b])
+                if token not in folded[k]:
+                    continue
             extra = _passage(px, _Window(k, k, 0.0))
             trial = [*passages[: MAX_PASSAGES - 1], extra]
             got = _flags(claim, px, trial)

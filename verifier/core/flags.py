@@ -20,29 +20,50 @@ Decisions
 - A date matches when no field the claim gives disagrees with a source date: "March 2020" is in
   "12 March 2020"; a year alone is found in any date or bare year of the passages. A source date
   without a year ("April 9th", a lone "through October") fits the claim's year only if the page
-  gives no year or gives that one. A range reads alike with a hyphen or a dash ("1491-1510").
+  gives no year or gives that one, or the month comes before a month the page dates in the year
+  before (a page of December 2018 means June 2019 by "in June"). A full date the source names by
+  its weekday, within the week before a date the source prints, is present ("Wednesday" in a
+  story of Thursday, March 2, 2017, is March 1). A range reads alike with a hyphen or a dash ("1491-1510").
 - Names are runs of capitalised words (ended by a possessive, a sentence end, a line end or a
   capitalised small word); the claim's first word only when the source capitalises it
   mid-sentence; the credited outlet and set-aside quotes are skipped. A name is matched as a name,
   never as words gathered from several names ("Library of Awards" is not in "Library of Congress
   … Golden Horse Awards"): present when the whole name is written in one text, or a run of it is
   the same name shortened on either side (surname, middle names, kind words such as "High School"
-  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there,
+  or "Prefecture", the part before "of"), or its acronym; a one-word name must be a name there
+  (without kind words only in the best passage: "Flint" is not in "Flint Township" elsewhere),
   not a word inside another ("Carolyn" is not in "Carolyn Roberts"), except at the start of a
   longer name in the best passage itself. When the source gives someone else a full name that
   begins or ends like the claim's ("Lisa White Hardwick" for "Lisa Times Hardwick"), only a run
   holding the claim's whole name counts. Word stems are compared, so "Russian" ~ "Russia".
+- The claim's first word is a name when the page (not only the passages) capitalises it
+  mid-sentence; a two-word name the page gives someone else with the same first or last word
+  ("Annie Zaleski" beside "Annie Sera") makes a two-word name's match strict.
+- A kind or title word alone without a determiner ("88% of Agency") stands where a name goes:
+  the source must write it as a name of its own. When a name "X of Y" is missing but the texts
+  give X or Y, the flag names the missing part ("MTV" of "Emilee Lindner of MTV").
+- A person's two-word name is present when the text writes the given name as a name of its own
+  and the family name ends a relative's name ("Edward Windsor" beside "George Windsor … two
+  siblings, Edward and Marina").
+- A name's slot: when a passage, ranked before any passage that holds the claim's name, writes
+  another name between the same words ("Milwaukee's Arts Board said" for "Milwaukee's Kodis
+  Board said"), that is a contradiction even if the claim's name is written elsewhere on the
+  page (a swapped-in name usually is). Not when the two share a word, are spelt alike, or are
+  parts of one name the page writes ("Marion" and "Smith").
 - Negation: a not/never/no/without/n't of the claim missing from the best passage is flagged with
-  `source` None; one in the best passage (the first) that the claim lacks, between two words the
+  `source` None, unless a passage says "not" by a word's meaning ("turned down", "against",
+  "banned": `_NEGATIVE`); one in the best passage (the first) that the claim lacks, between two words the
   claim has, is a contradiction (`claim` None).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date as _date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from difflib import SequenceMatcher
 
 from verifier.core.claims import STOP_WORDS, stem
 from verifier.core.normalize import fold
@@ -221,7 +242,7 @@ _DATES = [
 #: a month named alone after a word that dates ("through October", "in June"): in a source, it
 #: vouches for a claim's "October 2007" when the page gives that year
 _MONTH_ALONE = re.compile(
-    rf"\b(?:in|on|by|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
+    rf"\b(?:in|on|by|for|through|until|till|since|from|during|of|last|next|early|late|mid|this|that|between|"
     rf"and|to)[\s-]+(?P<mon>(?:{'|'.join(m.capitalize() for m in _MONTHS)})\b)(?![\s,]+\d)")
 
 
@@ -264,13 +285,49 @@ def _date_fits(claim: tuple[object, ...], source: tuple[object, ...], source_yea
         if c is None:
             continue
         if s is None:
-            if i == 0 and source_years and c not in source_years:
+            if i == 0 and source_years and c not in source_years and not _months_ahead(claim, source_years):
                 return False  # a year-less date fits the claim's year unless the page gives others
             continue
         if c != s:
             return False
         shared += 1
     return shared > 0 and (claim[2] is None or source[2] is not None)
+
+
+def _months_ahead(claim: tuple[object, ...], page: set[object]) -> bool:
+    """The claim's month falls in the year after a dated month of the page, before that month: a
+    page of December 2018 that says "in June" means June 2019 (a lone month is the next one)."""
+    year, month = claim[0], claim[1]
+    return isinstance(year, int) and isinstance(month, int) and any(
+        isinstance(d, tuple) and d[0] == year - 1 and month < d[1] for d in page)
+
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _by_weekday(c: _Mention, texts: Sequence[_Source]) -> bool:
+    """A full date the source gives as its weekday within the week before a date it prints ("on
+    Wednesday", in a story dated Thursday, March 2, 2017, for "March 1, 2017"): news names the
+    days of the past week by weekday."""
+    y, m, d = c.value
+    if not (isinstance(y, int) and isinstance(m, int) and isinstance(d, int)):
+        return False
+    try:
+        day = _date(y, m, d)
+    except ValueError:
+        return False
+    if not any(re.search(rf"\b{_WEEKDAYS[day.weekday()]}\b", t.text) for t in texts):
+        return False
+    for t in texts:
+        for s in t.mentions:
+            sy, sm, sd = s.value if s.kind == "date" else (None, None, None)
+            if isinstance(sy, int) and isinstance(sm, int) and isinstance(sd, int):
+                try:
+                    if 0 < (_date(sy, sm, sd) - day).days <= 6:
+                        return True
+                except ValueError:
+                    continue
+    return False
 
 
 # ------------------------------------------------------------------ names
@@ -344,6 +401,8 @@ class _Words:
         self.acronyms: set[str] = set()
         self.cores: list[list[str]] = []
         self.forms: list[list[str]] = []
+        self.plain: list[list[str]] = []
+        self.whole: set[str] = set()
         self.loose: set[str] = set()
         for t in texts:
             self.words.update(_name_words(t))
@@ -354,9 +413,11 @@ class _Words:
                     self.acronyms.add("".join(w[0].lower() for w in ws))
                 self.acronyms.add(re.sub(r"[^a-z]", "", " ".join(ws).lower()))
                 words = _name_words(run)
+                self.whole.add(" ".join(words))
                 if core := _core(words):
                     self.cores.append(core)
                 self.forms += _run_forms(words, source=True)
+                self.plain += _run_forms(words, source=True, kinded=False)
 
     def has_name(self, words: tuple[object, ...], *, strict: bool = False) -> bool:
         """The whole name in the text (a name of two words or more, in any case; one word written
@@ -373,16 +434,29 @@ class _Words:
             return True  # a title alone ("the President")
         if len(core) == 2 and f" {core[1]} {core[0]} " in self.joined:
             return True  # written as in an index: "Tooth, Edwin"
+        if self._family(core):
+            return True
         if strict:
             return any(_within(core, r) for r in self.cores)
         titled = any(w in _TITLES for w in ws)
-        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in self.forms):
+        forms = self.plain if len(core) == 1 else self.forms
+        if any(_same_name(c, r, titled) for c in _run_forms(ws, source=False) for r in forms):
             return True
         caps = [w for w in ws if w not in _CONNECT]
         acr = "".join(w[0] for w in caps)
         if (len(caps) > 1 and acr in self.words) or (len(ws) == 1 and ws[0] in self.acronyms):
             return True
         return self._split_at_of(ws)
+
+    def _family(self, core: list[str]) -> bool:
+        """A person's name whose given name the text writes as a name of its own, and whose
+        family name ends another person's name there: "Edward Windsor" in "her parents are George
+        Windsor … two siblings, Edward, Lord Downpatrick" (a family is named once, its members
+        by their given names)."""
+        if len(core) != 2 or core[-1] in _KINDS:
+            return False
+        given, family = core
+        return [given] in self.cores and any(len(r) >= 2 and r[-1] == family and given not in r for r in self.cores)
 
     def _split_at_of(self, ws: list[str]) -> bool:
         """"Emilee Lindner of MTV" as "Emilee Lindner" and "MTV", the latter a whole name of the
@@ -409,7 +483,8 @@ church cathedral abbey hospital company corporation corp inc ltd group party clu
 association society foundation trust council committee commission agency department ministry board
 airport station base air port river lake mount mountain mountains island islands county city town
 township village state province prefecture region district park street road avenue square bridge
-hall centre center festival award awards prize magazine newspaper records studios brewery band
+hall centre center festival award awards prize fellowship scholarship magazine newspaper records
+studios brewery band
 """))
 
 
@@ -427,7 +502,7 @@ def _unkinded(words: list[str]) -> list[str]:
     return rest or words
 
 
-def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
+def _run_forms(words: list[str], *, source: bool, kinded: bool = True) -> list[list[str]]:
     """The comparable forms of a run: its core, and that without kind words; for a source run,
     also the parts before and after "of" ("Freer Gallery of Art" is also "Freer Gallery", hence
     "Freer"; "Public Health Agency of Canada" also "Canada")."""
@@ -437,7 +512,7 @@ def _run_forms(words: list[str], *, source: bool) -> list[list[str]]:
         heads += [words[: words.index("of", 1)], words[words.index("of", 1) + 1:]]
     for ws in heads:
         core = _core(ws)
-        for form in (core, _unkinded(core)):
+        for form in (core, _unkinded(core)) if kinded else (core,):
             if form and form not in out:
                 out.append(form)
     return out
@@ -513,15 +588,22 @@ class _AnyOf:
     Football Club", "Jose" for "Jose Ortiz"): there the claim's other words vouch for it, while a
     first name met anywhere on the page is as often someone else's."""
 
-    def __init__(self, each: list[_Words], lead: _Words | None = None) -> None:
+    def __init__(self, each: list[_Words], lead: _Words | None = None,
+                 page: Callable[[], Sequence[list[str]]] | None = None) -> None:
         self.each = each
         self.lead = lead
         self.cores = [r for w in each for r in w.cores]
+        self.page = page
+
+    def has_bare(self, word: str) -> bool:
+        """The word written as a name of its own, or in lower case, in one of the texts."""
+        return any(word in w.whole or word in w.loose for w in self.each)
 
     def has_name(self, words: tuple[object, ...], claim_names: Sequence[list[str]] = ()) -> bool:
         ws = [str(w) for w in words]
         core = _core(ws[: ws.index("of", 1)] if "of" in ws[1:] else ws)  # the head of "X of Y" is X
-        strict = bool(core) and _rivalled(core, self.cores, claim_names)
+        strict = bool(core) and (_rivalled(core, self.cores, claim_names) or (  # a person's given name and surname
+            len(core) == 2 and self.page is not None and _rivalled(core, self.page(), claim_names)))
         if any(w.has_name(words, strict=strict) for w in self.each):
             return True
         return (self.lead is not None and len(words) == 1 and not strict
@@ -531,6 +613,15 @@ class _AnyOf:
 # ------------------------------------------------------------------ negation
 
 _NEG = re.compile(r"\b(?:not|never|no|without|cannot|nor|none|nobody|nothing|neither)\b|n[’']t\b", re.I)
+
+
+#: words that say "not" by their meaning: "did not want to leave" is "turned down the offer",
+#: "are not allowed" is "are against", "banned", "prohibited"
+_NEGATIVE = re.compile(
+    r"\b(?:refus(?:e|es|ed|ing|al)|declin(?:e|es|ed|ing)|turn(?:s|ed|ing)?\s+(?:it\s+|them\s+)?down|"
+    r"reject(?:s|ed|ing|ion)?|den(?:y|ies|ied|ying)|fail(?:s|ed|ing|ure)?|unable|lack(?:s|ed|ing)?|absent|"
+    r"absence|ban(?:s|ned|ning)?|prohibit(?:s|ed|ing|ion)?|forb(?:id|ids|ade|idden)|against|oppos(?:e|es|ed|ing)|"
+    r"barred)\b", re.I)
 
 
 def _negations(text: str) -> list[_Mention]:
@@ -564,6 +655,129 @@ def _neighbours(text: str, start: int, end: int, taken: list[tuple[int, int]]) -
 
 def _next_to(a: tuple[str | None, str | None], b: tuple[str | None, str | None]) -> bool:
     return (a[0] is not None and a[0] == b[0]) or (a[1] is not None and a[1] == b[1])
+
+
+# ------------------------------------------------------------------ slots
+
+#: words looked at on either side of a name for the nearest content word of its slot
+SLOT_REACH = 3
+_BOUNDARY = ""  # the edge of a sentence, as a neighbour
+_SENTENCE_GAP = re.compile(r"[.!?\n]")
+
+
+def _slot_word(word: str) -> str:
+    return stem(fold(re.sub(r"[’']s$", "", word)))
+
+
+def _side(text: str, start: int, end: int, names: Sequence[_Mention], *, left: bool) -> tuple[str, str]:
+    """(nearest word, nearest content word within SLOT_REACH words) on one side of
+    text[start:end], stopping at the sentence's edge (`_BOUNDARY`); "?" when no content word is
+    within reach: the words that frame a name's slot in its sentence. A word inside another name
+    stands for that whole name ("New Brunswick" is not "New South Wales")."""
+    if left:
+        words = [m for m in _WORD.finditer(text, max(0, start - 80), start) if m.end() <= start][::-1]
+    else:
+        words = list(_WORD.finditer(text, end, end + 80))
+    nearest: str | None = None
+    edge = start if left else end
+    for m in words[:SLOT_REACH]:
+        if _SENTENCE_GAP.search(text[m.end():edge] if left else text[edge:m.start()]):
+            break
+        run = next((n for n in names if n.start <= m.start() < n.end), None)
+        w = " ".join(str(v) for v in run.value) if run is not None else _slot_word(m.group())
+        nearest = w if nearest is None else nearest
+        if fold(m.group()) not in STOP_WORDS:
+            return nearest, w
+        edge = m.start() if left else m.end()
+    else:
+        if len(words) > SLOT_REACH:
+            return nearest or _BOUNDARY, "?"
+    return nearest or _BOUNDARY, _BOUNDARY
+
+
+def _side_match(a: tuple[str, str], b: tuple[str, str], *, nearest_only: bool) -> tuple[bool, bool]:
+    """(the sides match, with a content word): the same nearest word, or the same nearest
+    content word (the sentence's edge counts as a word, not as a content word)."""
+    strong = a[1] == b[1] and a[1] not in (_BOUNDARY, "?")
+    if nearest_only:
+        return a[0] == b[0], strong and a[0] == a[1]
+    return strong or a[0] == b[0], strong
+
+
+def _trim_shared(cw: list[str], sw: list[str]) -> tuple[list[str], list[str], bool, bool]:
+    """Two names without the kind or title words they share at either end ("Bush Theatre" and
+    "Artistic Theatre" differ in "Bush" and "Artistic", in the slot before "Theatre")."""
+    right = left = False
+    if set(cw + sw) & _CONNECT:
+        return cw, sw, left, right  # "Library of Awards": the kind word is not the head's
+    while len(cw) > 1 and len(sw) > 1 and cw[-1] == sw[-1] and cw[-1] in _KINDS:
+        cw, sw, right = cw[:-1], sw[:-1], True
+    while len(cw) > 1 and len(sw) > 1 and cw[0] == sw[0] and (cw[0] in _KINDS or cw[0] in _TITLES):
+        cw, sw, left = cw[1:], sw[1:], True
+    return cw, sw, left, right
+
+
+def _other_name(cw: list[str], sw: list[str], page_runs: Sequence[list[str]]) -> bool:
+    """Two names that share no word, neither spelt like the other ("Albuqerque"), and not two parts
+    of one name the page writes ("Marion" and "Smith" of "Marion Elizabeth Leane Smith")."""
+    if set(cw) & set(sw) or SequenceMatcher(None, " ".join(cw), " ".join(sw)).ratio() >= 0.8:
+        return False
+    return not any(set(cw) <= set(r) and set(sw) <= set(r) for r in page_runs)
+
+
+class _Lazy:
+    """The name lookups the slot rule needs, built on first use: most claims never need them."""
+
+    def __init__(self, passages: list[_Source], every: list[_Source]) -> None:
+        self.passages, self.every = passages, every
+        self._holders: dict[int, _Words] = {}
+        self._runs: list[list[str]] | None = None
+
+    def holder(self, k: int) -> _Words:
+        if k not in self._holders:
+            self._holders[k] = _Words([self.passages[k].text])
+        return self._holders[k]
+
+    def page_runs(self) -> list[list[str]]:
+        if self._runs is None:
+            self._runs = [core for s in self.every for run in _source_runs(s.text)
+                          if len(core := _core(_name_words(run))) > 1]
+        return self._runs
+
+
+def _slot_rival(c: _Mention, claim: str, claim_mentions: Sequence[_Mention], passages: list[_Source],
+                claim_names: Sequence[list[str]], lazy: _Lazy, outlets: set[str]) -> str | None:
+    """Another name that a passage writes in the claim name's slot, between the same words, in a
+    passage ranked before any that holds the claim's name: "the City of Milwaukee's Kodis Board
+    said" against "the City of Milwaukee's Arts Board said". The words match when the nearest
+    word or the nearest content word on each side is the same, one side by a content word; a
+    kind word both names end in ("the Bush Theatre", "the Artistic Theatre") is such a content
+    word, and then the nearest word on the other side must be the same. Such a passage
+    contradicts the name even when the name is written elsewhere on the page, as a swapped-in
+    name usually is."""
+    if not _core([str(w) for w in c.value]):
+        return None
+    mine = [m for m in claim_mentions if m.kind == "name" and m is not c]
+    near = (_side(claim, c.start, c.end, mine, left=True), _side(claim, c.start, c.end, mine, left=False))
+    for k, p in enumerate(passages):
+        if lazy.holder(k).has_name(c.value):
+            return None  # the best passage that names it holds the claim's name
+        theirs = [m for m in p.mentions if m.kind == "name"]
+        for s in theirs:
+            if " ".join(str(v) for v in s.value) in outlets:
+                continue
+            score = _core([str(w) for w in s.value])
+            if not score or any(_within(score, n) or _within(n, score) for n in claim_names):
+                continue
+            cw, sw, left_kind, right_kind = _trim_shared([str(w) for w in c.value], [str(w) for w in s.value])
+            kind = left_kind or right_kind
+            lm, ls = (True, True) if left_kind else _side_match(
+                near[0], _side(p.text, s.start, s.end, theirs, left=True), nearest_only=kind)
+            rm, rs = (True, True) if right_kind else _side_match(
+                near[1], _side(p.text, s.start, s.end, theirs, left=False), nearest_only=kind)
+            if lm and rm and (ls or rs) and _other_name(cw, sw, lazy.page_runs()):
+                return s.text
+    return None
 
 
 # ------------------------------------------------------------------ the check
@@ -607,7 +821,9 @@ def _prepare(texts: Sequence[str]) -> list[_Source]:
 
 
 def _years(sources: list[_Source]) -> set[object]:
-    return {m.value[0] for s in sources for m in s.mentions if m.kind == "date" and m.value[0] is not None}
+    """The years the texts give, and (year, month) for each month they date."""
+    dated = [m.value for s in sources for m in s.mentions if m.kind == "date" and m.value[0] is not None]
+    return {v[0] for v in dated} | {(v[0], v[1]) for v in dated if v[1] is not None}
 
 
 def _counterpart(c: _Mention, claim: str, claim_mentions: list[_Mention], passages: list[_Source],
@@ -659,37 +875,106 @@ def _exact_in(c: _Mention, context: list[_Source], years: set[object]) -> bool:
     return False
 
 
+#: words before a bare title or kind word that make it a description ("the Agency", "its Director")
+_DETERMINERS = frozenset(str.split("the a an its his her their our your my this that these those whose each every"))
+
+
+def _bare(c: _Mention, claim: str) -> bool:
+    """A capitalised kind or title word alone, with no determiner before it ("88% of Agency",
+    "Director announced"): it stands where a name goes, so the source must write it as a name of
+    its own, not only inside another ("Public Health Agency of Canada")."""
+    if c.kind != "name" or len(c.value) != 1 or (c.value[0] not in _KINDS and c.value[0] not in _TITLES):
+        return False
+    before = re.findall(r"[^\W_]+|\d", claim[:c.start])
+    return bool(before) and (before[-1].isdigit() or (before[-1].islower() and before[-1] not in _DETERMINERS))
+
+
+def _missing_part(c: _Mention, words: _AnyOf, claim_names: Sequence[list[str]]) -> str | None:
+    """The part of "X of Y" the texts lack when they have the other: "MTV" of "Emilee Lindner of
+    MTV" when the byline gives "Emilee Lindner" (the flag points at what is missing)."""
+    ws = [str(w) for w in c.value]
+    if "of" not in ws[1:-1] or " of " not in c.text:
+        return None
+    k = ws.index("of", 1)
+    head, tail = c.text.split(" of ", 1)
+    has_head, has_tail = words.has_name(tuple(ws[:k]), claim_names), words.has_name(tuple(ws[k + 1:]), claim_names)
+    if not (_core(ws[:k]) and _core(ws[k + 1:])):
+        return None  # a title of a place ("Duke of Sussex") is one name
+    if has_head != has_tail:
+        return tail if has_head else head
+    return None
+
+
 def _skipped(m: _Mention, skip: Sequence[tuple[int, int]], outlets: set[str]) -> bool:
     if any(a <= m.start < b for a, b in skip):
         return True
     return m.kind == "name" and " ".join(str(v) for v in m.value) in outlets
 
 
+def gives_month(text: str) -> bool:
+    """The text dates something to a month of a year ("4 September 2013", "2018-12-20")."""
+    return any(m.value[0] is not None and m.value[1] is not None for m in _dates(text))
+
+
+def writes_value(token: str, text: str) -> bool:
+    """The text writes the number or date `token` in some form ("March 6th, 2019" for "March 6,
+    2019", "Part Two" for "part 2"): for finding the sentence that gives a flagged value."""
+    mine = _mentions(token, source=False)
+    if not mine:
+        return False
+    theirs = _mentions(text, source=True)
+    years = {m.value[0] for m in theirs if m.kind == "date" and m.value[0] is not None}
+    return all(any(_equal(c, s, years) for s in theirs) for c in mine if c.kind != "name")
+
+
+def page_names(text: str) -> list[list[str]]:
+    """The two-word names a whole page writes (their cores), for `find_flags`'s
+    `page_runs`: someone else's two-word name anywhere on the page ("Annie Zaleski") makes the
+    match of a two-word name strict ("Annie Sera" is not in "La Sera")."""
+    return [core for run in _source_runs(text) if len(run.split()) > 1 and len(core := _core(_name_words(run))) == 2]
+
+
 def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (), *,
                skip: Sequence[tuple[int, int]] = (), outlets: Sequence[str] = (),
-               name_texts: Sequence[str] | None = None) -> list[Flag]:
+               name_texts: Sequence[str] | None = None, page: str | None = None,
+               page_runs: Callable[[], Sequence[list[str]]] | None = None) -> list[Flag]:
     """The claim's tokens that `passages` (best first) and their `context` lack or contradict.
 
     `skip`: (start, end) spans of the claim set aside (quotes checked as quotes, credit).
     `outlets`: names of the credited outlet, never flagged as names.
     `name_texts`: when given, a name is present only if one of these texts (a passage with its
     neighbours, the page's title) holds all of it; otherwise the passages and context together.
+    `page`: the whole source text, where the claim's first word may be capitalised mid-sentence;
+    `page_runs`: gives its two-word names (`page_names`), asked only when a match may turn strict.
     """
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
     words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts],
-                   _Words(passages[:1]))
+                   _Words(passages[:1]), page_runs)
     first = re.search(r"[A-Za-z]+", claim)
-    skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]))
+    skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]
+                                                          + ([page] if page else [])))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
     claim_names = _Words([claim]).cores
+    lazy = _Lazy(best, every)
     flags: list[Flag] = []
     for c in mentions:
         near = _neighbours(claim, c.start, c.end, [(m.start, m.end) for m in mentions])
-        if _skipped(c, skip, outlet_keys) or _present(c, best, words, years, near, claim_names) \
-                or _exact_in(c, every[len(best):], years):
+        if _skipped(c, skip, outlet_keys) or (c.kind == "date" and _by_weekday(c, every)):
+            continue
+        if c.kind == "name" and (rival := _slot_rival(c, claim, mentions, best, claim_names, lazy,
+                                                       outlet_keys)):
+            flags.append(Flag("name", c.text, rival))
+            continue
+        if _bare(c, claim) and not words.has_bare(str(c.value[0])):
+            flags.append(Flag("name", c.text, None))
+            continue
+        if _present(c, best, words, years, near, claim_names) or _exact_in(c, every[len(best):], years):
+            continue
+        if c.kind == "name" and (part := _missing_part(c, words, claim_names)):
+            flags.append(Flag("name", part, None))
             continue
         flags.append(Flag(c.kind, c.text, _counterpart(c, claim, mentions, best, years)))
     return flags + _negation_flags(claim, best, every, skip)
@@ -700,7 +985,9 @@ def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
     theirs = bool(best) and bool(_negations(best[0].text))  # the contract: "not in its best passage"
     if mine:
-        return [] if theirs else [Flag("negation", mine[0].text, None)]
+        if theirs or any(_NEGATIVE.search(p.text) for p in best):
+            return []
+        return [Flag("negation", mine[0].text, None)]
     if not best:
         return []
     claim_words = {stem(fold(w)) for w in _WORD.findall(claim)}
