@@ -67,6 +67,7 @@ from difflib import SequenceMatcher
 
 from verifier.core.claims import STOP_WORDS, stem
 from verifier.core.normalize import fold
+from verifier.core.wordforms import ORDS, SCALE, TENS, UNITS, spelled_value
 
 
 @dataclass(frozen=True)
@@ -101,18 +102,7 @@ _NUM = re.compile(
     r"(?:(?:\s|-)?(?P<mult>thousand|million|billion|trillion)\b|(?P<abbr>k|m|mn|bn|b|tn)\b)?"
     r"(?:\s?(?P<pct>%|percent\b|per\s?cent\b|pct\b))?"
     r"(?![\w%])", re.I)
-_UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-          "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
-_ORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-         "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
-         "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
-         "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
-         "hundredth": 100}
-_SCALE = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-_NUMWORD = "|".join(sorted([*_UNITS, *_TENS, *_ORDS, *_SCALE, "a"], key=len, reverse=True))
+_NUMWORD = "|".join(sorted([*UNITS, *TENS, *ORDS, *SCALE, "a"], key=len, reverse=True))
 _SPELLED = re.compile(rf"\b(?:{_NUMWORD})(?:(?:[\s-]+|\s+and\s+)(?:{_NUMWORD}))*"
                       r"(?:\s?(?:%|percent\b|per\s?cent\b))?", re.I)
 
@@ -140,30 +130,6 @@ def _digits(m: re.Match[str]) -> tuple[Decimal, Decimal, str, bool] | None:
     return val * mult, prec * mult, _unit(m), bool(m.group("ord"))
 
 
-def _spelled_value(words: list[str]) -> tuple[int, bool] | None:
-    """The value of a run of number words ("two hundred and fifty", "fifty-two", "third")."""
-    total = cur = 0
-    seen = ordinal = False
-    for w in words:
-        if w == "and":
-            continue
-        if w == "a":
-            cur, seen = max(cur, 1), True
-            continue
-        if w in _UNITS or w in _TENS:
-            cur += _UNITS.get(w, 0) + _TENS.get(w, 0)
-        elif w in _ORDS:
-            cur = (cur or 1) * 100 if w == "hundredth" else cur + _ORDS[w]
-            ordinal = True
-        elif w == "hundred":
-            cur = (cur or 1) * 100
-        else:
-            total += (cur or 1) * _SCALE[w]
-            cur = 0
-        seen = True
-    return (total + cur, ordinal) if seen else None
-
-
 def _spelled(text: str) -> list[_Mention]:
     out: list[_Mention] = []
     for m in _SPELLED.finditer(text):
@@ -177,7 +143,7 @@ def _spelled(text: str) -> list[_Mention]:
             words = words[:-1]
         if not words or (words in (["second"], ["first"]) and not pct):
             continue  # "second" is mostly time, "first" mostly order of events
-        got = _spelled_value(words)
+        got = spelled_value(words)
         if got is not None:
             out.append(_Mention("number", body, m.start(), m.end(),
                                 (Decimal(got[0]), Decimal(1), "%" if pct else "", got[1])))
