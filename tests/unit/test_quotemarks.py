@@ -146,3 +146,12 @@ def test_a_continued_line_of_quote_words_stays_in_the_quote(line: str) -> None:
     filler = "This line is long enough to make the text read as one paragraph per line, " * 3
     text = filler + "\n\"The harbour will stay open all winter.\n" + line + "\"\n" + filler
     assert quotes(text) == ["The harbour will stay open all winter. " + line]
+
+
+def test_a_markup_tag_bounds_a_mark_like_a_space() -> None:
+    # a tweet pasted with its markup: the closing mark (written as an opener) stands before a tag
+    text = ('<tweet author="@lee">“@harbour: “We will rebuild the pier by spring.” – @lee #Harbour“<tweet/>. '
+            "More text follows here.")
+    assert quotes(text) == ["@harbour: “We will rebuild the pier by spring.” – @lee #Harbour"]
+    # control: a tag inside a quote's words changes nothing
+    assert quotes("She said “we will <b>rebuild</b> the pier” today.") == ["we will <b>rebuild</b> the pier"]

@@ -20,6 +20,8 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
     closing mark; in text written one paragraph per line, an open quote also continues onto the
     next line when that line opens no quote and closes this one, or opens with a quote of another
     family (“…” in a "…" excerpt: nested, as on one line);
+  * a markup tag next to a mark bounds it as a space would (a tweet pasted with its markup,
+    >“…”< ), so a mark's role still reads from the words on its other side;
   * the marks around a value assigned to a name (`datetime="2016-06-28"` in markup pasted into
     a text) quote nothing;
   * an opening mark still open where its paragraph ends (and not continued) is no quote: the
@@ -32,8 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_OPEN_PREV = set("([{—–-/*_") | set("“‘«„‚\"'")
-_CLOSE_NEXT = set(".,;:!?)]}[—–-/…*_") | set("”’»«“\"'") | set("⁰¹²³⁴⁵⁶⁷⁸⁹")
+_OPEN_PREV = set("([{—–-/*_>") | set("“‘«„‚\"'")
+_CLOSE_NEXT = set(".,;:!?)]}[—–-/…*_<") | set("”’»«“\"'") | set("⁰¹²³⁴⁵⁶⁷⁸⁹")
 _ELISION = re.compile(r"['‘’](?:\d\d|em\b|til\b|cause\b|n\b|n['’]|tis\b|twas\b|bout\b)", re.I)
 _FAMILY = {"“": "curly", "”": "curly", "„": "curly", "«": "guillemet", "»": "guillemet",
            '"': "straight", "''": "straight"}
