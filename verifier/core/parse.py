@@ -9,7 +9,8 @@ Quotes
   marks stay inside the outer quote; apostrophes (don't, '90s, the voters' views) open
   nothing. Quotes may span single line breaks; a paragraph break only the journalistic way
   (every paragraph of a long quote opens with a mark, only the last closes: one passage), or
-  in one-paragraph-per-line text when the next line opens no quote and closes this one. An
+  in one-paragraph-per-line text when the next line opens no quote and closes this one (a next
+  line that is only a name and role is a pull quote's credit, outside the quote's words). An
   unclosed mark yields no quote and scanning resumes right after it. `text` is
   brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….

@@ -19,7 +19,9 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
     only the last one closes — and is one passage from its first opening mark to its final
     closing mark; in text written one paragraph per line, an open quote also continues onto the
     next line when that line opens no quote and closes this one, or opens with a quote of another
-    family (“…” in a "…" excerpt: nested, as on one line);
+    family (“…” in a "…" excerpt: nested, as on one line) — but a line that is only a name and
+    role before the closing mark is the pull quote's credit ("…for her here.\nRep. Jane Doe."”),
+    and the quote's words end on the line before;
   * a markup tag next to a mark bounds it as a space would (a tweet pasted with its markup,
     >“…”< ), so a mark's role still reads from the words on its other side;
   * the marks around a value assigned to a name (`datetime="2016-06-28"` in markup pasted into
