@@ -4,9 +4,10 @@ Why: the harness's quotes are cut on word boundaries and marked with “…”, 
 a quote cut mid-word at an edge, a word changed inside a parenthetical the source has, a
 quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
 mismatched pair, or a pull quote whose credit line stands inside its closing mark. Each class
-here is generated from random sentences of a small vocabulary (several seeds), run through parse_brief and align() the way the CLI runs them, and scored;
-the script prints one line per class and exits 1 when any class falls below its floor, so
-no later change brings these misses back.
+here is generated from random sentences of a small vocabulary (several seeds), run through
+parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
+class and exits 1 when any class falls below its floor, so no later change brings these
+misses back.
 
     uv run python bench/quotes_gate.py [--seeds 1 2 3] [--cases 60] [--show 5]
 """
