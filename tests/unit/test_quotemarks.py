@@ -131,7 +131,7 @@ def test_outlet_credit_does_not_keep_a_short_quote() -> None:
 
 
 @pytest.mark.parametrize("credit", ["S.C. Rep. Jane Clyde.", "— Amy Pope, deputy harbour security advisor.",
-                                    "Former harbour president Ben Lee."])
+                                    "Former harbour president Ben Lee.", "Secretary of State Jane Kerr."])
 def test_pull_quote_credit_line_stays_outside_the_quote(credit: str) -> None:
     filler = "This line is long enough to make the text read as one paragraph per line, " * 3
     text = filler + "\n\"The harbour could create new and real problems for her here.\n" + credit + "\"\n" + filler
@@ -141,7 +141,7 @@ def test_pull_quote_credit_line_stays_outside_the_quote(credit: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["Thank you, Mayor Lee.", "And the harbour will be ours again.",
-                                  "we will rebuild it for Jane Doe"])
+                                  "we will rebuild it for Jane Doe", "God bless the United States."])
 def test_a_continued_line_of_quote_words_stays_in_the_quote(line: str) -> None:
     filler = "This line is long enough to make the text read as one paragraph per line, " * 3
     text = filler + "\n\"The harbour will stay open all winter.\n" + line + "\"\n" + filler

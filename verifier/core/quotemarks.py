@@ -273,7 +273,7 @@ class _Scanner:
         close = next(m for m in self.marks[k + 1] if m.kind == "double" and m.pos not in self.ignored)
         if self.text[close.pos + close.width:nxt.end].strip():
             return False  # narration after the closing mark: the line is the quote's own words
-        return said.endswith(_SAID_END) and credit_line(self.text[nxt.start:close.pos])
+        return said.endswith(_SAID_END) and _credit_line(self.text[nxt.start:close.pos])
 
     def _continues(self, cur: Mark, k: int) -> int | None:
         """How an open quote goes on past paragraph k: the continuation mark's position, -1 (no mark:
@@ -300,17 +300,20 @@ _SAID_END = (".", "!", "?", "…", ".'", "!'", "?'", ".’", "!’", "?’")
 _CREDIT_WORD = re.compile(r"[A-Z][\w.’'&-]*")
 
 
-def credit_line(line: str) -> bool:
+def _credit_line(line: str) -> bool:
     """A line that is only a name with its role or affiliation, as a pull quote's credit is set
     ("S.C. Rep. Jim Clyburn.", "— Amy Pope, deputy homeland security advisor."): the part before
     the first comma is a short name that ends in two capitalised words and holds at most two
-    lower-case ones (a role: "Former NAACP president Ben Jealous"), and the line has no other
-    sentence in it."""
+    lower-case ones (a role: "Former NAACP president Ben Jealous", "Secretary of State …") and no
+    article (“…\nGod bless the United States.” is the quote's own words), and the line has no
+    other sentence in it."""
     t = line.strip().lstrip("—–-― ").rstrip(" .")
     if not t or len(t.split()) > 12 or re.search(r"[!?;:\"“”]|[a-z]{3,}\.\s", t):
         return False
     head = t.split(",", 1)[0].split()
     if not 2 <= len(head) <= 6 or not all(_CREDIT_WORD.fullmatch(w) for w in head[-2:]):
+        return False
+    if any(w in ("the", "a", "an") for w in head):
         return False
     return sum(1 for w in head if not w[0].isupper()) <= 2
 
