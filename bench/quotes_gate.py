@@ -2,11 +2,12 @@
 
 Why: the harness's quotes are cut on word boundaries and marked with “…”, so it never shows
 a quote cut mid-word at an edge, a word changed inside a parenthetical the source has, a
-quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, or a reversed or
-mismatched pair. Each class here is generated from random sentences of a small vocabulary
-(several seeds), run through parse_brief and align() the way the CLI runs them, and scored;
-the script prints one line per class and exits 1 when any class falls below its floor, so
-no later change brings these misses back.
+quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
+mismatched pair, or a pull quote whose credit line stands inside its closing mark. Each class
+here is generated from random sentences of a small vocabulary (several seeds), run through
+parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
+class and exits 1 when any class falls below its floor, so no later change brings these
+misses back.
 
     uv run python bench/quotes_gate.py [--seeds 1 2 3] [--cases 60] [--show 5]
 """
@@ -60,6 +61,8 @@ FLOORS = {
     "multi-paragraph": 1.0,
     "'' marks": 1.0,
     "mismatched": 1.0,
+    "pull-quote credit": 1.0,
+    "continued line": 1.0,
 }
 
 
@@ -263,6 +266,32 @@ def mismatched(rng: random.Random) -> tuple[str, list[str]]:
     return f"The mayor said {o1}{a}{c1} and then {narr}, adding {o2}{b}{c2} at the end.", [a, b]
 
 
+NAMES = ("Jane", "Ben", "Amy", "Josh", "Dean", "Maria", "Omar", "Lee", "Clyde", "Pope", "Baker", "Bivens", "Lindqvist")
+ROLES = ("deputy harbour advisor", "Council for Harbour Policy", "former mayor", "Harbour Institute")
+
+
+def _lines_text(rng: random.Random, quote_lines: list[str]) -> str:
+    """Text written one paragraph per line (a line longer than 160 characters says so)."""
+    long_line = " ".join(sentence(rng, 30)).capitalize() + "."
+    return long_line + "\n" + "\n".join(quote_lines) + "\n" + long_line
+
+
+def pull_quote_credit(rng: random.Random) -> tuple[str, list[str]]:
+    """A pull quote set one paragraph per line, its credit on the next line before the closing
+    mark ("…for her here.\nS.C. Rep. Jane Clyde."): the credit stays outside the quote."""
+    said = _said(sentence(rng, rng.randint(8, 14))) + rng.choice(".!?")
+    name = " ".join(rng.sample(NAMES, 2))
+    credit = rng.choice([name, f"Rep. {name}", f"— {name}", f"{name}, {rng.choice(ROLES)}"]) + "."
+    return _lines_text(rng, ["“" + said, credit + "”"]), [said]
+
+
+def continued_line(rng: random.Random) -> tuple[str, list[str]]:
+    """The control: a quote continued onto a line of its own words closes there, words and all."""
+    said = _said(sentence(rng, rng.randint(8, 14))) + "."
+    more = _said(sentence(rng, rng.randint(5, 9))) + " " + " ".join(rng.sample(NAMES, 2)) + "."
+    return _lines_text(rng, ["“" + said, more + "”"]), [said + " " + more]
+
+
 # ------------------------------------------------------------------ scoring
 
 ALIGN_CLASSES = {
@@ -277,7 +306,8 @@ ALIGN_CLASSES = {
     "sign word changed": sign_word_changed,
     "figures, contractions": figures_contractions,
 }
-PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched}
+PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
+                 "pull-quote credit": pull_quote_credit, "continued line": continued_line}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:

@@ -316,6 +316,15 @@ def test_state_as_a_noun_is_no_reporting_verb() -> None:
     assert texts("Officials state that the plan is “deeply flawed” in places.") == ["deeply flawed"]
 
 
+def test_state_before_where_and_reports_of_are_nouns() -> None:
+    assert skipped("There was no primary state where “harbour voters” were a larger share.") == ["harbour voters"]
+    assert skipped("After initial reports of the flood, the town opened its “harbour shelter” for all.") == [
+        "harbour shelter"]
+    # controls: the verbs still report
+    assert texts("The board reports that the plan is “deeply flawed” in places.") == ["deeply flawed"]
+    assert texts("Officials state the plan is “deeply flawed” in places.") == ["deeply flawed"]
+
+
 def test_say_as_an_aside_is_no_reporting_verb() -> None:
     assert skipped("It is no better than, say, a “harbour tax” on visitors.") == ["harbour tax"]
     assert texts("They say it is a “harbour tax” on visitors.") == ["harbour tax"]

@@ -128,3 +128,30 @@ def test_outlet_credit_does_not_keep_a_short_quote() -> None:
             "[1] Talks | Reuters, https://www.reuters.com/world/talks")
     pb = parse_brief(BriefText(text=text, fmt="txt"))
     assert pb.quotes == []
+
+
+@pytest.mark.parametrize("credit", ["S.C. Rep. Jane Clyde.", "— Amy Pope, deputy harbour security advisor.",
+                                    "Former harbour president Ben Lee.", "Secretary of State Jane Kerr."])
+def test_pull_quote_credit_line_stays_outside_the_quote(credit: str) -> None:
+    filler = "This line is long enough to make the text read as one paragraph per line, " * 3
+    text = filler + "\n\"The harbour could create new and real problems for her here.\n" + credit + "\"\n" + filler
+    pb = parse_brief(BriefText(text=text, fmt="txt"))
+    assert [q.text for q in pb.quotes] == ["The harbour could create new and real problems for her here."]
+    assert text[pb.quotes[0].start:pb.quotes[0].end].endswith("her here.")
+
+
+@pytest.mark.parametrize("line", ["Thank you, Mayor Lee.", "And the harbour will be ours again.",
+                                  "we will rebuild it for Jane Doe", "God bless the United States."])
+def test_a_continued_line_of_quote_words_stays_in_the_quote(line: str) -> None:
+    filler = "This line is long enough to make the text read as one paragraph per line, " * 3
+    text = filler + "\n\"The harbour will stay open all winter.\n" + line + "\"\n" + filler
+    assert quotes(text) == ["The harbour will stay open all winter. " + line]
+
+
+def test_a_markup_tag_bounds_a_mark_like_a_space() -> None:
+    # a tweet pasted with its markup: the closing mark (written as an opener) stands before a tag
+    text = ('<tweet author="@lee">“@harbour: “We will rebuild the pier by spring.” – @lee #Harbour“<tweet/>. '
+            "More text follows here.")
+    assert quotes(text) == ["@harbour: “We will rebuild the pier by spring.” – @lee #Harbour"]
+    # control: a tag inside a quote's words changes nothing
+    assert quotes("She said “we will <b>rebuild</b> the pier” today.") == ["we will <b>rebuild</b> the pier"]

@@ -9,7 +9,8 @@ Quotes
   marks stay inside the outer quote; apostrophes (don't, '90s, the voters' views) open
   nothing. Quotes may span single line breaks; a paragraph break only the journalistic way
   (every paragraph of a long quote opens with a mark, only the last closes: one passage), or
-  in one-paragraph-per-line text when the next line opens no quote and closes this one. An
+  in one-paragraph-per-line text when the next line opens no quote and closes this one (a next
+  line that is only a name and role is a pull quote's credit, outside the quote's words). An
   unclosed mark yields no quote and scanning resumes right after it. `text` is
   brief.text[start:end] with line and paragraph breaks collapsed to one space.
   Kept quotes get ids q1, q2, … in document order; skipped ones s1, s2, ….
@@ -298,9 +299,11 @@ def _reporting(before: str) -> bool:
 
 
 #: a reporting word that is also a noun unrelated to speech (the state that she won, a state
-#: where): after a determiner, a possessive or a preposition it is the noun. Nouns of speech
-#: (his comments, Trump's call for, the claim that) still report someone's words.
+#: where): after a determiner, a possessive or a preposition it is the noun, and so it is before
+#: "where" (a primary state where), as "reports" is before "of" (initial reports of the crash).
+#: Nouns of speech (his comments, Trump's call for, the claim that) still report someone's words.
 _NOUN_TOO = {"state", "states"}
+_NOUN_BEFORE = {"state": "where", "states": "where", "report": "of", "reports": "of"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my",
                 "your", "each", "every", "no", "any", "some", "another", "one", "of", "in", "on", "at", "for",
                 "from", "with", "by", "about", "across", "per"}
@@ -308,7 +311,10 @@ _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "his", "her"
 
 def _a_noun(before: str, m: re.Match[str]) -> bool:
     """A reporting word used as a noun that reports no words: "the state that she won"."""
-    if m.group().lower() not in _NOUN_TOO:
+    word = m.group().lower()
+    if word in _NOUN_BEFORE and _words(before[m.end():])[:1] == [_NOUN_BEFORE[word]]:
+        return True
+    if word not in _NOUN_TOO:
         return False
     if before[m.start() - 1:m.start()] == "-":
         return True  # early-state, swing-state: a compound adjective

@@ -19,7 +19,11 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
     only the last one closes — and is one passage from its first opening mark to its final
     closing mark; in text written one paragraph per line, an open quote also continues onto the
     next line when that line opens no quote and closes this one, or opens with a quote of another
-    family (“…” in a "…" excerpt: nested, as on one line);
+    family (“…” in a "…" excerpt: nested, as on one line) — but a line that is only a name and
+    role before the closing mark is the pull quote's credit ("…for her here.\nRep. Jane Doe."”),
+    and the quote's words end on the line before;
+  * a markup tag next to a mark bounds it as a space would (a tweet pasted with its markup,
+    >“…”< ), so a mark's role still reads from the words on its other side;
   * the marks around a value assigned to a name (`datetime="2016-06-28"` in markup pasted into
     a text) quote nothing;
   * an opening mark still open where its paragraph ends (and not continued) is no quote: the
@@ -32,8 +36,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_OPEN_PREV = set("([{—–-/*_") | set("“‘«„‚\"'")
-_CLOSE_NEXT = set(".,;:!?)]}[—–-/…*_") | set("”’»«“\"'") | set("⁰¹²³⁴⁵⁶⁷⁸⁹")
+_OPEN_PREV = set("([{—–-/*_>") | set("“‘«„‚\"'")
+_CLOSE_NEXT = set(".,;:!?)]}[—–-/…*_<") | set("”’»«“\"'") | set("⁰¹²³⁴⁵⁶⁷⁸⁹")
 _ELISION = re.compile(r"['‘’](?:\d\d|em\b|til\b|cause\b|n\b|n['’]|tis\b|twas\b|bout\b)", re.I)
 _FAMILY = {"“": "curly", "”": "curly", "„": "curly", "«": "guillemet", "»": "guillemet",
            '"': "straight", "''": "straight"}
@@ -169,6 +173,7 @@ class _Scanner:
         self.k = k
         self.ignored: set[int] = set()
         self.found: list[Passage] = []
+        self.cut: int | None = None  # where the open quote's words end, when a credit line closes it
 
     def run(self) -> int:
         """Scan paragraph k (and its continuations); return the next paragraph to scan."""
@@ -189,6 +194,7 @@ class _Scanner:
         conts: list[int] = []
         k = self.k
         skip: set[int] = set()
+        self.cut = None
         while True:
             ms = [m for m in self.marks[k] if m.pos not in self.ignored and m.pos not in skip]
             for idx, m in enumerate(ms):
@@ -196,6 +202,7 @@ class _Scanner:
                     cur, nested, single = self._double(m, ms, idx, cur, nested, conts)
                     if cur is None:
                         conts = []
+                        self.cut = None
                 elif cur is None:
                     single = self._single(m, ms, idx, single)
             if cur is None:
@@ -204,6 +211,8 @@ class _Scanner:
             cont = self._continues(cur, k)
             if cont is None:
                 return cur.pos
+            if cont == -1 and self._credit_follows(cur, k):
+                self.cut = self.ps[k].end  # the quote's words end on this line; the next is its credit
             k += 1
             if cont >= 0:
                 skip.add(cont)
@@ -252,8 +261,19 @@ class _Scanner:
         return None
 
     def _emit(self, cur: Mark, close: Mark, conts: list[int]) -> None:
-        self.found.append(Passage(cur.pos, cur.pos + cur.width, close.pos, close.pos, cur.glyph,
+        end = close.pos if self.cut is None else self.cut
+        self.found.append(Passage(cur.pos, cur.pos + cur.width, end, close.pos, cur.glyph,
                                   close.pos + close.width, list(conts)))
+
+    def _credit_follows(self, cur: Mark, k: int) -> bool:
+        """Whether the line after paragraph k, which closes the open quote, is only its credit: a
+        pull quote set one paragraph per line ("…problems for her here.\nRep. Jane Doe.")."""
+        said = self.text[cur.pos + cur.width:self.ps[k].end].rstrip()
+        nxt = self.ps[k + 1]
+        close = next(m for m in self.marks[k + 1] if m.kind == "double" and m.pos not in self.ignored)
+        if self.text[close.pos + close.width:nxt.end].strip():
+            return False  # narration after the closing mark: the line is the quote's own words
+        return said.endswith(_SAID_END) and _credit_line(self.text[nxt.start:close.pos])
 
     def _continues(self, cur: Mark, k: int) -> int | None:
         """How an open quote goes on past paragraph k: the continuation mark's position, -1 (no mark:
@@ -273,6 +293,29 @@ class _Scanner:
                 and _FAMILY[doubles[0].glyph] == _FAMILY[cur.glyph]:
             return -1
         return None
+
+
+#: how a quoted sentence ends before its credit line
+_SAID_END = (".", "!", "?", "…", ".'", "!'", "?'", ".’", "!’", "?’")
+_CREDIT_WORD = re.compile(r"[A-Z][\w.’'&-]*")
+
+
+def _credit_line(line: str) -> bool:
+    """A line that is only a name with its role or affiliation, as a pull quote's credit is set
+    ("S.C. Rep. Jim Clyburn.", "— Amy Pope, deputy homeland security advisor."): the part before
+    the first comma is a short name that ends in two capitalised words and holds at most two
+    lower-case ones (a role: "Former NAACP president Ben Jealous", "Secretary of State …") and no
+    article (“…\nGod bless the United States.” is the quote's own words), and the line has no
+    other sentence in it."""
+    t = line.strip().lstrip("—–-― ").rstrip(" .")
+    if not t or len(t.split()) > 12 or re.search(r"[!?;:\"“”]|[a-z]{3,}\.\s", t):
+        return False
+    head = t.split(",", 1)[0].split()
+    if not 2 <= len(head) <= 6 or not all(_CREDIT_WORD.fullmatch(w) for w in head[-2:]):
+        return False
+    if any(w in ("the", "a", "an") for w in head):
+        return False
+    return sum(1 for w in head if not w[0].isupper()) <= 2
 
 
 def _scan_from(text: str, ps: list[_Para], marks: list[list[Mark]], k: int) -> tuple[list[Passage], int]:
