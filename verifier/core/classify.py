@@ -18,6 +18,7 @@ import lxml.etree
 import lxml.html
 
 from verifier.core.decoding import decode_html, decode_text
+from verifier.core.extract import ld_json_texts
 from verifier.core.statuses import LinkStatus
 
 PAGE_SCAN_BYTES = 200_000  # the part of a page read for title and visible text
@@ -91,13 +92,11 @@ def read_page(body: bytes, content_type: str | None = None) -> Page:
 _SIGNALS = lxml.etree.XPath("//script/@src | //iframe/@src | //form/@action | //@id | //@class | //@data-sitekey"
                              " | //meta[@http-equiv]/@content | //script[not(@src)]/text() | //noscript//text()")
 SIGNAL_CHARS = 4_000  # of one inline script: markers sit in the first lines
-_SCRIPT_TYPES = lxml.etree.XPath("//script[@type]")
 
 
 def _has_article_body(doc: lxml.etree._Element) -> bool:
-    """A JSON-LD script of the document that carries an `articleBody`."""
-    return any((el.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"
-               and '"articlebody"' in (el.text or "").lower() for el in _SCRIPT_TYPES(doc))
+    """A JSON-LD script of the document that carries an `articleBody` (core.extract reads it)."""
+    return any('"articlebody"' in t.lower() for t in ld_json_texts(doc))
 
 
 def _signals_of(doc: lxml.etree._Element) -> str:

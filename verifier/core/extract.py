@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from verifier.core.decoding import decode_html as decode_html  # re-exported: callers read pages here
 from verifier.core.decoding import decode_html_noted, decode_text_noted
 from verifier.core.decoding import decode_text as decode_text
+from verifier.core.normalize import squash
 from verifier.core.values import SourceText
 
 if TYPE_CHECKING:
@@ -165,15 +166,19 @@ _LD_MAX_DEPTH = 8
 _LD_KEYS = ("@graph", "mainEntity", "mainEntityOfPage", "liveBlogUpdate", "hasPart", "itemListElement", "item")
 
 
+def ld_json_texts(root: Any) -> Iterator[str]:
+    """The text of each JSON-LD script of a parsed document (lxml.html or lxml.etree), in order."""
+    for el in root.iter("script"):
+        if (el.get("type") or "").split(";")[0].strip().lower() == "application/ld+json" and el.text:
+            yield el.text
+
+
 def _article_bodies(root: HtmlElement) -> list[str]:
     """The `articleBody` texts of the page's JSON-LD, in document order, as plain text."""
     import json
 
     out: list[str] = []
-    for el in root.iter("script"):
-        if (el.get("type") or "").split(";")[0].strip().lower() != "application/ld+json":
-            continue
-        raw = el.text or ""
+    for raw in ld_json_texts(root):
         if not raw.strip() or len(raw) > _LD_MAX_CHARS:
             continue
         try:
@@ -218,8 +223,6 @@ _SHOWN_PROBE = 120  # letters at each end of a body looked for in the page's tex
 def _not_on_page(bodies: list[str], page_text: str) -> list[str]:
     """The bodies the page's text does not already hold: the letters (spacing, punctuation and
     case aside) of a body's start and of its end both found there means the page shows it."""
-    from verifier.core.normalize import squash
-
     shown = squash(page_text)
     out: list[str] = []
     seen: set[str] = set()

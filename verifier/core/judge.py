@@ -134,8 +134,7 @@ class _RunJudge:
         if q_idx and s_idx and self._typography(q_idx, s_idx, at_start, at_end):
             self.matched += len(q_idx)
             return
-        if q_idx and s_idx and (self._in_style(q_idx, s_idx)
-                                or self._in_style(q_idx, self._edge_widened(s_idx, at_start))):
+        if q_idx and s_idx and self._in_style_at(q_idx, s_idx, at_start):
             self.matched += len(q_idx)
             self.diffs.append(Difference(DiffKind.SPELLING, self.qtext(q_idx), self.stext(s_idx)))
             return
@@ -165,10 +164,11 @@ class _RunJudge:
         return self.glue is not None and _glued_edge(
             q_letters, [self.src_norms[j] for j in s_idx], s_idx, at_start, at_end, self.glue)
 
-    def _edge_widened(self, s_idx: list[int], at_start: bool) -> list[int]:
-        """At the passage's start, the source word just before it too: the passage starts at the
-        second of the two words a contraction stands for ("It's" against the source's "It is")."""
-        return [s_idx[0] - 1, *s_idx] if at_start and s_idx[0] > 0 else s_idx
+    def _in_style_at(self, q_idx: list[int], s_idx: list[int], at_start: bool) -> bool:
+        """As _in_style, and at the passage's start with the source word before it too: the passage
+        may start at the second of the two words a contraction stands for ("It's" for "It is")."""
+        return self._in_style(q_idx, s_idx) or (at_start and s_idx[0] > 0
+                                                and self._in_style(q_idx, [s_idx[0] - 1, *s_idx]))
 
     def _in_style(self, q_idx: list[int], s_idx: list[int]) -> bool:
         """The same words written another way (wordforms): a figure, a contraction."""

@@ -157,7 +157,10 @@ def to_render(session: Session, saved: list[tuple[str, SnapshotRow]], settings: 
         return []
     out = []
     for url, row in saved:
-        body = _small_body(row) if row.status in (LinkStatus.NO_TEXT, LinkStatus.OK) else b""
+        # a page's body is read only where the rule looks at it: a no_text page, or in auto mode an
+        # ok one (a script shell read from its structured data)
+        looks = row.status == LinkStatus.NO_TEXT or (row.status == LinkStatus.OK and settings.render == "auto")
+        body = _small_body(row) if looks else b""
         if needs_render(settings.render, row, body):
             out.append((url, row))
     return out
