@@ -5,7 +5,9 @@
 Prints the median wall time of `python -c pass`, `verifier --help` and `verifier check` on a brief
 with no sources (its SQLite database already made by a first, unmeasured run, so the start-up
 migration check finds nothing due), each with its ratio to `python -c pass` (aims: --help <= 10x,
-the sourceless check <= 15x).
+the sourceless check <= 15x). Two reference rows measure the floor the storing check stands on in
+the same run: `python -c "import sqlalchemy"` (SQLAlchemy Core, which every storing command needs)
+and `import sqlmodel` (the ORM the storage layer maps rows with).
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main() -> None:
         env.update(VERIFIER_DATABASE_URL=f"sqlite:///{tmp}/verifier.sqlite", VERIFIER_BLOB_DIR=f"{tmp}/bodies")
         py = [sys.executable]
         rows = [("python -c pass", [*py, "-c", "pass"]),
+                ("(floor) import sqlalchemy", [*py, "-c", "import sqlalchemy"]),
+                ("(floor) import sqlmodel", [*py, "-c", "import sqlmodel"]),
                 ("verifier --help", [*py, "-m", "verifier", "--help"]),
                 ("verifier check (no sources)", [*py, "-m", "verifier", "check", str(brief), "--format", "json"])]
         times = {name: timed(cmd, env, args.runs) for name, cmd in rows}
