@@ -114,3 +114,75 @@ def test_fetch_source_with_redis_down_retries_and_stores_no_snapshot(site: Loopb
     with db.session_for(settings.database_url) as s:
         assert store.get_or_create_source(s, url).latest_snapshot_id is None
     assert site.hits["/page/0"] == 0
+
+
+class _StoredWhileWeLooked:
+    """A real Redis client that, just before our lock is taken, lets "another worker" finish:
+    it stores the robots text and frees its lock (the window between our read and our SET NX)."""
+
+    def __init__(self, client: object, key: str) -> None:
+        self._client = client
+        self._key: str | None = key
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._client, name)
+
+    async def set(self, name: str, value: str, **kw: object) -> object:
+        if kw.get("nx") and self._key is not None:
+            await self._client.set(self._key, '{"text": "User-agent: *\\nDisallow: /other/\\n"}')  # type: ignore[attr-defined]
+            self._key = None
+        return await self._client.set(name, value, **kw)  # type: ignore[attr-defined]
+
+
+def test_a_text_stored_between_our_read_and_our_lock_is_used_not_fetched_again(redis_url: str) -> None:
+    """The race a loaded CI machine showed: two tasks side by side both fetched robots.txt."""
+    import redis.asyncio as aioredis
+
+    from verifier.net.politeness import RedisRobots
+
+    prefix = f"t:{uuid.uuid4().hex}"
+    origin = "http://example.test"
+    fetched: list[str] = []
+
+    async def loader(url: str) -> str:
+        fetched.append(url)
+        return "User-agent: *\nDisallow: /\n"
+
+    async def run() -> tuple[str | None, object]:
+        client = aioredis.from_url(redis_url)
+        try:
+            store = RedisRobots(_StoredWhileWeLooked(client, f"{prefix}:robots:{origin}"), ttl=60, prefix=prefix)
+            return await store.load(origin, loader), await client.get(f"{prefix}:robots-lock:{origin}")
+        finally:
+            await client.aclose()  # type: ignore[attr-defined]
+
+    text, lock_left = asyncio.run(run())
+    assert fetched == []
+    assert text == "User-agent: *\nDisallow: /other/\n"
+    assert lock_left is None  # our lock is released
+
+
+def test_a_lock_taken_over_after_ours_expired_is_not_released_by_us(redis_url: str) -> None:
+    """A holder slower than lock_ttl frees only its own lock, never the next holder's."""
+    import redis.asyncio as aioredis
+
+    from verifier.net.politeness import RedisRobots
+
+    prefix = f"t:{uuid.uuid4().hex}"
+    origin = "http://example.test"
+    lock = f"{prefix}:robots-lock:{origin}"
+
+    async def run() -> object:
+        client = aioredis.from_url(redis_url)
+
+        async def slow_loader(url: str) -> str:
+            await client.set(lock, "someone-else")  # ours expired; another worker holds it now
+            return "User-agent: *\n"
+
+        try:
+            await RedisRobots(client, ttl=60, prefix=prefix).load(origin, slow_loader)
+            return await client.get(lock)
+        finally:
+            await client.aclose()  # type: ignore[attr-defined]
+
+    assert asyncio.run(run()) == b"someone-else"

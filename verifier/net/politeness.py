@@ -307,21 +307,37 @@ class RedisRobots:
         except Exception as exc:
             raise SharedStateError(f"shared robots.txt unavailable: {exc.__class__.__name__}: {exc}") from exc
 
+    _RELEASE = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+
+    async def _cached(self, key: str) -> tuple[bool, str | None]:
+        raw = await self._redis.get(key)
+        return (False, None) if raw is None else (True, json.loads(raw)["text"])
+
     async def _load(self, origin: str, load: RobotsLoader) -> str | None:
+        """The shared text, else fetched under the origin's lock. Checked again once the lock is
+        held: the holder before us may have stored it between our read and our taking the lock
+        (without that second look, two tasks side by side both fetched robots.txt)."""
         key, lock = f"{self.prefix}:robots:{origin}", f"{self.prefix}:robots-lock:{origin}"
+        token = uuid.uuid4().hex
         deadline = time.monotonic() + self.lock_ttl
         while time.monotonic() < deadline:
-            cached = await self._redis.get(key)
-            if cached is not None:
-                text: str | None = json.loads(cached)["text"]
+            found, text = await self._cached(key)
+            if found:
                 return text
-            if await self._redis.set(lock, "1", nx=True, px=int(self.lock_ttl * 1000)):
+            if await self._redis.set(lock, token, nx=True, px=int(self.lock_ttl * 1000)):
                 break
             await asyncio.sleep(self.poll)
-        text = await RobotsCache.read(load, origin + "/robots.txt")
-        await self._redis.set(key, json.dumps({"text": text}), px=int(self.ttl * 1000))
-        await self._redis.delete(lock)
-        return text
+        try:
+            found, text = await self._cached(key)
+            if not found:
+                text = await RobotsCache.read(load, origin + "/robots.txt")
+                await self._redis.set(key, json.dumps({"text": text}), px=int(self.ttl * 1000))
+            return text
+        finally:  # only our own lock: a holder slower than lock_ttl must not free the next one's
+            await self._redis.eval(self._RELEASE, 1, lock, token)
 
 
 class RobotsCache:
