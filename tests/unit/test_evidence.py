@@ -232,3 +232,13 @@ def test_a_sentence_writing_a_flagged_name_joins_when_it_shares_two_claim_words(
     text = "Lecque left Teaneck High School for a basketball program in the Bronx."
     j = judge_on(claim(text), "1", px, [Passage(first, 0, len(first), None, 1.0)], unsupported=0.4, supported=0.8)
     assert j.flags == [] and j.evidence[-1].text.startswith("Lecque grew up")
+
+
+def test_a_passage_takes_in_the_next_sentence_that_completes_it_even_if_another_passage_has_its_words() -> None:
+    filler = "".join(f"The crowd cheered loudly at show {k}.\n" for k in range(6))
+    page = ("Oliva turned down Megadeth to stay with Savatage, the band he founded.\n" + filler +
+            "Mustaine offered him the guitar job in the spring.\nOliva turned it down.\n" + filler)
+    text = "Oliva turned down Megadeth to stay with Savatage after Mustaine offered him the guitar job."
+    _, _, cov, passages = judged(text, page)
+    assert "Mustaine offered him the guitar job in the spring.\nOliva turned it down." in passages
+    assert cov == 1.0
