@@ -54,6 +54,9 @@ from verifier.core.values import SourceText
 MAX_PASSAGES = 3
 #: sentences ranked before passages are chosen
 TOP_SENTENCES = 24
+#: BM25's length normalisation (b), half strength: the units are sentences, not documents, and at
+#: the usual 0.75 a heading or menu item holding two claim words outranks the sentence that says it
+LENGTH_NORM = 0.5
 #: words from which a sentence without an end mark is cut into pieces
 MAX_SENTENCE_WORDS = 60
 #: sentences on either side of a passage that count as its neighbours for flags
@@ -232,7 +235,7 @@ class PassageIndex:
         if self._bm25 is None:
             import bm25s  # imported only when a brief has claims
 
-            self._bm25 = bm25s.BM25()
+            self._bm25 = bm25s.BM25(b=LENGTH_NORM)
             self._bm25.index(self.tokens or [[]], show_progress=False)
         return self._bm25
 
