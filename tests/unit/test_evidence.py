@@ -10,6 +10,7 @@ import pytest
 from verifier.core.align import SourceIndex
 from verifier.core.claims import ClaimSentence, find_claims
 from verifier.core.evidence import PassageIndex, coverage, judge_claim, sentences, support, word_key
+from verifier.core.evidence import keys as keys_of
 from verifier.core.flags import Flag
 from verifier.core.parse import parse_brief
 from verifier.core.values import BriefText, SourceText
@@ -242,3 +243,11 @@ def test_a_passage_takes_in_the_next_sentence_that_completes_it_even_if_another_
     _, _, cov, passages = judged(text, page)
     assert "Mustaine offered him the guitar job in the spring.\nOliva turned it down." in passages
     assert cov == 1.0
+
+
+def test_a_sentence_that_says_the_claim_outranks_a_heading_holding_two_of_its_words() -> None:
+    filler = "".join(f"Day {k} was mild.\n" for k in range(8))
+    page = "Council position\n" + filler + "Mosqueda won the council position after a long and expensive campaign.\n"
+    px = PassageIndex(SourceText(text=page, title=None))
+    heading, sentence = px.scores(keys_of("Mosqueda was elected to the council position."))[::len(px.spans) - 1]
+    assert sentence > heading
