@@ -251,3 +251,18 @@ def test_a_sentence_that_says_the_claim_outranks_a_heading_holding_two_of_its_wo
     px = PassageIndex(SourceText(text=page, title=None))
     heading, sentence = px.scores(keys_of("Mosqueda was elected to the council position."))[::len(px.spans) - 1]
     assert sentence > heading
+
+
+def test_the_dateline_that_gives_the_claims_year_is_shown_when_no_passage_does() -> None:
+    def filler(a: int) -> str:
+        return "".join(f"Match {k} was played in the rain.\n" for k in range(a, a + 6))
+
+    page = ("Town news\nBy Jo Reporter, 14 March 2017\n" + filler(0) +
+            "The old river bridge reopened on Tuesday after two years of repairs.\n" + filler(6) +
+            "Repairs to the old river bridge cost the town more than expected.\n" + filler(12) +
+            "Crowds crossed the river bridge once it reopened after the repairs.\n")
+    _, flags, cov, passages = judged("In 2017, the old river bridge reopened after repairs.", page)
+    assert passages[-1] == "By Jo Reporter, 14 March 2017" and flags == [] and cov == 1.0
+    # a dateline of another year is not evidence for the claim's
+    _, flags, _, passages = judged("In 2016, the old river bridge reopened after repairs.", page)
+    assert "By Jo Reporter, 14 March 2017" not in passages and [f.kind for f in flags] == ["date"]

@@ -24,6 +24,9 @@ Decisions
   next passage is the one that adds most uncovered claim words (by IDF) for its BM25 score, and
   it must share a claim word. The names of a passage count only when it shares NAME_RELEVANT
   claim words, so an unrelated sentence that happens to hold a changed name never hides it.
+- A claim's year that no passage gives but a dateline of the page does (a line of at most
+  DATELINE_WORDS words within its opening DATELINE_WITHIN that dates something to a month) puts
+  that dateline among the passages (the last of three): a story dated 2017 says "on Tuesday", not "in 2017".
 - Flags are judged against the whole passages, with the sentences next to them and the page's
   title, opening lines (byline) and dateline as context: a paraphrase is not a missing token. When a
   flagged token is written in another sentence that shares TOKEN_SHARED other claim words
@@ -332,7 +335,26 @@ def choose(claim: ClaimSentence, px: PassageIndex) -> list[Passage]:
         pick = _widen(px, pick, want, chosen)
         chosen.append(pick)
         covered |= set().union(*px.sets[pick.lo:pick.hi + 1])
-    return [_passage(px, w) for w in chosen]
+    return [_passage(px, w) for w in _dated(claim, px, chosen)]
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
+def _dated(claim: ClaimSentence, px: PassageIndex, chosen: list[_Window]) -> list[_Window]:
+    """When the claim's year is in no passage but a dateline of the page gives it (a short line of
+    its opening DATELINE_WITHIN that dates it to a month), that dateline is the evidence for the
+    year: it joins them, in the last of the three places (a story dated 2017 says "on Tuesday")."""
+    years = {k for k in claim_keys(claim, with_quotes=False) if _YEAR.fullmatch(k)}
+    shown = set().union(*(px.sets[k] for w in chosen for k in range(w.lo, w.hi + 1)))
+    if not chosen or not years - shown:
+        return chosen
+    for k in range(min(DATELINE_WITHIN, len(px.spans))):
+        text = px.text_of(k, k)[0]
+        if (years - shown) & px.sets[k] and len(text.split()) <= DATELINE_WORDS and gives_month(text) \
+                and not any(w.lo <= k <= w.hi for w in chosen):
+            return [*chosen[: MAX_PASSAGES - 1], _Window(k, k, 0.0)]
+    return chosen
 
 
 def _next(px: PassageIndex, ranked: list[int], scores: list[float], want: dict[str, float],
