@@ -26,7 +26,8 @@ Decisions
   claim words, so an unrelated sentence that happens to hold a changed name never hides it.
 - A claim's year that no passage gives but a dateline of the page does (a line of at most
   DATELINE_WORDS words within its opening DATELINE_WITHIN that dates something to a month) puts
-  that dateline among the passages (the last of three): a story dated 2017 says "on Tuesday", not "in 2017".
+  that dateline among the passages, the last of three: a story dated 2017 says "on Tuesday",
+  not "in 2017".
 - Flags are judged against the whole passages, with the sentences next to them and the page's
   title, opening lines (byline) and dateline as context: a paraphrase is not a missing token. When a
   flagged token is written in another sentence that shares TOKEN_SHARED other claim words
