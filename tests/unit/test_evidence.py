@@ -10,6 +10,7 @@ import pytest
 from verifier.core.align import SourceIndex
 from verifier.core.claims import ClaimSentence, find_claims
 from verifier.core.evidence import PassageIndex, coverage, judge_claim, sentences, support, word_key
+from verifier.core.evidence import keys as keys_of
 from verifier.core.flags import Flag
 from verifier.core.parse import parse_brief
 from verifier.core.values import BriefText, SourceText
@@ -232,3 +233,36 @@ def test_a_sentence_writing_a_flagged_name_joins_when_it_shares_two_claim_words(
     text = "Lecque left Teaneck High School for a basketball program in the Bronx."
     j = judge_on(claim(text), "1", px, [Passage(first, 0, len(first), None, 1.0)], unsupported=0.4, supported=0.8)
     assert j.flags == [] and j.evidence[-1].text.startswith("Lecque grew up")
+
+
+def test_a_passage_takes_in_the_next_sentence_that_completes_it_even_if_another_passage_has_its_words() -> None:
+    filler = "".join(f"The crowd cheered loudly at show {k}.\n" for k in range(6))
+    page = ("Oliva turned down Megadeth to stay with Savatage, the band he founded.\n" + filler +
+            "Mustaine offered him the guitar job in the spring.\nOliva turned it down.\n" + filler)
+    text = "Oliva turned down Megadeth to stay with Savatage after Mustaine offered him the guitar job."
+    _, _, cov, passages = judged(text, page)
+    assert "Mustaine offered him the guitar job in the spring.\nOliva turned it down." in passages
+    assert cov == 1.0
+
+
+def test_a_sentence_that_says_the_claim_outranks_a_heading_holding_two_of_its_words() -> None:
+    filler = "".join(f"Day {k} was mild.\n" for k in range(8))
+    page = "Council position\n" + filler + "Mosqueda won the council position after a long and expensive campaign.\n"
+    px = PassageIndex(SourceText(text=page, title=None))
+    heading, sentence = px.scores(keys_of("Mosqueda was elected to the council position."))[::len(px.spans) - 1]
+    assert sentence > heading
+
+
+def test_the_dateline_that_gives_the_claims_year_is_shown_when_no_passage_does() -> None:
+    def filler(a: int) -> str:
+        return "".join(f"Match {k} was played in the rain.\n" for k in range(a, a + 6))
+
+    page = ("Town news\nBy Jo Reporter, 14 March 2017\n" + filler(0) +
+            "The old river bridge reopened on Tuesday after two years of repairs.\n" + filler(6) +
+            "Repairs to the old river bridge cost the town more than expected.\n" + filler(12) +
+            "Crowds crossed the river bridge once it reopened after the repairs.\n")
+    _, flags, cov, passages = judged("In 2017, the old river bridge reopened after repairs.", page)
+    assert passages[-1] == "By Jo Reporter, 14 March 2017" and flags == [] and cov == 1.0
+    # a dateline of another year is not evidence for the claim's
+    _, flags, _, passages = judged("In 2016, the old river bridge reopened after repairs.", page)
+    assert "By Jo Reporter, 14 March 2017" not in passages and [f.kind for f in flags] == ["date"]

@@ -17,11 +17,17 @@ Decisions
   numbers without separators); the credit is left out of the query, quotes are kept in it.
   When the claim's words align with the source as a quote would (verifier.core.align), the
   aligned sentences are the first passage.
-- Up to three passages, chosen greedily: each is a top-ranked sentence, widened by an adjacent
-  sentence that adds claim words not yet covered; after the first, the next passage is the one
-  that adds most uncovered claim words (by IDF) for its BM25 score, and it must share a claim
-  word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
-  unrelated sentence that happens to hold a changed name never hides it.
+- Up to three passages, chosen greedily: each is a top-ranked sentence, widened (twice at most)
+  by an adjacent sentence that adds claim words the passage itself lacks, even when another
+  passage has them (a passage is read on its own, and a page restates a claim's parts in
+  neighbouring sentences: "X was offered the job." "X turned it down."); after the first, the
+  next passage is the one that adds most uncovered claim words (by IDF) for its BM25 score, and
+  it must share a claim word. The names of a passage count only when it shares NAME_RELEVANT
+  claim words, so an unrelated sentence that happens to hold a changed name never hides it.
+- A claim's year that no passage gives but a dateline of the page does (a line of at most
+  DATELINE_WORDS words within its opening DATELINE_WITHIN that dates something to a month) puts
+  that dateline among the passages, the last of three: a story dated 2017 says "on Tuesday",
+  not "in 2017".
 - Flags are judged against the whole passages, with the sentences next to them and the page's
   title, opening lines (byline) and dateline as context: a paraphrase is not a missing token. When a
   flagged token is written in another sentence that shares TOKEN_SHARED other claim words
@@ -52,6 +58,9 @@ from verifier.core.values import SourceText
 MAX_PASSAGES = 3
 #: sentences ranked before passages are chosen
 TOP_SENTENCES = 24
+#: BM25's length normalisation (b), half strength: the units are sentences, not documents, and at
+#: the usual 0.75 a heading or menu item holding two claim words outranks the sentence that says it
+LENGTH_NORM = 0.5
 #: words from which a sentence without an end mark is cut into pieces
 MAX_SENTENCE_WORDS = 60
 #: sentences on either side of a passage that count as its neighbours for flags
@@ -230,7 +239,7 @@ class PassageIndex:
         if self._bm25 is None:
             import bm25s  # imported only when a brief has claims
 
-            self._bm25 = bm25s.BM25()
+            self._bm25 = bm25s.BM25(b=LENGTH_NORM)
             self._bm25.index(self.tokens or [[]], show_progress=False)
         return self._bm25
 
@@ -283,11 +292,11 @@ def _gain(px: PassageIndex, lo: int, hi: int, want: dict[str, float], covered: s
     return sum(w for k, w in want.items() if k not in covered and k in got)
 
 
-def _widen(px: PassageIndex, w: _Window, want: dict[str, float], covered: set[str],
-           taken: list[_Window]) -> _Window:
-    """Add an adjacent sentence while it brings claim words the passage does not have yet."""
+def _widen(px: PassageIndex, w: _Window, want: dict[str, float], taken: list[_Window]) -> _Window:
+    """Add an adjacent sentence while it brings claim words the passage itself does not have yet
+    (whether or not another passage has them: each passage should read as evidence on its own)."""
     for _ in range(2):
-        have = covered | set().union(*px.sets[w.lo:w.hi + 1])
+        have = set().union(*px.sets[w.lo:w.hi + 1])
         best: tuple[float, int, int] | None = None
         for lo, hi in ((w.lo - 1, w.hi), (w.lo, w.hi + 1)):
             if lo < 0 or hi >= len(px.spans) or any(t.lo <= lo <= t.hi or t.lo <= hi <= t.hi for t in taken):
@@ -324,10 +333,29 @@ def choose(claim: ClaimSentence, px: PassageIndex) -> list[Passage]:
         pick = _next(px, ranked, scores, want, covered, chosen, top)
         if pick is None:
             break
-        pick = _widen(px, pick, want, covered, chosen)
+        pick = _widen(px, pick, want, chosen)
         chosen.append(pick)
         covered |= set().union(*px.sets[pick.lo:pick.hi + 1])
-    return [_passage(px, w) for w in chosen]
+    return [_passage(px, w) for w in _dated(claim, px, chosen)]
+
+
+_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+
+
+def _dated(claim: ClaimSentence, px: PassageIndex, chosen: list[_Window]) -> list[_Window]:
+    """When the claim's year is in no passage but a dateline of the page gives it (a short line of
+    its opening DATELINE_WITHIN that dates it to a month), that dateline is the evidence for the
+    year: it joins them, in the last of the three places (a story dated 2017 says "on Tuesday")."""
+    years = {k for k in claim_keys(claim, with_quotes=False) if _YEAR.fullmatch(k)}
+    shown = set().union(*(px.sets[k] for w in chosen for k in range(w.lo, w.hi + 1)))
+    if not chosen or not years - shown:
+        return chosen
+    for k in range(min(DATELINE_WITHIN, len(px.spans))):
+        text = px.text_of(k, k)[0]
+        if (years - shown) & px.sets[k] and len(text.split()) <= DATELINE_WORDS and gives_month(text) \
+                and not any(w.lo <= k <= w.hi for w in chosen):
+            return [*chosen[: MAX_PASSAGES - 1], _Window(k, k, 0.0)]
+    return chosen
 
 
 def _next(px: PassageIndex, ranked: list[int], scores: list[float], want: dict[str, float],
