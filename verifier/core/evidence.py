@@ -17,13 +17,13 @@ Decisions
   numbers without separators); the credit is left out of the query, quotes are kept in it.
   When the claim's words align with the source as a quote would (verifier.core.align), the
   aligned sentences are the first passage.
-- Up to three passages, chosen greedily: each is a top-ranked sentence, widened (twice at most)
-  by an adjacent sentence that adds claim words the passage itself lacks, even when another
-  passage has them (a passage is read on its own, and a page restates a claim's parts in
-  neighbouring sentences: "X was offered the job." "X turned it down."); after the first, the
-  next passage is the one that adds most uncovered claim words (by IDF) for its BM25 score, and
-  it must share a claim word. The names of a passage count only when it shares NAME_RELEVANT
-  claim words, so an unrelated sentence that happens to hold a changed name never hides it.
+- Up to three passages, chosen greedily: each is a top-ranked sentence, widened by an adjacent
+  sentence that adds claim words not yet covered; after the first, the next passage is the one
+  that adds most uncovered claim words (by IDF) for its BM25 score, and it must share a claim
+  word. The names of a passage count only when it shares NAME_RELEVANT claim words, so an
+  unrelated sentence that happens to hold a changed name never hides it. (Widening a passage by
+  words another passage already has was measured and dropped: set@3 rose, but the longer
+  passages held the swapped-in name or number of a changed claim, and paired flag recall fell.)
 - A claim's year that no passage gives but a dateline of the page does (a line of at most
   DATELINE_WORDS words within its opening DATELINE_WITHIN that dates something to a month) puts
   that dateline among the passages, the last of three: a story dated 2017 says "on Tuesday",
@@ -292,11 +292,11 @@ def _gain(px: PassageIndex, lo: int, hi: int, want: dict[str, float], covered: s
     return sum(w for k, w in want.items() if k not in covered and k in got)
 
 
-def _widen(px: PassageIndex, w: _Window, want: dict[str, float], taken: list[_Window]) -> _Window:
-    """Add an adjacent sentence while it brings claim words the passage itself does not have yet
-    (whether or not another passage has them: each passage should read as evidence on its own)."""
+def _widen(px: PassageIndex, w: _Window, want: dict[str, float], covered: set[str],
+           taken: list[_Window]) -> _Window:
+    """Add an adjacent sentence while it brings claim words the passage does not have yet."""
     for _ in range(2):
-        have = set().union(*px.sets[w.lo:w.hi + 1])
+        have = covered | set().union(*px.sets[w.lo:w.hi + 1])
         best: tuple[float, int, int] | None = None
         for lo, hi in ((w.lo - 1, w.hi), (w.lo, w.hi + 1)):
             if lo < 0 or hi >= len(px.spans) or any(t.lo <= lo <= t.hi or t.lo <= hi <= t.hi for t in taken):
@@ -333,7 +333,7 @@ def choose(claim: ClaimSentence, px: PassageIndex) -> list[Passage]:
         pick = _next(px, ranked, scores, want, covered, chosen, top)
         if pick is None:
             break
-        pick = _widen(px, pick, want, chosen)
+        pick = _widen(px, pick, want, covered, chosen)
         chosen.append(pick)
         covered |= set().union(*px.sets[pick.lo:pick.hi + 1])
     return [_passage(px, w) for w in _dated(claim, px, chosen)]
