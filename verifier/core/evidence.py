@@ -50,7 +50,15 @@ from typing import Any
 
 from verifier.core.align import SourceIndex, align
 from verifier.core.claims import ClaimSentence, is_content, stem
-from verifier.core.flags import Flag, find_flags, gives_month, number_values, page_names, writes_value
+from verifier.core.flags import (
+    Flag,
+    find_flags,
+    gives_month,
+    is_year_word,
+    number_values,
+    page_names,
+    writes_value,
+)
 from verifier.core.normalize import fold
 from verifier.core.values import SourceText
 
@@ -339,14 +347,11 @@ def choose(claim: ClaimSentence, px: PassageIndex) -> list[Passage]:
     return [_passage(px, w) for w in _dated(claim, px, chosen)]
 
 
-_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
-
-
 def _dated(claim: ClaimSentence, px: PassageIndex, chosen: list[_Window]) -> list[_Window]:
     """When the claim's year is in no passage but a dateline of the page gives it (a short line of
     its opening DATELINE_WITHIN that dates it to a month), that dateline is the evidence for the
     year: it joins them, in the last of the three places (a story dated 2017 says "on Tuesday")."""
-    years = {k for k in claim_keys(claim, with_quotes=False) if _YEAR.fullmatch(k)}
+    years = {k for k in claim_keys(claim, with_quotes=False) if is_year_word(k)}
     shown = set().union(*(px.sets[k] for w in chosen for k in range(w.lo, w.hi + 1)))
     if not chosen or not years - shown:
         return chosen

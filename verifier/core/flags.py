@@ -169,6 +169,11 @@ def _numbers(text: str, *, spelled: bool) -> list[_Mention]:
     return out + (_spelled(text) if spelled else [])
 
 
+def is_year_word(word: str) -> bool:
+    """Whether a word (a compared form, digits only) is written as a year is."""
+    return re.fullmatch(_YEAR_DIGITS, word) is not None
+
+
 def _is_year(m: re.Match[str]) -> bool:
     raw = m.group("n")
     plain = not (m.group("cur") or m.group("pct") or m.group("mult") or m.group("abbr") or m.group("ord"))
@@ -197,9 +202,10 @@ _MON_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 
              "oct": 10, "nov": 11, "dec": 12}
 _MON = rf"(?P<mon>(?:{'|'.join(_MONTHS)})\b|(?:{'|'.join(_MON_ABBR)})\b\.?)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>1\d{3}|20\d{2})\b"
+_YEAR_DIGITS = r"1\d{3}|20\d{2}"
+_YEAR = rf"(?P<year>{_YEAR_DIGITS})\b"
 _DATES = [
-    re.compile(r"\b(?P<iy>1\d{3}|20\d{2})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
+    re.compile(rf"\b(?P<iy>{_YEAR_DIGITS})-(?P<im>[01]\d)-(?P<id>[0-3]\d)\b"),
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I),
     re.compile(rf"\b{_MON},?\s+{_YEAR}", re.I),

@@ -291,6 +291,12 @@ class RedisRobots:
     time runs out (its holder died) and then fetch it themselves.
     """
 
+    #: frees the lock only while it still holds our token
+    _RELEASE = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+
     def __init__(self, redis: Any, ttl: float, *, prefix: str = "verifier:host", lock_ttl: float = 15.0,
                  poll: float = 0.05) -> None:
         self._redis = redis
@@ -298,6 +304,7 @@ class RedisRobots:
         self.prefix = prefix
         self.lock_ttl = lock_ttl
         self.poll = poll
+        self._release = redis.register_script(self._RELEASE)
 
     async def load(self, origin: str, load: RobotsLoader) -> str | None:
         try:
@@ -306,11 +313,6 @@ class RedisRobots:
             raise
         except Exception as exc:
             raise SharedStateError(f"shared robots.txt unavailable: {exc.__class__.__name__}: {exc}") from exc
-
-    _RELEASE = """
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-    return 0
-    """
 
     async def _cached(self, key: str) -> tuple[bool, str | None]:
         raw = await self._redis.get(key)
@@ -337,7 +339,7 @@ class RedisRobots:
                 await self._redis.set(key, json.dumps({"text": text}), px=int(self.ttl * 1000))
             return text
         finally:  # only our own lock: a holder slower than lock_ttl must not free the next one's
-            await self._redis.eval(self._RELEASE, 1, lock, token)
+            await self._release(keys=[lock], args=[token])
 
 
 class RobotsCache:
