@@ -10,7 +10,9 @@ the demo site on 127.0.0.1, and reports:
   - polling: for each `serve --workers N`, N concurrent aiohttp pollers on a finished brief's plain
     `GET /v1/briefs/{id}` (no If-None-Match, VERIFIER_API_RATE_LIMIT=0) and on the same server's
     bare `/docs` page, in alternating rounds of one run: requests/s, p50 and p99, and the ratios;
-  - throughput: briefs per minute through the API with one Celery worker of 1, 2 and 4 processes;
+  - throughput: briefs per minute through the API with one Celery worker of 1, 2 and 4 processes,
+    and the CPU each part spent meanwhile (API, worker, pool, PDF readers, PostgreSQL, Redis, this
+    process), against the cores' time: what limits the curve (read from /proc; Linux only);
   - profile: one brief's path (the Celery tasks run eagerly in this process, under cProfile with a
     CPU clock), CPU milliseconds per stage.
 The pollers, the server and the workers share this machine's cores (printed with the figures).
@@ -51,8 +53,18 @@ def demo_brief(site: DemoSite, i: int) -> dict[str, str]:
 
 # --- throughput ----------------------------------------------------------------------------------
 
-def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> float:
-    """Briefs per minute through the API with one worker of `processes` pool processes."""
+@dataclass
+class Run:
+    """One throughput run: briefs per minute and the CPU seconds each part of the service spent."""
+
+    per_minute: float
+    seconds: float
+    cpu: dict[str, float]
+
+
+def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> Run:
+    """Briefs per minute through the API with one worker of `processes` pool processes, from the
+    first POST to the last brief done, and the CPU every process of the service spent meanwhile."""
     import redis
 
     redis.Redis.from_url(REDIS).flushdb()
@@ -64,15 +76,79 @@ def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> float:
         key = svc.new_key("bench")
         time.sleep(3)  # workers connect
         with httpx.Client(base_url=svc.base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+            before = cpu_by_part(svc)
             t0 = time.perf_counter()
             ids = [c.post("/v1/briefs", json=demo_brief(site, i)).json()["brief_id"] for i in range(n)]
             done = svc.wait_done(c, ids, timeout=600)
             dt = time.perf_counter() - t0
+            after = cpu_by_part(svc)
         assert len(done) == n, f"only {len(done)} of {n} briefs finished"
-        return 60 * n / dt
+        return Run(60 * n / dt, dt, {k: after.get(k, 0.0) - before.get(k, 0.0) for k in after})
     finally:
         svc.stop()
         drop_pg_schema(db_url)
+
+
+def _proc_table() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command line, CPU seconds of the process and of its waited-for children)."""
+    hz = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[int, str, float]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{name}/stat").read_text()
+            cmd = Path(f"/proc/{name}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        f = stat[stat.rfind(")") + 2:].split()
+        out[int(name)] = (int(f[1]), cmd or stat[stat.find("(") + 1:stat.rfind(")")], sum(map(int, f[11:15])) / hz)
+    return out
+
+
+def cpu_by_part(svc: Service) -> dict[str, float]:
+    """CPU seconds so far of the API, the worker's main process, its pool processes, the PDF
+    readers (zygotes and their children), PostgreSQL, Redis, and this process (pollers, demo site)."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    table = _proc_table()
+    roles = {os.getpid(): "bench client + demo site"}
+    if svc.api is not None:
+        roles[svc.api.pid] = "API"
+    roles.update({w.pid: "worker main process" for w in svc.workers})
+    parts: dict[str, float] = {}
+    for pid, (ppid, cmd, secs) in table.items():
+        part = _part_of(pid, ppid, cmd, table, roles)
+        if part is not None:
+            parts[part] = parts.get(part, 0.0) + secs
+    return parts
+
+
+def _part_of(pid: int, ppid: int, cmd: str, table: dict[int, tuple[int, str, float]],
+             roles: dict[int, str]) -> str | None:
+    """The part a process belongs to: its own role, else its nearest ancestor's, else its program's."""
+    if pid in roles:
+        return roles[pid]
+    up, hops = ppid, 0
+    while up > 1 and hops < 6 and up not in roles:
+        up, hops = table.get(up, (0, "", 0.0))[0], hops + 1
+    if up in roles and roles[up] != "bench client + demo site":
+        if "verifier.documents.zygote" in cmd:
+            return "PDF readers (zygote + children)"
+        return "worker pool processes" if roles[up] == "worker main process" else roles[up]
+    program = Path(cmd.split(" ")[0].rstrip(":")).name
+    return {"postgres": "PostgreSQL", "redis-server": "Redis"}.get(program)
+
+
+def report_throughput(processes: int, run: Run) -> None:
+    cores = os.cpu_count() or 1
+    busy = sum(run.cpu.values())
+    print(f"  1 worker, {processes} process(es): {run.per_minute:7.1f} briefs/min")
+    if run.cpu:
+        print(f"      CPU {busy:.1f} s of {cores * run.seconds:.1f} s available ({busy / (cores * run.seconds):.0%}), "
+              f"{1000 * busy / max(1, round(run.per_minute * run.seconds / 60)):.0f} ms per brief:")
+        for part, secs in sorted(run.cpu.items(), key=lambda kv: -kv[1]):
+            print(f"        {part:34s} {secs:6.2f} s ({secs / busy:4.0%})")
 
 
 # --- polling -------------------------------------------------------------------------------------
@@ -243,7 +319,7 @@ def main() -> None:
             print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each; "
                   f"{os.cpu_count()} cores shared by API, workers, PostgreSQL, Redis and the demo site):")
             for k in (int(x) for x in args.processes.split(",")):
-                print(f"  1 worker, {k} process(es): {throughput(site, k, args.briefs, logs):7.1f}")
+                report_throughput(k, throughput(site, k, args.briefs, logs))
         if args.only in (None, "profile"):
             profile(site, logs, args.profile_out)
 

@@ -9,7 +9,7 @@ fresh as before (a new process per document, the budget set in it before it read
 an earlier document left in it), it only skips the start-up.
 
 The zygote is single-threaded (fork is safe there, as it is not in a worker with threads), reaps
-its children through SIGCHLD's default-ignore, and exits when the process that started it closes
+each child as it exits (SIGCHLD), and exits when the process that started it closes
 the socket (or dies). The protocol is one datagram per read on a SOCK_SEQPACKET pair: the
 parent sends the child's arguments (JSON) with the two pipe ends the child takes as its stdin
 and stdout; the zygote answers with the child's pid (so the parent can stop it at its deadline).
@@ -143,7 +143,7 @@ atexit.register(_close_at_exit)
 def serve(fd: int) -> int:
     """Fork one child per request until the socket closes."""
     sock = socket.socket(fileno=fd)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # exited children are reaped by the kernel
+    signal.signal(signal.SIGCHLD, _reap)
     for name in PRELOAD:
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -164,6 +164,13 @@ def serve(fd: int) -> int:
         for f in fds:
             os.close(f)
         sock.send(json.dumps({"pid": pid}).encode())
+
+
+def _reap(*_: object) -> None:
+    """Collect every exited child (waited for, so their CPU time is counted as the zygote's children's)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
 
 
 def _be_child(sock: socket.socket, argv: list[str], fds: list[int]) -> None:
