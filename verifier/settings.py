@@ -104,12 +104,15 @@ class Settings(BaseSettings):
     max_citations: int = 50_000
     #: quotes judged per task in the service (a large brief is judged in several bounded tasks)
     judge_chunk: int = 500
+    #: cited URLs fetched by one task in the service, concurrently (a brief citing more: several tasks)
+    fetch_batch: int = 8
     #: "module:Class" of the jobs backend (verifier.service.jobs.Jobs); the API never imports Celery itself
     jobs_backend: str = "workers.jobs:CeleryJobs"
 
     # -- clamps: a value out of range means "as little as makes sense", never an error at use
 
-    @field_validator("recheck_batch_size", "recheck_sweep_limit", "dead_after", "host_concurrency", "judge_chunk")
+    @field_validator("recheck_batch_size", "recheck_sweep_limit", "dead_after", "host_concurrency", "judge_chunk",
+                     "fetch_batch")
     @classmethod
     def _at_least_one(cls, v: int) -> int:
         return max(1, v)

@@ -32,7 +32,7 @@ def make_app() -> Celery:
         task_soft_time_limit=TASK_TIME_LIMIT - 30,
         task_default_queue="match",
         task_queues=(Queue("fetch"), Queue("match"), Queue("recheck"), Queue("ocr"), Queue("render")),
-        task_routes={"workers.tasks.fetch_source": {"queue": "fetch"},
+        task_routes={"workers.tasks.fetch_sources": {"queue": "fetch"},
                      "workers.tasks.judge": {"queue": "match"},
                      "workers.tasks.judge_chunk": {"queue": "match"},
                      "workers.tasks.finish_judge": {"queue": "match"},

@@ -31,7 +31,7 @@ from verifier.settings import get_settings
 log = logging.getLogger("verifier.heartbeat")
 
 #: where each tracked task carries its brief id among its arguments
-BRIEF_ARG = {"workers.tasks.fetch_source": 0, "workers.tasks.ocr_source": 0, "workers.tasks.render_source": 0,
+BRIEF_ARG = {"workers.tasks.fetch_sources": 0, "workers.tasks.ocr_source": 0, "workers.tasks.render_source": 0,
              "workers.tasks.judge": 1, "workers.tasks.judge_chunk": 0, "workers.tasks.finish_judge": 1}
 #: a brief's task list outlives any task (the broker's visibility timeout), then tidies itself away
 WORK_TTL = 7200

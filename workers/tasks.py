@@ -1,10 +1,12 @@
 """Thin Celery tasks: they take ids, re-read the database and call the pipeline's functions.
 
-A brief's work is a chord: one `fetch_source` per stale source (queue `fetch`), then one `judge`
+A brief's work is a chord: one `fetch_sources` per batch of at most VERIFIER_FETCH_BATCH stale
+sources, fetched concurrently (queue `fetch`), then one `judge`
 (queue `match`), which judges a brief of more than VERIFIER_JUDGE_CHUNK quotes as a further chord
 of bounded `judge_chunk` tasks and a `finish_judge`. A fetched page that the render setting says to
 render (its text written by scripts, a JavaScript challenge) is handed to `render_source` on queue
-`render`: the fetch task replaces itself with it, so the chord's judge waits for the browser.
+`render` with the batch's other such pages: the fetch task replaces itself with it, so the chord's
+judge waits for the browser.
 Tasks are idempotent and acked late. A database or broker error is never a link
 status: the task retries and stores nothing. If a worker dies mid-brief (or Redis forgets its
 queues), its tasks' heartbeats stop (workers.heartbeat); `recover_stalled` (run by every worker
@@ -29,8 +31,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import col, select
 
 from verifier.core.statuses import BriefStatus
-from verifier.core.values import Snapshot
-from verifier.net.fetch import fetch_many
 from verifier.net.politeness import RedisHostLimiter
 from verifier.service import pipeline, rendering
 from verifier.settings import Settings, get_settings
@@ -48,53 +48,86 @@ def _touch(session: Any, brief_id: str, **values: Any) -> None:
 
 
 @app.task(bind=True, max_retries=5, default_retry_delay=3, acks_late=True)
-def fetch_source(self: Any, brief_id: str, url: str) -> str:
-    """Fetch one cited URL and store the snapshot; safe to run twice.
+def fetch_sources(self: Any, brief_id: str, urls: list[str], renders: list[list[Any]] | None = None) -> list[str]:
+    """Fetch a batch of a brief's cited URLs (at most VERIFIER_FETCH_BATCH) concurrently and store
+    each snapshot as it lands; safe to run twice.
 
-    A database blip or an unreachable Redis (the shared per-host state) retries the task with
-    nothing stored, so the chord waits for the retry and no link is blamed for our outage."""
-    settings = get_settings()
+    A database blip or an unreachable Redis (the shared per-host state) retries the task for the
+    URLs not stored yet, so the chord waits for the retry and no link is blamed for our outage. The
+    pages to render (carried over a retry in `renders`) go to `render_source` on queue `render`:
+    the task replaces itself with it, so the chord's judge waits for the browser."""
+    batch = _Batch(brief_id, get_settings(), renders)
     try:
-        render, pending = _fetch_and_store(brief_id, url, settings)
+        batch.run(urls)
     except Exception as exc:  # DBAPIError, SharedStateError, a broken event loop: never a link status
-        raise self.retry(exc=exc) from exc
-    if render is not None:
-        raise self.replace(render_source.si(brief_id, url, render).set(queue="render"))
-    if pending:
-        enqueue_ocr(brief_id, *pending)
-    return url
+        raise self.retry(exc=exc, args=(brief_id, [u for u in urls if u not in batch.stored], batch.renders)) from exc
+    finally:
+        for snapshot_id, pages in batch.ocr:
+            enqueue_ocr(brief_id, snapshot_id, pages)
+    if batch.renders:
+        n = len(batch.renders)
+        raise self.replace(render_source.si(brief_id, batch.renders).set(
+            queue="render", time_limit=n * RENDER_TIME_LIMIT, soft_time_limit=n * RENDER_TIME_LIMIT - 30))
+    return urls
 
 
-def _fetch_and_store(brief_id: str, url: str, settings: Settings) -> tuple[int | None, tuple[int, int] | None]:
-    """Fetch and store one source: the snapshot id to render (or None), and the (snapshot id,
-    pages) still to read with OCR, if any."""
-    with db.session_for(settings.database_url) as session:
-        session.execute(update(Brief).where(col(Brief.id) == brief_id, col(Brief.status) == BriefStatus.QUEUED)
-                        .values(status=BriefStatus.RUNNING))
-        session.commit()
-    snaps = asyncio.run(_fetch_shared_limits(url, settings))
-    with db.session_for(settings.database_url) as session:
-        row = pipeline.save_fetch(session, url, snaps[url], settings, defer_ocr=True)
-        if row.id is not None and rendering.to_render(session, [(url, row)], settings):
-            return row.id, None  # render_source counts the source done
-        _touch(session, brief_id, sources_done=Brief.sources_done + 1)
-        return None, (row.id, len(row.ocr_pending)) if row.ocr_pending and row.id is not None else None
+class _Batch:
+    """One fetch task's URLs: what it stored, the pages it hands to the renderer and to OCR."""
+
+    def __init__(self, brief_id: str, settings: Settings, renders: list[list[Any]] | None) -> None:
+        self.brief_id, self.settings = brief_id, settings
+        self.stored: set[str] = set()
+        self.renders: list[list[Any]] = [list(r) for r in renders or []]
+        self.ocr: list[tuple[int, int]] = []
+
+    def run(self, urls: list[str]) -> None:
+        with db.session_for(self.settings.database_url) as session:
+            session.execute(update(Brief).where(col(Brief.id) == self.brief_id,
+                                                col(Brief.status) == BriefStatus.QUEUED)
+                            .values(status=BriefStatus.RUNNING))
+            session.commit()
+            asyncio.run(self._fetch(session, urls))
+
+    async def _fetch(self, session: Any, urls: list[str]) -> None:
+        """Fetch with per-host limits and robots.txt kept in Redis, so they hold across every worker process."""
+        limiter = RedisHostLimiter.from_settings(self.settings)
+        try:
+            await pipeline.fetch_and_save(session, urls, self.settings, limiter=limiter,
+                                          robots=limiter.robots_store(self.settings.robots_ttl), defer_ocr=True,
+                                          on_saved=lambda url, row: self._saved(session, url, row))
+        finally:
+            await limiter.aclose()
+
+    def _saved(self, session: Any, url: str, row: SnapshotRow) -> None:
+        """A stored source: counted done, or handed to the renderer (which counts it); its scanned
+        pages queued for OCR. Marked stored last, so a failure here fetches it again on the retry."""
+        if row.id is not None and rendering.to_render(session, [(url, row)], self.settings):
+            self.renders.append([url, row.id])
+        else:
+            _touch(session, self.brief_id, sources_done=Brief.sources_done + 1)
+            if row.ocr_pending and row.id is not None:
+                self.ocr.append((row.id, len(row.ocr_pending)))
+        self.stored.add(url)
 
 
 @app.task(bind=True, max_retries=2, default_retry_delay=5, acks_late=True, time_limit=RENDER_TIME_LIMIT,
           soft_time_limit=RENDER_TIME_LIMIT - 30)
-def render_source(self: Any, brief_id: str, url: str, snapshot_id: int) -> str:
-    """Render one fetched page in headless Chromium (queue `render`) and store what it shows."""
+def render_source(self: Any, brief_id: str, items: list[list[Any]]) -> list[str]:
+    """Render fetched pages ([url, snapshot id] each) in headless Chromium (queue `render`) and
+    store what each shows; a retry goes on from the first page not stored."""
     settings = get_settings()
+    done = 0
     try:
         with db.session_for(settings.database_url) as session:
-            row = session.get(SnapshotRow, snapshot_id)
-            if row is not None:
-                rendering.render_if_needed(session, url, row, settings)
-            _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+            for url, snapshot_id in items:
+                row = session.get(SnapshotRow, snapshot_id)
+                if row is not None:
+                    rendering.render_if_needed(session, url, row, settings)
+                _touch(session, brief_id, sources_done=Brief.sources_done + 1)
+                done += 1
     except DBAPIError as exc:
-        raise self.retry(exc=exc) from exc
-    return url
+        raise self.retry(exc=exc, args=(brief_id, items[done:])) from exc
+    return [url for url, _ in items]
 
 
 def enqueue_ocr(brief_id: str, snapshot_id: int, pages: int) -> None:
@@ -137,15 +170,6 @@ def _pending_ocr(session: Any, brief_id: str) -> list[tuple[int, int]]:
 
     return [(snap.id, len(snap.ocr_pending)) for _, _, snap in store.cited_sources(session, brief_id)
             if snap is not None and snap.id is not None and snap.ocr_pending]
-
-
-async def _fetch_shared_limits(url: str, settings: Settings) -> dict[str, Snapshot]:
-    """Fetch with per-host limits and robots.txt kept in Redis, so they hold across every worker process."""
-    limiter = RedisHostLimiter.from_settings(settings)
-    try:
-        return await fetch_many([url], settings, limiter=limiter, robots=limiter.robots_store(settings.robots_ttl))
-    finally:
-        await limiter.aclose()
 
 
 def _judging(task: Any, brief_id: str, step: Callable[[Any, Settings], object]) -> str:
@@ -212,7 +236,8 @@ def enqueue_brief(brief_id: str) -> None:
     for snapshot_id, pages in pending:
         enqueue_ocr(brief_id, snapshot_id, pages)
     if urls:
-        chord([fetch_source.s(brief_id, u) for u in urls])(judge.s(brief_id))
+        n = settings.fetch_batch
+        chord([fetch_sources.s(brief_id, urls[i:i + n]) for i in range(0, len(urls), n)])(judge.s(brief_id))
     else:
         judge.delay(None, brief_id)
 

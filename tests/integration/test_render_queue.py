@@ -57,3 +57,27 @@ def test_a_script_written_page_is_rendered_on_the_render_queue(service: Service)
         log = (service.log_dir / "worker0.log").read_text()
         time.sleep(0.5)
     assert "workers.tasks.render_source" in log
+
+
+def test_a_batch_with_several_pages_to_render_hands_them_all_to_one_render_task(service: Service) -> None:
+    """One fetch task fetches the brief's three URLs; the two script-written ones are rendered by the
+    one render task it is replaced with, the plain one is counted at once; the judge waits for both."""
+    key = service.new_key("newsroom")
+    plain = b"<html><body><article><p>The quay will reopen to walkers in June, the council said.</p></article></body></html>"
+    with LoopbackServer() as srv, httpx.Client(base_url=service.base, timeout=30,
+                                               headers={"Authorization": f"Bearer {key}"}) as client:
+        srv.page("/one", ARTICLE)
+        srv.page("/two", ARTICLE.replace(b"Harbour", b"Harbour (2)"))
+        srv.page("/plain", plain)
+        text = (f"The engineer said “the harbour wall will be repaired by the spring” [1]. A second story: "
+                f"“the harbour wall will be repaired by the spring” [2]. And “the quay will reopen to walkers "
+                f"in June” [3].\n\n[1] One, {srv.url('/one')}\n[2] Two, {srv.url('/two')}\n"
+                f"[3] Plain, {srv.url('/plain')}\n")
+        r = client.post("/v1/briefs", json={"text": text, "title": "brief.md"})
+        assert r.status_code == 202, r.text
+        doc = service.wait_done(client, [r.json()["brief_id"]], timeout=240)[r.json()["brief_id"]]
+    by_url = {s["url"].rsplit("/", 1)[-1]: s for s in doc["sources"]}
+    assert by_url["one"]["provenance"] == by_url["two"]["provenance"] == "rendered"
+    assert by_url["plain"]["provenance"] != "rendered"
+    assert [q["verdict"] for q in doc["quotes"]] == ["verified"] * 3
+    assert doc["progress"]["sources_done"] == doc["progress"]["sources_total"] == 3

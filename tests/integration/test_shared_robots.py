@@ -1,6 +1,6 @@
 """robots.txt is shared through Redis: one request per host per TTL, however many tasks fetch there.
 
-Each `fetch_source` task builds its own Fetcher; without the shared store every one of them read
+Each `fetch_sources` task builds its own Fetcher; without the shared store every one of them read
 robots.txt again. And an unreachable Redis is our outage, never a link status.
 """
 
@@ -17,7 +17,7 @@ import redis
 
 from tests.httpserver import LoopbackServer
 from verifier.core.statuses import LinkStatus
-from verifier.net.fetch import Fetcher
+from verifier.net.fetch import Fetcher, fetch_many
 from verifier.net.politeness import RedisHostLimiter, SharedStateError
 from verifier.settings import Settings, get_settings
 
@@ -43,10 +43,16 @@ def shared_settings(loopback_env: dict[str, str], redis_url: str, monkeypatch: p
 
 
 def one_task(url: str, settings: Settings) -> LinkStatus:
-    """What one fetch_source task does: its own event loop, limiter and Fetcher."""
-    from workers.tasks import _fetch_shared_limits
+    """What one fetch task does: its own event loop, limiter and Fetcher, the state shared in Redis."""
+    async def fetch() -> LinkStatus:
+        limiter = RedisHostLimiter.from_settings(settings)
+        try:
+            got = await fetch_many([url], settings, limiter=limiter, robots=limiter.robots_store(settings.robots_ttl))
+        finally:
+            await limiter.aclose()
+        return got[url].status
 
-    return asyncio.run(_fetch_shared_limits(url, settings))[url].status
+    return asyncio.run(fetch())
 
 
 def test_several_tasks_on_one_host_read_robots_once(site: LoopbackServer, shared_settings: Settings) -> None:
@@ -107,13 +113,51 @@ def test_fetch_source_with_redis_down_retries_and_stores_no_snapshot(site: Loopb
     with db.session_for(settings.database_url) as s:
         bid = register_brief(s, brief_from_bytes(f"“one two” [1].\n\n[1] {url}\n".encode(), name="b.md"),
                              origin=None).id
-    monkeypatch.setattr(tasks.fetch_source, "default_retry_delay", 0)
-    result = tasks.fetch_source.apply(args=(bid, url))
+    monkeypatch.setattr(tasks.fetch_sources, "default_retry_delay", 0)
+    result = tasks.fetch_sources.apply(args=(bid, [url]))
     heartbeat._client = None
     assert result.failed() and isinstance(result.result, SharedStateError)  # retried, then given up
     with db.session_for(settings.database_url) as s:
         assert store.get_or_create_source(s, url).latest_snapshot_id is None
     assert site.hits["/page/0"] == 0
+
+
+def test_a_batch_that_fails_to_store_one_source_fetches_only_that_one_again(
+        site: LoopbackServer, shared_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database blip on one source of a batch: the retry fetches that source alone; the others are
+    stored once, counted once, and not fetched again."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import OperationalError
+
+    from verifier.core.intake import brief_from_bytes
+    from verifier.service import pipeline
+    from verifier.service.pipeline import register_brief
+    from verifier.storage import db
+    from verifier.storage.models import Brief, SnapshotRow
+    from workers import heartbeat, tasks
+
+    urls = [site.url(f"/page/{i}") for i in range(3)]
+    refs = "".join(f"[{i + 1}] {u}\n" for i, u in enumerate(urls))
+    with db.session_for(shared_settings.database_url) as s:
+        bid = register_brief(s, brief_from_bytes(f"“one two three four” [1] [2] [3].\n\n{refs}".encode(),
+                                                 name="b.md"), origin=None).id
+    real, failed = pipeline.save_fetch, []
+
+    def blip(session, url, *args, **kw):  # type: ignore[no-untyped-def]
+        if url == urls[1] and not failed:
+            failed.append(url)
+            raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+        return real(session, url, *args, **kw)
+
+    monkeypatch.setattr(pipeline, "save_fetch", blip)
+    monkeypatch.setattr(tasks.fetch_sources, "default_retry_delay", 0)
+    heartbeat._client = None
+    result = tasks.fetch_sources.apply(args=(bid, urls))
+    assert result.successful(), result.result
+    assert [site.hits[f"/page/{i}"] for i in range(3)] == [1, 2, 1]
+    with db.session_for(shared_settings.database_url) as s:
+        assert s.execute(select(func.count()).select_from(SnapshotRow)).scalar_one() == 3
+        assert s.get(Brief, bid).sources_done == 3
 
 
 class _StoredWhileWeLooked:

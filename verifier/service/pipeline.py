@@ -13,6 +13,7 @@ import asyncio
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, update
 from sqlmodel import Session, col
@@ -33,6 +34,9 @@ from verifier.storage.models import Brief, SnapshotRow, utcnow
 
 #: fewer words than this in an OK page means there is no readable text
 MIN_WORDS = 3
+
+if TYPE_CHECKING:
+    from verifier.net.politeness import Limiter, RobotsStore
 
 Progress = Callable[[str, dict[str, object]], None]
 
@@ -164,21 +168,37 @@ def complete_ocr(session: Session, snapshot_id: int, settings: Settings,
     return row
 
 
-async def fetch_sources(session: Session, urls: list[str], settings: Settings,
-                        progress: Progress = _quiet) -> None:
-    """Fetch every URL concurrently within the per-host limits, storing each as it lands."""
+async def fetch_and_save(session: Session, urls: list[str], settings: Settings, progress: Progress = _quiet, *,
+                         limiter: Limiter | None = None, robots: RobotsStore | None = None, defer_ocr: bool = False,
+                         on_saved: Callable[[str, SnapshotRow], None] | None = None) -> list[tuple[str, SnapshotRow]]:
+    """Fetch every URL concurrently within the per-host limits, storing each as it lands (in one
+    thread beside the event loop) and handing each stored row to `on_saved` there; the rows stored.
+
+    The embedded run and the service's fetch task both fetch this way; a failed save is raised
+    (StoreFailed) once every fetch has finished, the others stored all the same."""
     from verifier.net.fetch import fetch_many
-    from verifier.service import rendering
 
     saved: list[tuple[str, SnapshotRow]] = []
 
     def done(url: str, snap: Snapshot) -> None:
-        saved.append((url, save_fetch(session, url, snap, settings, progress)))
+        row = save_fetch(session, url, snap, settings, progress, defer_ocr=defer_ocr)
+        saved.append((url, row))
         progress("source", {"url": url, "status": str(snap.status), "http_status": snap.http_status})
+        if on_saved is not None:
+            on_saved(url, row)
 
     for url in urls:
         progress("fetching", {"url": url})
-    await fetch_many(urls, settings, on_done=done)
+    await fetch_many(urls, settings, on_done=done, limiter=limiter, robots=robots)
+    return saved
+
+
+async def fetch_sources(session: Session, urls: list[str], settings: Settings,
+                        progress: Progress = _quiet) -> None:
+    """The embedded run's fetch: every URL fetched and stored, then the pages to render rendered here."""
+    from verifier.service import rendering
+
+    saved = await fetch_and_save(session, urls, settings, progress)
     todo = rendering.to_render(session, saved, settings)
     if todo:
         await rendering.render_rows(session, todo, settings, progress)
