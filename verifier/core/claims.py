@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from verifier.core import parse
 from verifier.core.normalize import fold
@@ -56,6 +57,7 @@ _MARKS_THEN_CAPITAL = re.compile(r"[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]\n]
                                  r"(?=\s+[A-Z“\"‘«„\d])")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude English stem of a folded word, enough to compare inflected forms."""
     if len(word) < 5:
@@ -70,6 +72,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def is_content(word: str) -> bool:
     """A word of 3+ letters off the stop list, or a number."""
     w = fold(word)

@@ -45,6 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from math import log
 from typing import Any
 
@@ -133,6 +134,7 @@ def fold_text(text: str) -> str:
     return " " + " ".join(fold(w) for w in _WORD.findall(text)) + " "
 
 
+@lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """The form a word is compared in: folded and stemmed, a final e and a doubled final
     consonant dropped ("based" = "base", "starred" = "star"); a number without separators."""

@@ -64,6 +64,7 @@ from dataclasses import dataclass
 from datetime import date as _date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from verifier.core.claims import STOP_WORDS, stem
 from verifier.core.normalize import fold
@@ -320,8 +321,13 @@ _NOT_NAMES = {"i", "a", "the", "mr", "mrs", "ms", "dr", *_MONTHS, "monday", "tue
 
 
 def _name_words(run: str) -> list[str]:
-    words = [re.sub(r"(?:[’']s?)$", "", w) for w in run.split()]
-    return [fold(w) for w in words if fold(w)]
+    return [nw for w in run.split() if (nw := _name_word(w))]
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_word(word: str) -> str:
+    """A word's folded form without its possessive ending (cached: passages repeat words a lot)."""
+    return fold(re.sub(r"(?:[’']s?)$", "", word))
 
 
 def _names(text: str, skip_first: bool) -> list[_Mention]:
@@ -554,6 +560,12 @@ def _rivalled(core: list[str], cores: Sequence[list[str]], claim_names: Sequence
     return False
 
 
+@lru_cache(maxsize=512)
+def _words_of(text: str) -> _Words:
+    """One text's _Words (cached: the claims of a brief meet the same passages again; read only)."""
+    return _Words([text])
+
+
 class _AnyOf:
     """Names looked up text by text: a name is present when one text holds all of it. In the best
     passage itself (`lead`), a one-word name may also begin a longer one ("Reading" for "Reading
@@ -707,7 +719,7 @@ class _Lazy:
 
     def holder(self, k: int) -> _Words:
         if k not in self._holders:
-            self._holders[k] = _Words([self.passages[k].text])
+            self._holders[k] = _words_of(self.passages[k].text)
         return self._holders[k]
 
     def page_runs(self) -> list[list[str]]:
@@ -789,7 +801,13 @@ class _Source:
 
 
 def _prepare(texts: Sequence[str]) -> list[_Source]:
-    return [_Source(t, _mentions(t, source=True)) for t in texts]
+    return [_Source(t, list(_source_mentions(t))) for t in texts]
+
+
+@lru_cache(maxsize=4096)
+def _source_mentions(text: str) -> tuple[_Mention, ...]:
+    """A source text's mentions (cached: a brief's claims meet the same passages again)."""
+    return tuple(_mentions(text, source=True))
 
 
 def _years(sources: list[_Source]) -> set[object]:
@@ -922,14 +940,14 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     best = _prepare(passages)
     every = best + _prepare(context)
     years = _years(every)
-    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_Words([t]) for t in name_texts],
-                   _Words(passages[:1]), page_runs)
+    words = _AnyOf([_Words([s.text for s in every])] if name_texts is None else [_words_of(t) for t in name_texts],
+                   _words_of(passages[0]) if passages else _Words([]), page_runs)
     first = re.search(r"[A-Za-z]+", claim)
     skip_first = not (first and _capitalised_mid_sentence(first.group(), [s.text for s in every]
                                                           + ([page] if page else [])))
     mentions = _mentions(claim, source=False, skip_first=skip_first)
     outlet_keys = {" ".join(_name_words(o)) for o in outlets}
-    claim_names = _Words([claim]).cores
+    claim_names = _words_of(claim).cores
     lazy = _Lazy(best, every)
     flags: list[Flag] = []
     for c in mentions:
