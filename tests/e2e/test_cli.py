@@ -70,6 +70,38 @@ def test_check_json_gives_every_verdict_and_status(brief_file: Path, loopback_en
     assert src1["url"].endswith("/news/harbour-wall")
 
 
+def test_a_document_lists_a_sources_latest_checks_and_show_history_every_one(
+        brief_file: Path, loopback_env: dict[str, str]) -> None:
+    """A source checked for years: the brief's document lists its latest 20 checks and says how
+    many there are; `show --history` lists them all, oldest first."""
+    from datetime import timedelta
+
+    from sqlmodel import col, select
+
+    from verifier.settings import get_settings
+    from verifier.storage import db
+    from verifier.storage.models import CheckRow, utcnow
+
+    _code, doc, _ = check_json(brief_file, loopback_env)
+    with db.session_for(get_settings().database_url) as s:
+        first = s.exec(select(CheckRow).order_by(col(CheckRow.id))).first()
+        assert first is not None
+        source_id = first.source_id
+        for day in range(1, 25):
+            s.add(CheckRow(source_id=source_id, status="not_found" if day == 24 else "ok", http_status=200,
+                           checked_at=utcnow() + timedelta(days=day)))
+        s.commit()
+    shown = json.loads(run("show", doc["brief_id"], "--format", "json", env=loopback_env).stdout)
+    full = json.loads(run("show", doc["brief_id"], "--format", "json", "--history", env=loopback_env).stdout)
+    [src] = [x for x in shown["sources"] if "history_total" in x]
+    assert src["history_total"] == 25 and len(src["history"]) == 20
+    assert src["history"][-1]["status"] == "not_found"  # the newest, last
+    [whole] = [x for x in full["sources"] if x["ref"] == src["ref"]]
+    assert len(whole["history"]) == 25 and "history_total" not in whole
+    assert whole["history"][-20:] == src["history"]
+    assert all("history_total" not in x for x in shown["sources"] if x["ref"] != src["ref"])
+
+
 def test_show_and_list_read_the_stored_result(brief_file: Path, loopback_env: dict[str, str]) -> None:
     _code, doc, _ = check_json(brief_file, loopback_env)
     shown = run("show", doc["brief_id"], "--format", "json", env=loopback_env)

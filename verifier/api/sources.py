@@ -18,6 +18,6 @@ _QUOTE_FIELDS = ("id", "verdict", "source_ref", "drift", "drift_text", "archive_
 def brief_sources(brief_id: BriefIdPath, session: SessionDep, who: CallerDep) -> dict[str, Any]:
     """Each cited source with its state, check history and archived copy; each quote's drift."""
     own_brief(session, who, brief_id)
-    doc = build_result(session, brief_id, history=True)
+    doc = build_result(session, brief_id, history=True, history_limit=None)
     return {"brief_id": brief_id, "sources": [s.model_dump(mode="json") for s in doc.sources],
             "quotes": [q.model_dump(mode="json", include=set(_QUOTE_FIELDS)) for q in doc.quotes]}

@@ -330,19 +330,20 @@ def export(
 def show(
     brief_id: Annotated[str, typer.Argument(metavar="ID", help="a brief id from `verifier check` or `list`")],
     fmt: FormatOpt = Format.table,
-    history: Annotated[bool, typer.Option("--history", help="include every check of every source")] = False,
+    history: Annotated[bool, typer.Option("--history", help="include every check of every source (JSON otherwise lists the latest 20)")] = False,
     database_url: DbOpt = None,
 ) -> None:
     """Print a stored result again."""
     with _guard():
-        from verifier.service.result import build_result
+        from verifier.service.result import DOCUMENT_HISTORY, build_result
 
         session = _session(_settings(database_url))
         row = _find_brief(session, brief_id)
-        doc = build_result(session, row.id, history=True, with_text=fmt == Format.html)
+        doc = build_result(session, row.id, history=True, history_limit=None if history else DOCUMENT_HISTORY,
+                           with_text=fmt == Format.html)
         if not history and fmt != Format.json:
             for s in doc.sources:
-                s.history = None
+                s.history = s.history_total = None
         _emit(doc, fmt)
         if history and fmt == Format.table:
             _print_history(doc)

@@ -77,6 +77,8 @@ class Source(_Part):
     state: LinkState = "live"
     archive: Archive | None = None
     history: list[Check] | None = _omitted_when_unset()
+    #: how many checks there are in all, when `history` lists only the latest (a brief's document)
+    history_total: int | None = _omitted_when_unset()
     provenance: Provenance | None = _omitted_when_unset()
     supplied: Supplied | None = _omitted_when_unset()
 

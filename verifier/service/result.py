@@ -7,8 +7,10 @@ verifier/core/document.py, so a row that does not fit the contract fails here, n
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from verifier.core.document import (
@@ -35,13 +37,19 @@ def iso(dt: datetime | None) -> str | None:
     return dt.isoformat().replace("+00:00", "Z") if dt else None
 
 
-def build_result(session: Session, brief_id: str, *, history: bool = True,
+#: the latest checks of each source a brief's document lists (a source checked daily for years
+#: would make every poll of every brief citing it rebuild and send its whole history);
+#: `GET /v1/briefs/{id}/sources` and `verifier show ID --history` list every check
+DOCUMENT_HISTORY = 20
+
+
+def build_result(session: Session, brief_id: str, *, history: bool = True, history_limit: int | None = DOCUMENT_HISTORY,
                  with_text: bool = False) -> ResultDocument:
     brief = session.get(Brief, brief_id)
     if brief is None:
         raise KeyError(brief_id)
     cited = store.cited_sources(session, brief_id)
-    checks = _checks_of(session, [src for _, src, _ in cited]) if history else None
+    checks = _checks_of(session, [src for _, src, _ in cited], history_limit) if history else None
     url_of_ref = {c.ref: c.url for c, _, _ in cited}
     copies = store.supplied_of(session, brief_id)
     return ResultDocument(
@@ -65,22 +73,38 @@ def needs_attention(doc: ResultDocument, claims_exit: str = "contradiction") -> 
     return doc.needs_attention(claims_exit)
 
 
-def _checks_of(session: Session, sources: list[SourceRow]) -> dict[int, list[Check]]:
-    """Every check of these sources, oldest first, by source id."""
+@dataclass
+class _History:
+    """Each source's checks, oldest first (the latest `limit` of them), and how many it has in all."""
+
+    checks: dict[int, list[Check]]
+    totals: dict[int, int]
+
+
+def _checks_of(session: Session, sources: list[SourceRow], limit: int | None) -> _History:
     ids = list({src.id for src in sources if src.id is not None})
-    out: dict[int, list[Check]] = {i: [] for i in ids}
+    out = _History({i: [] for i in ids}, dict.fromkeys(ids, 0))
     if not ids:
         return out
-    rows = session.exec(select(CheckRow).where(col(CheckRow.source_id).in_(ids))
-                        .order_by(col(CheckRow.checked_at)))
-    for h in rows:
-        out[h.source_id].append(Check(checked_at=iso(h.checked_at), status=h.status,
-                                      http_status=h.http_status, text_sha256=h.text_sha256))
+    latest = func.row_number().over(partition_by=col(CheckRow.source_id),
+                                    order_by=(col(CheckRow.checked_at).desc(), col(CheckRow.id).desc()))
+    counted = func.count().over(partition_by=col(CheckRow.source_id))
+    ranked = (select(col(CheckRow.id).label("id"), latest.label("rank"), counted.label("total"))
+              .where(col(CheckRow.source_id).in_(ids)).subquery())
+    query = (select(CheckRow, ranked.c.total).join(ranked, ranked.c.id == col(CheckRow.id))
+             .order_by(col(CheckRow.checked_at), col(CheckRow.id)))
+    if limit is not None:
+        query = query.where(ranked.c.rank <= limit)
+    for h, total in session.exec(query):
+        out.checks[h.source_id].append(Check(checked_at=iso(h.checked_at), status=h.status,
+                                             http_status=h.http_status, text_sha256=h.text_sha256))
+        out.totals[h.source_id] = total
     return out
 
 
-def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None,
-            checks: dict[int, list[Check]] | None) -> Source:
+def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None, checks: _History | None) -> Source:
+    listed = None if checks is None else list(checks.checks.get(src.id or -1, []))
+    total = None if checks is None else checks.totals.get(src.id or -1, 0)
     return Source(
         ref=c.ref, url=c.url,
         final_url=snap.final_url if snap else None,
@@ -96,7 +120,8 @@ def _source(c: Citation, src: SourceRow, snap: SnapshotRow | None,
         archive=(Archive(url=src.archive_url, captured_at=iso(src.archive_captured_at))
                  if src.archive_url else None),
         provenance=provenance(src, snap),
-        history=None if checks is None else list(checks.get(src.id or -1, [])),
+        history=listed,
+        history_total=total if listed is not None and total is not None and total > len(listed) else None,
     )
 
 
