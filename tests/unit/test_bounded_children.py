@@ -92,3 +92,30 @@ def test_without_a_zygote_the_child_is_started_and_answers_the_same(monkeypatch:
         bounded.run_bounded("tests.unit.bounded_targets:grab", str(400 * MB).encode(), memory_bytes=256 * MB,
                             seconds=30)
     assert "256 MB" in str(e.value)
+
+
+def test_a_forked_process_does_not_keep_its_parents_zygote_alive() -> None:
+    """The zygote exits with the process that started it, even when that process forked children
+    that outlive it (Celery's main process and its pool)."""
+    r, w = os.pipe()
+    starter = os.fork()
+    if starter == 0:
+        try:
+            zygote_pid = _remember()["ppid"]
+            if os.fork() == 0:  # a child of the starter that outlives it
+                time.sleep(3)
+                os._exit(0)
+            os.write(w, str(zygote_pid).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        zygote_pid = int(f.read())
+    os.waitpid(starter, 0)
+    for _ in range(40):
+        try:
+            os.kill(zygote_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail("the zygote outlived the process that started it")

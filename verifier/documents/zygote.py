@@ -124,8 +124,13 @@ def shared() -> Zygote:
 
 
 def _after_fork_in_child() -> None:
+    """The parent's zygote is not ours: our copy of its socket is closed (so that the zygote still
+    exits with the parent), and the lock (perhaps held by a thread that is not here) made anew."""
     global _shared, _shared_lock
-    _shared, _shared_lock = None, threading.Lock()  # the parent's socket and lock are not ours
+    if _shared is not None and _shared[1]._sock is not None:
+        with contextlib.suppress(OSError):
+            _shared[1]._sock.close()
+    _shared, _shared_lock = None, threading.Lock()
 
 
 def _close_at_exit() -> None:
