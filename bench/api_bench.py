@@ -26,6 +26,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -50,8 +51,13 @@ def env_for(db_url: str) -> dict[str, str]:
             "VERIFIER_API_RATE_LIMIT": "0", "VERIFIER_FRESHNESS": "0"}
 
 
-def demo_brief(site: DemoSite, i: int) -> dict[str, str]:
-    return {"text": BRIEF.format(base=site.base_url) + f"\n<!-- {i} -->\n", "title": f"bench-{i}.md"}
+def demo_brief(site: DemoSite, i: int, distinct: bool = False) -> dict[str, str]:
+    """The demo brief; `distinct`: its links made the i-th brief's own (?b=i, the site ignores it),
+    so that briefs share no source, as a newsroom's mostly do not."""
+    text = BRIEF.format(base=site.base_url)
+    if distinct:
+        text = re.sub(r"(http://\S+)", rf"\1?b={i}", text)
+    return {"text": text + f"\n<!-- {i} -->\n", "title": f"bench-{i}.md"}
 
 
 # --- throughput ----------------------------------------------------------------------------------
@@ -66,7 +72,7 @@ class Run:
     cpu: dict[str, float]
 
 
-def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> Run:
+def throughput(site: DemoSite, processes: int, n: int, logs: Path, distinct: bool = False) -> Run:
     """Briefs per minute through the API with one worker of `processes` pool processes, from the
     first POST to the last brief done, and the CPU every process of the service spent meanwhile."""
     import redis
@@ -82,7 +88,7 @@ def throughput(site: DemoSite, processes: int, n: int, logs: Path) -> Run:
         with httpx.Client(base_url=svc.base, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
             before = cpu_by_part(svc)
             t0, w0 = time.time(), time.perf_counter()
-            ids = [c.post("/v1/briefs", json=demo_brief(site, i)).json()["brief_id"] for i in range(n)]
+            ids = [c.post("/v1/briefs", json=demo_brief(site, i, distinct)).json()["brief_id"] for i in range(n)]
             done = svc.wait_done(c, ids, timeout=600)
             after, window = cpu_by_part(svc), time.perf_counter() - w0
         assert len(done) == n, f"only {len(done)} of {n} briefs finished"
@@ -373,6 +379,8 @@ def main() -> None:
     ap.add_argument("--api-workers", default="1,2", help="comma-separated `serve --workers` counts")
     ap.add_argument("--processes", default="1,2,4", help="comma-separated worker process counts")
     ap.add_argument("--only", choices=["poll", "throughput", "profile"])
+    ap.add_argument("--distinct-sources", action="store_true",
+                    help="each throughput brief cites its own URLs (by default all cite the demo site's five)")
     ap.add_argument("--profile-out", type=Path, help="also save the profile's pstats to this file")
     args = ap.parse_args()
     logs = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
@@ -384,7 +392,7 @@ def main() -> None:
             print(f"briefs per minute through the API ({args.briefs} briefs of 10 quotes, 5 sources each; "
                   f"{os.cpu_count()} cores shared by API, workers, PostgreSQL, Redis and the demo site):")
             for k in (int(x) for x in args.processes.split(",")):
-                report_throughput(k, throughput(site, k, args.briefs, logs))
+                report_throughput(k, throughput(site, k, args.briefs, logs, args.distinct_sources))
         if args.only in (None, "profile"):
             profile(site, logs, args.profile_out)
 
