@@ -45,10 +45,13 @@ PG = os.environ.get("VERIFIER_TEST_DATABASE_URL", "postgresql+psycopg://postgres
 REDIS = os.environ.get("VERIFIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def env_for(db_url: str) -> dict[str, str]:
+def env_for(db_url: str, site: DemoSite) -> dict[str, str]:
+    """The service's settings for the bench: everything on 127.0.0.1, the archive included (the
+    demo site has none, so a dead link's lookup is answered at once, as the Internet's may not be)."""
     return {"VERIFIER_DATABASE_URL": db_url, "VERIFIER_REDIS_URL": REDIS, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
             "VERIFIER_HOST_INTERVAL": "0", "VERIFIER_HOST_CONCURRENCY": "16", "VERIFIER_FETCH_TIMEOUT": "5",
-            "VERIFIER_API_RATE_LIMIT": "0", "VERIFIER_FRESHNESS": "0"}
+            "VERIFIER_API_RATE_LIMIT": "0", "VERIFIER_FRESHNESS": "0",
+            "VERIFIER_ARCHIVE_URL": f"{site.base_url}/wayback/available"}
 
 
 def demo_brief(site: DemoSite, i: int, distinct: bool = False) -> dict[str, str]:
@@ -79,7 +82,7 @@ def throughput(site: DemoSite, processes: int, n: int, logs: Path, distinct: boo
 
     redis.Redis.from_url(REDIS).flushdb()
     db_url = fresh_pg_schema(PG)
-    svc = Service(env_for(db_url), logs)
+    svc = Service(env_for(db_url, site), logs)
     try:
         svc.start_api()
         svc.start_worker(processes)
@@ -216,7 +219,7 @@ def finished_brief(svc: Service, site: DemoSite) -> tuple[str, str]:
 def polling(site: DemoSite, api_workers: int, pollers: int, seconds: float, logs: Path) -> dict[str, Phase]:
     """Alternating rounds on /docs and on the brief, so both see the same machine."""
     db_url = fresh_pg_schema(PG)
-    svc = Service(env_for(db_url), logs)
+    svc = Service(env_for(db_url, site), logs)
     phases = {"docs": Phase(), "brief": Phase()}
     try:
         svc.start_api(api_workers)
@@ -334,7 +337,7 @@ def profile(site: DemoSite, logs: Path, save: Path | None = None) -> None:
     thread's clock (after a first brief, so that imports and warm caches are not counted), then the
     main thread's top functions under cProfile on a third."""
     db_url = fresh_pg_schema(PG)
-    os.environ.update(env_for(db_url))
+    os.environ.update(env_for(db_url, site))
     from verifier.settings import get_settings
     from verifier.storage import db
     from workers.celery_app import app
