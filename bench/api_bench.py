@@ -274,32 +274,38 @@ class StageClock:
         self._saved: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> StageClock:
-        import functools
         import importlib
 
         for label, (module, name) in STAGES.items():
             mod = importlib.import_module(module)
             fn = getattr(mod, name)
-
-            def timed(*a: Any, _fn: Any = fn, _label: str = label, **k: Any) -> Any:
-                t = time.thread_time()
-                try:
-                    return _fn(*a, **k)
-                finally:
-                    self.cpu[_label] += time.thread_time() - t
-
             self._saved.append((mod, name, fn))
-            if asyncio.iscoroutinefunction(fn):
-                async def timed_async(*a: Any, _fn: Any = fn, _label: str = label, **k: Any) -> Any:
-                    t = time.thread_time()  # the loop's thread: includes what other coroutines ran meanwhile
-                    try:
-                        return await _fn(*a, **k)
-                    finally:
-                        self.cpu[_label] += time.thread_time() - t
-                setattr(mod, name, functools.wraps(fn)(timed_async))
-            else:
-                setattr(mod, name, functools.wraps(fn)(timed))
+            setattr(mod, name, self._timed(fn, label))
         return self
+
+    def _timed(self, fn: Any, label: str) -> Any:
+        """`fn` adding its thread's CPU to `label` (a coroutine's: the loop thread's while it runs)."""
+        import contextlib
+        import functools
+
+        @contextlib.contextmanager
+        def clock() -> Any:
+            t = time.thread_time()
+            try:
+                yield
+            finally:
+                self.cpu[label] += time.thread_time() - t
+
+        if asyncio.iscoroutinefunction(fn):
+            async def timed_async(*a: Any, **k: Any) -> Any:
+                with clock():
+                    return await fn(*a, **k)
+            return functools.wraps(fn)(timed_async)
+
+        def timed(*a: Any, **k: Any) -> Any:
+            with clock():
+                return fn(*a, **k)
+        return functools.wraps(fn)(timed)
 
     def __exit__(self, *exc: object) -> None:
         for mod, name, fn in self._saved:

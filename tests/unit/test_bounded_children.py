@@ -15,6 +15,18 @@ from verifier.documents import bounded, zygote
 MB = 1 << 20
 
 
+def _gone(pid: int, seconds: float = 2.0) -> bool:
+    """The process has exited (and been reaped) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def _remember(data: bytes = b"x") -> dict:
     return bounded.run_bounded("tests.unit.bounded_targets:remember", data, memory_bytes=256 * MB, seconds=30)
 
@@ -37,13 +49,7 @@ def test_a_child_past_its_deadline_is_stopped() -> None:
                                     seconds=1)
     assert got.stopped == "took longer than 1 s"
     pid = got.items[0]["pid"]
-    for _ in range(50):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    pytest.fail(f"the child {pid} still runs after its deadline")
+    assert _gone(pid, 2.5), f"the child {pid} still runs after its deadline"
 
 
 def test_a_child_over_its_memory_budget_is_refused_in_one_line() -> None:
@@ -112,10 +118,4 @@ def test_a_forked_process_does_not_keep_its_parents_zygote_alive() -> None:
     with os.fdopen(r, "rb") as f:
         zygote_pid = int(f.read())
     os.waitpid(starter, 0)
-    for _ in range(40):
-        try:
-            os.kill(zygote_pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    pytest.fail("the zygote outlived the process that started it")
+    assert _gone(zygote_pid), "the zygote outlived the process that started it"

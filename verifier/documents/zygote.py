@@ -97,6 +97,13 @@ class Zygote:
             os.close(out_w)
         return Child(pid, in_w, out_r)
 
+    def drop_inherited(self) -> None:
+        """In a forked child: close our copy of the parent's socket, leave its process alone."""
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.close()
+        self._sock, self._proc = None, None
+
     def close(self) -> None:
         """Close the socket (the zygote exits on its own) and forget the process."""
         if self._sock is not None:
@@ -127,9 +134,8 @@ def _after_fork_in_child() -> None:
     """The parent's zygote is not ours: our copy of its socket is closed (so that the zygote still
     exits with the parent), and the lock (perhaps held by a thread that is not here) made anew."""
     global _shared, _shared_lock
-    if _shared is not None and _shared[1]._sock is not None:
-        with contextlib.suppress(OSError):
-            _shared[1]._sock.close()
+    if _shared is not None:
+        _shared[1].drop_inherited()
     _shared, _shared_lock = None, threading.Lock()
 
 
