@@ -17,6 +17,7 @@ from tests.httpserver import LoopbackServer
 from tests.service import drop_pg_schema, fresh_pg_schema
 from verifier.core.intake import brief_from_bytes
 from verifier.service import pipeline, recheck
+from verifier.service.result import build_result
 from verifier.settings import Settings, get_settings
 from verifier.storage import db, keys
 from verifier.storage.models import Brief, Organization, QuoteRow, Source
@@ -131,6 +132,34 @@ def test_every_kind_of_write_changes_the_etag(loopback_env: dict[str, str], serv
         assert doc["quotes"][0]["note"] == "checked"
         assert c.get(f"/v1/briefs/{brief.id}", headers={"If-None-Match": etag}).status_code == 304
     session.close()
+
+
+def test_a_rebuild_reads_no_page_text(loopback_env: dict[str, str], server: LoopbackServer,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document is rebuilt after every change a poller sees: it selects each source's
+    description, never the page's text, body, headers or pages (a cited 448-page report's text
+    would be read again by every rebuild), nor the brief's own text, and reads the citations once."""
+    settings = api_settings(monkeypatch)
+    with db.session_for(settings.database_url) as s:
+        brief = pipeline.check_brief(s, brief_from_bytes(brief_for(server), name="b.md"), settings, origin=None)
+        want = build_result(s, brief.id).model_dump(mode="json")
+    statements: list[str] = []
+
+    def keep(_conn: object, _cur: object, stmt: str, *_: object) -> None:
+        statements.append(" ".join(stmt.split()))
+
+    engine = db.get_engine(settings.database_url)
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with db.read_session_for(settings.database_url) as s:
+            got = build_result(s, brief.id).model_dump(mode="json")
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert got == want and got["sources"][0]["text_sha256"]
+    selected = " ".join(st.split(" FROM ")[0] for st in statements)
+    for column in ("brief.text", "snapshot.text,", "snapshot.body_gz", "snapshot.headers", "snapshot.pages", "snapshot.redirects"):
+        assert column not in selected.replace("snapshot.text_sha256", ""), (column, statements)
+    assert sum(" FROM citation" in st for st in statements) == 1, statements
 
 
 def sourceless_brief(s: Session) -> Brief:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from verifier.core.document import (
@@ -45,13 +47,14 @@ DOCUMENT_HISTORY = 20
 
 def build_result(session: Session, brief_id: str, *, history: bool = True, history_limit: int | None = DOCUMENT_HISTORY,
                  with_text: bool = False) -> ResultDocument:
-    brief = session.get(Brief, brief_id)
+    brief = session.get(Brief, brief_id, options=() if with_text else (defer(Brief.text),))  # type: ignore[arg-type]
     if brief is None:
         raise KeyError(brief_id)
-    cited = store.cited_sources(session, brief_id)
+    citations = store.citations_of(session, brief_id)
+    cited = store.cited_sources(session, brief_id, text=False, citations=citations)
     checks = _checks_of(session, [src for _, src, _ in cited], history_limit) if history else None
     url_of_ref = {c.ref: c.url for c, _, _ in cited}
-    copies = store.supplied_of(session, brief_id)
+    copies = store.supplied_of(session, brief_id, text=False, citations=citations)
     return ResultDocument(
         brief_id=brief.id, status=brief.status, title=brief.title, origin=brief.origin,
         created_at=iso(brief.created_at), finished_at=iso(brief.finished_at), error=brief.error,
@@ -91,14 +94,16 @@ def _checks_of(session: Session, sources: list[SourceRow], limit: int | None) ->
     counted = func.count().over(partition_by=col(CheckRow.source_id))
     ranked = (select(col(CheckRow.id).label("id"), latest.label("rank"), counted.label("total"))
               .where(col(CheckRow.source_id).in_(ids)).subquery())
-    query = (select(CheckRow, ranked.c.total).join(ranked, ranked.c.id == col(CheckRow.id))
-             .order_by(col(CheckRow.checked_at), col(CheckRow.id)))
+    query = (sa_select(col(CheckRow.source_id), col(CheckRow.checked_at), col(CheckRow.status),
+                    col(CheckRow.http_status), col(CheckRow.text_sha256), ranked.c.total)
+             .join(ranked, ranked.c.id == col(CheckRow.id))
+             .order_by(col(CheckRow.checked_at), col(CheckRow.id)))  # columns, not rows: no ORM objects
     if limit is not None:
         query = query.where(ranked.c.rank <= limit)
-    for h, total in session.exec(query):
-        out.checks[h.source_id].append(Check(checked_at=iso(h.checked_at), status=h.status,
-                                             http_status=h.http_status, text_sha256=h.text_sha256))
-        out.totals[h.source_id] = total
+    for source_id, checked_at, status, http_status, text_sha256, total in session.execute(query):
+        out.checks[source_id].append(Check(checked_at=iso(checked_at), status=status,
+                                           http_status=http_status, text_sha256=text_sha256))
+        out.totals[source_id] = total
     return out
 
 

@@ -183,22 +183,32 @@ def sources_by_id(session: Session, ids: Sequence[int]) -> dict[int, Source]:
     return {s.id: s for s in session.exec(select(Source).where(col(Source.id).in_(ids))) if s.id is not None}
 
 
-def snapshots_by_id(session: Session, ids: Sequence[int]) -> dict[int, SnapshotRow]:
+#: what a snapshot row carries besides its description: the page, its text and its headers.
+#: A result document lists a snapshot's description only, and is rebuilt on every change a poller
+#: sees; the Mueller report's text alone is 2 MB, read again by each rebuild if it were selected.
+_SNAPSHOT_CONTENT = ("body_gz", "text", "headers", "redirects", "pages", "ocr_pending")
+
+
+def snapshots_by_id(session: Session, ids: Sequence[int], *, text: bool = True) -> dict[int, SnapshotRow]:
     """The rows by id, their stored bodies left in the database until read (a WARC export, a
-    render check): judging and result documents need the text, not the compressed page."""
+    render check): judging needs the text, not the compressed page. With text=False (a result
+    document) the text, headers, redirects and pages stay there too; each loads when first read."""
     if not ids:
         return {}
+    left = _SNAPSHOT_CONTENT if not text else ("body_gz",)
     rows = session.exec(select(SnapshotRow).where(col(SnapshotRow.id).in_(ids))
-                        .options(defer(SnapshotRow.body_gz)))  # type: ignore[arg-type]
+                        .options(*(defer(getattr(SnapshotRow, name)) for name in left)))
     return {r.id: r for r in rows if r.id is not None}
 
 
-def cited_sources(session: Session, brief_id: str) -> list[tuple[Citation, Source, SnapshotRow | None]]:
-    """Each citation of a brief with its shared Source and that source's latest snapshot (3 queries)."""
-    cits = citations_of(session, brief_id)
+def cited_sources(session: Session, brief_id: str, *, text: bool = True,
+                  citations: list[Citation] | None = None) -> list[tuple[Citation, Source, SnapshotRow | None]]:
+    """Each citation of a brief with its shared Source and that source's latest snapshot (3 queries;
+    2 given the brief's `citations`). text=False: the snapshots as snapshots_by_id(text=False)."""
+    cits = citations_of(session, brief_id) if citations is None else citations
     sources = sources_by_id(session, [c.source_id for c in cits])
     snaps = snapshots_by_id(session, [s.latest_snapshot_id for s in sources.values()
-                                      if s.latest_snapshot_id is not None])
+                                      if s.latest_snapshot_id is not None], text=text)
     return [(c, sources[c.source_id], snaps.get(sources[c.source_id].latest_snapshot_id or -1)) for c in cits]
 
 
@@ -344,10 +354,13 @@ def record_supplied(session: Session, source: Source, text: SourceText, body: by
     return row
 
 
-def supplied_of(session: Session, brief_id: str) -> dict[str, SnapshotRow]:
-    """The brief's supplied copies, by citation ref."""
-    cits = [c for c in citations_of(session, brief_id) if c.supplied_snapshot_id is not None]
-    rows = snapshots_by_id(session, [c.supplied_snapshot_id for c in cits if c.supplied_snapshot_id is not None])
+def supplied_of(session: Session, brief_id: str, *, text: bool = True,
+                citations: list[Citation] | None = None) -> dict[str, SnapshotRow]:
+    """The brief's supplied copies, by citation ref (no query when none of `citations` has one)."""
+    cits = [c for c in (citations_of(session, brief_id) if citations is None else citations)
+            if c.supplied_snapshot_id is not None]
+    rows = snapshots_by_id(session, [c.supplied_snapshot_id for c in cits if c.supplied_snapshot_id is not None],
+                           text=text)
     return {c.ref: rows[c.supplied_snapshot_id] for c in cits
             if c.supplied_snapshot_id is not None and c.supplied_snapshot_id in rows}
 
