@@ -72,7 +72,7 @@ class Copy:
 
 def _unreadable_refs(session: Session, brief_id: str) -> dict[str, Source]:
     """The brief's cited refs whose latest snapshot could not be read (and no copy was supplied)."""
-    return {c.ref: src for c, src, snap in store.cited_sources(session, brief_id)
+    return {c.ref: src for c, src, snap in store.cited_sources(session, brief_id, text=False)
             if snap is not None and snap.status in UNREADABLE and c.supplied_snapshot_id is None}
 
 
