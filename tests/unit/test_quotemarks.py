@@ -54,6 +54,26 @@ def test_apostrophes_stay_apostrophes(text: str) -> None:
     assert quotes(text) == []
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    ("The label's 'rock 'n' roll' years were over, he said. [1]", ["rock 'n' roll"]),
+    ("The label’s ‘rock ’n’ roll’ years were over, he said. [1]", ["rock ’n’ roll"]),
+    ("She called it ‘the voters’ choice and nobody else’s’ on the night.",
+     ["the voters’ choice and nobody else’s"]),
+])
+def test_apostrophes_inside_a_single_quoted_passage(text: str, want: list[str]) -> None:
+    assert quotes(text + "\n\n[1] Label, https://example.org/label") == want
+
+
+@pytest.mark.parametrize("mark", ["‘’", "''"])
+def test_a_plural_possessive_never_reaches_past_the_next_opening_single_quote(mark: str) -> None:
+    o, c = mark
+    text = (f"The report's {o}key findings{c} were that the council {o}failed to act on the repeated "
+            f"warnings from its engineers{c} for years.")
+    assert quotes(text) == ["failed to act on the repeated warnings from its engineers"]
+    pb = parse_brief(BriefText(text=text, fmt="txt"))
+    assert [s.text for s in pb.skipped] == ["key findings"]
+
+
 def test_reversed_and_mismatched_pairs() -> None:
     text = ("He said ”this is a reversed pair of marks” and left. Then \"this is the mismatched one” "
             "she said. And “another mismatched pair here\" he said.")

@@ -11,7 +11,10 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
   * the two apostrophes of wire and archive text (''We will not yield,'' she said) are one
     double mark;
   * straight single quotes open a passage at the top level (a headline's 'a tax on jobs'), while
-    don't, '90s, rock 'n' roll and a plural possessive (the voters' views) stay apostrophes;
+    don't, '90s, rock 'n' roll and a plural possessive (the voters' views) stay apostrophes, also
+    inside a single-quoted passage ('rock 'n' roll' is one passage), and a possessive's mark never
+    reaches past the next single quote that opens (the council's ‘key findings’ … ‘failed to act’
+    are two passages);
   * a quote of another family inside a quote («… “nested” …», “… "nested" …”) stays inside it,
     and a second opener of the same family that the paragraph never closes twice means the
     earlier quote lost its closing mark: the earlier one is dropped, the new one opens;
@@ -39,6 +42,8 @@ from dataclasses import dataclass, field
 _OPEN_PREV = set("([{—–-/*_>") | set("“‘«„‚\"'")
 _CLOSE_NEXT = set(".,;:!?)]}[—–-/…*_<") | set("”’»«“\"'") | set("⁰¹²³⁴⁵⁶⁷⁸⁹")
 _ELISION = re.compile(r"['‘’](?:\d\d|em\b|til\b|cause\b|n\b|n['’]|tis\b|twas\b|bout\b)", re.I)
+#: a word written 'n' (rock 'n' roll, fish ’n’ chips): both marks are apostrophes
+_N_WORD = re.compile(r"['‘’][nN]['’](?![^\W_])")
 _FAMILY = {"“": "curly", "”": "curly", "„": "curly", "«": "guillemet", "»": "guillemet",
            '"': "straight", "''": "straight"}
 #: the most opening marks one paragraph may drop and rescan after (bounds a hostile brief's cost)
@@ -80,6 +85,9 @@ def find_marks(text: str, s: int, e: int) -> list[Mark]:
         c = text[i]
         if i in assigned:
             i += 1
+            continue
+        if c in "'‘’" and (i == 0 or not text[i - 1].isalnum()) and _N_WORD.match(text, i, e):
+            i += 3
             continue
         if c == "'":
             r = 1
@@ -338,9 +346,15 @@ def _closes_twice(text: str, ms: list[Mark], idx: int) -> bool:
 
 
 def _later_single_close(text: str, ms: list[Mark], idx: int) -> bool:
+    """Whether a single mark after ms[idx] closes the open single quote, so that ms[idx] (after an
+    s) is a plural possessive: not when a single quote opens first (“the report's ‘key findings’
+    … the council ‘failed to act’”: ms[idx] closed the first quote, the later mark the second)."""
     for x in ms[idx + 1:]:
         if x.kind == "double":
             return False
-        if _context(text, x) == (False, True):
+        role = _context(text, x)
+        if role == (False, True):
             return True
+        if role == (True, False) and not _ELISION.match(text, x.pos):
+            return False
     return False
