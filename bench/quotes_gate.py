@@ -3,7 +3,8 @@
 Why: the harness's quotes are cut on word boundaries and marked with “…”, so it never shows
 a quote cut mid-word at an edge, a word changed inside a parenthetical the source has, a
 quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
-mismatched pair, or a pull quote whose credit line stands inside its closing mark. Each class
+mismatched pair, a pull quote whose credit line stands inside its closing mark, a double quote
+nested in a single one (the British way), or the brief's own marker inside a closing mark. Each class
 here is generated from random sentences of a small vocabulary (several seeds), run through
 parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
 class and exits 1 when any class falls below its floor, so no later change brings these
@@ -63,6 +64,8 @@ FLOORS = {
     "mismatched": 1.0,
     "pull-quote credit": 1.0,
     "continued line": 1.0,
+    "single outside": 1.0,
+    "marker inside": 1.0,
 }
 
 
@@ -292,6 +295,28 @@ def continued_line(rng: random.Random) -> tuple[str, list[str]]:
     return _lines_text(rng, ["“" + said, more + "”"]), [said + " " + more]
 
 
+def single_outside(rng: random.Random) -> tuple[str, list[str]]:
+    """The British way: a single-quoted passage with a double quote nested inside it, and single
+    quotes after a possessive (the council's 'key findings' … 'failed to act'): each its own passage."""
+    inner = " ".join(sentence(rng, rng.randint(4, 7)))
+    a, b = " ".join(sentence(rng, 5)), " ".join(sentence(rng, 6))
+    said = f"{_said(sentence(rng, 4))} “{inner}” {a},"
+    o, c = rng.choice([("‘", "’"), ("'", "'")])
+    tail = " ".join(sentence(rng, 6))
+    return (f"{o}{said}{c} she said. The council's {o}{tail}{c} were that it {o}{b}{c} for years.",
+            [said, tail, b])
+
+
+def marker_inside(rng: random.Random) -> tuple[str, list[str]]:
+    """A brief's citation marker inside the closing mark (“…this year[1].”): the quote's credit,
+    not its words."""
+    said = _said(sentence(rng, rng.randint(6, 10)))
+    close = rng.choice(["[1].”", "[1]”", ".[1]”", ".¹”", "[1][2].”", "[^1].”"])
+    text = (f"The mayor said “{said}{close} She left.\n\n"
+            "[1] Harbour, https://example.org/a\n[2] Wall, https://example.org/b")
+    return text, [said + ("." if close.startswith(".") else "")]
+
+
 # ------------------------------------------------------------------ scoring
 
 ALIGN_CLASSES = {
@@ -307,7 +332,8 @@ ALIGN_CLASSES = {
     "figures, contractions": figures_contractions,
 }
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
-                 "pull-quote credit": pull_quote_credit, "continued line": continued_line}
+                 "pull-quote credit": pull_quote_credit, "continued line": continued_line,
+                 "single outside": single_outside, "marker inside": marker_inside}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:

@@ -74,6 +74,31 @@ def test_a_plural_possessive_never_reaches_past_the_next_opening_single_quote(ma
     assert [s.text for s in pb.skipped] == ["key findings"]
 
 
+@pytest.mark.parametrize("close", ["[1].”", "[1]”", ".[1]”", ".¹”", "[1][2].”"])
+def test_a_marker_inside_the_closing_mark_is_the_quotes_credit(close: str) -> None:
+    text = (f"The mayor said “we will rebuild the harbour wall this year{close} He left.\n\n"
+            "[1] Harbour, https://example.org/a\n[2] Wall, https://example.org/b")
+    [q] = parse_brief(BriefText(text=text, fmt="txt")).quotes
+    assert q.text.rstrip(".") == "we will rebuild the harbour wall this year"
+    assert q.cites == (["1", "2"] if "[2]" in close else ["1"])
+    assert text[q.start:q.end] == q.text
+
+
+def test_a_number_in_parentheses_inside_a_quote_is_its_own_words() -> None:
+    text = ("The rule says “no vessel may moor in the harbour under section 4(2).” [1]\n\n"
+            "[1] Rules, https://example.org/a\n[2] Wall, https://example.org/b")
+    [q] = parse_brief(BriefText(text=text, fmt="txt")).quotes
+    assert q.text == "no vessel may moor in the harbour under section 4(2)." and q.cites == ["1"]
+
+
+def test_a_double_quote_nested_in_a_single_one_the_british_way() -> None:
+    text = "‘He told me “go home now or you will regret it” and then he left,’ she said."
+    assert quotes(text) == ["He told me “go home now or you will regret it” and then he left,"]
+    # a possessive after the double quote is no close: the double quote stands on its own
+    text = "He called it ‘a disgrace. Then “we will fight this to the end,” she said, and the teachers' union agreed."
+    assert quotes(text) == ["we will fight this to the end,"]
+
+
 def test_reversed_and_mismatched_pairs() -> None:
     text = ("He said ”this is a reversed pair of marks” and left. Then \"this is the mismatched one” "
             "she said. And “another mismatched pair here\" he said.")

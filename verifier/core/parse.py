@@ -974,8 +974,9 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
             qs += 1
         while qe > qs and text[qe - 1].isspace():
             qe -= 1
+        qe, marked = _trailing_markers(text, qs, qe, known)
         if qe > qs:
-            raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), p.open, p.after))
+            raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), p.open, p.after, marked))
     raws.sort(key=lambda r: r.open)
 
     protected = sorted([(r.open, r.close) for r in raws] + [(lk.start, lk.end) for lk in links])
@@ -1033,6 +1034,27 @@ def _uncredited_reason(text: str, r: _Raw, before: str, after: str, titles: set[
     if reason is None and _a_work(text, r):
         reason = WORK
     return reason
+
+
+_TAIL = re.compile(r"[\s.,;:!?…]*")
+
+
+def _trailing_markers(text: str, s: int, e: int, known: set[str]) -> tuple[int, list[str]]:
+    """A quote that ends with the brief's own citation marker inside its closing mark (“…this
+    election[1].”, “…the end.¹”): where its words end, before the marker, and the refs it names.
+    The marker is the quote's credit, not words of its source. Not a number in parentheses: in a
+    quote that is more often the source's own words (“…under section 4(2).”)."""
+    refs: list[str] = []
+    while True:
+        found = [m for m in _MARKER.finditer(text, s, e) if _TAIL.fullmatch(text, m.end(), e)]
+        named = _marker_refs(found[-1], known) if found and not found[-1].group("par") else []
+        if not named:
+            break
+        refs = [r for r in named if r not in refs] + refs
+        e = found[-1].start()
+        while e > s and text[e - 1].isspace():
+            e -= 1
+    return e, refs
 
 
 def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bounds: list[int],

@@ -15,7 +15,8 @@ Why a module of its own: the marks real briefs and news pages use do not pair up
     inside a single-quoted passage ('rock 'n' roll' is one passage), and a possessive's mark never
     reaches past the next single quote that opens (the council's ‘key findings’ … ‘failed to act’
     are two passages);
-  * a quote of another family inside a quote («… “nested” …», “… "nested" …”) stays inside it,
+  * a quote of another family inside a quote («… “nested” …», “… "nested" …”, and the British
+    ‘… “nested” …’) stays inside it,
     and a second opener of the same family that the paragraph never closes twice means the
     earlier quote lost its closing mark: the earlier one is dropped, the new one opens;
   * a long quote runs over paragraphs the journalistic way — every paragraph opens with a mark,
@@ -205,7 +206,14 @@ class _Scanner:
         self.cut = None
         while True:
             ms = [m for m in self.marks[k] if m.pos not in self.ignored and m.pos not in skip]
+            inner_end = -1
             for idx, m in enumerate(ms):
+                if m.pos <= inner_end:
+                    continue  # a double quote nested in the open single one
+                if m.kind == "double" and cur is None and single is not None:
+                    inner_end = _nested_in_single(self.text, ms, idx)
+                    if inner_end >= 0:
+                        continue
                 if m.kind == "double":
                     cur, nested, single = self._double(m, ms, idx, cur, nested, conts)
                     if cur is None:
@@ -343,6 +351,28 @@ def _closes_twice(text: str, ms: list[Mark], idx: int) -> bool:
         if depth == 0:
             return True
     return False
+
+
+def _nested_in_single(text: str, ms: list[Mark], idx: int) -> int:
+    """Where the double quote opening at ms[idx], inside an open single quote, closes, when the
+    single quote closes after it (‘He told me “go home” and left,’ she said: the British way,
+    double inside single); else -1. A mark after an s followed by a word (the teachers' union)
+    is a possessive here, not the single quote's close."""
+    if double_role(text, ms[idx], False) != "open":
+        return -1
+    close = next((x for x in ms[idx + 1:] if x.kind == "double" and double_role(text, x, True) == "close"), None)
+    if close is None:
+        return -1
+    for x in ms[ms.index(close) + 1:]:
+        if x.kind == "double":
+            return -1
+        role = _context(text, x)
+        if role == (True, False) and not _ELISION.match(text, x.pos):
+            return -1
+        nxt = text[x.pos + 1] if x.pos + 1 < len(text) else "\n"
+        if role == (False, True) and not (text[x.pos - 1] in "sS" and nxt.isspace()):
+            return close.pos
+    return -1
 
 
 def _later_single_close(text: str, ms: list[Mark], idx: int) -> bool:
