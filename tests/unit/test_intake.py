@@ -174,6 +174,45 @@ def test_html_rendering_links_and_blockquotes() -> None:
     assert t[s:e] == "Block one.\n\nBlock two."
 
 
+def test_html_q_elements_are_quotations_and_cite_attributes_are_links() -> None:
+    """A <q> shows between quotation marks (‘…’ inside another): so it is a quote of the brief;
+    the cite of a <q> or a <blockquote> names the source it quotes."""
+    from verifier.core.parse import parse_brief
+
+    html = ('<html><body><p>The leader said <q cite="/src/a"> we will win this election by a clear margin </q>'
+            ' on Monday, and <q>she told us <q>go home now or regret it</q> and left</q>.</p>'
+            '<blockquote cite="https://s.example/b"><p>The final decision will be taken next month.</p></blockquote>'
+            '</body></html>')
+    b = brief_from_bytes(html.encode(), name="b.html", base_url="https://brief.example/page")
+    assert "said “we will win this election by a clear margin” on Monday" in b.text
+    assert "“she told us ‘go home now or regret it’ and left”." in b.text
+    assert [lk.url for lk in b.links] == ["https://brief.example/src/a", "https://s.example/b"]
+    assert b.text[b.links[0].start:b.links[0].end] == "“we will win this election by a clear margin”"
+    parsed = parse_brief(b)
+    by_text = {q.text: q.cites for q in parsed.quotes}
+    assert by_text["we will win this election by a clear margin"] == ["1"]
+    assert by_text["she told us ‘go home now or regret it’ and left"] == []
+    assert by_text["The final decision will be taken next month."] == ["2"]
+
+
+def test_a_marker_that_links_to_its_source_credits_that_source() -> None:
+    """“…” [1] where the [1] is a link to the second listed source: the link is the credit."""
+    from verifier.core.parse import parse_brief
+
+    html = ('<html><body><p>He said “we will rebuild the harbour wall this year” '
+            '[<a href="https://s.example/b">1</a>].</p>'
+            '<p>Also <a href="https://s.example/c">a page</a> and <a href="https://s.example/b">the report</a>.</p>'
+            '</body></html>')
+    b = brief_from_bytes(html.encode(), name="b.html")
+    refs = {c.url: c.ref for c in parse_brief(b).citations}
+    [q] = parse_brief(b).quotes
+    assert q.cites == [refs["https://s.example/b"]]
+    md = ("He said “we will rebuild the harbour wall this year” [[1]](https://s.example/b).\n\n"
+          "[1] Other, https://s.example/a\n[2] Report, https://s.example/b\n")
+    [q] = parse_brief(brief_from_bytes(md.encode(), name="b.md")).quotes
+    assert q.cites == ["2"]
+
+
 def test_html_title_falls_back_to_h1_and_bad_meta_charset() -> None:
     b = brief_from_bytes("<html><head><meta charset=bogus></head><body><h1>Only “H1”</h1><p>x</p></body></html>"
                          .encode(), name="a.htm")

@@ -240,6 +240,7 @@ class _Render:
         self.brk = 0  # newlines owed before the next text
         self.space = False
         self.pre = 0
+        self.q = 0  # <q> elements open: a quotation the browser shows between marks
         self.base_url = base_url
         self._links: list[tuple[str, int, int]] = []  # (href, start, end) before trimming
         self._quotes: list[tuple[int, int]] = []
@@ -294,23 +295,45 @@ class _Render:
         start = self.pos
         if name == "sup" and re.fullmatch(r"\s*\d{1,3}\s*", el.text_content() or ""):  # type: ignore[attr-defined]
             self.text((el.text_content() or "").strip().translate(_SUP))  # type: ignore[attr-defined]
+        elif name == "q":
+            self._quotation(el)
         else:
-            self.text(el.text)  # type: ignore[attr-defined]
-            for child in el:  # type: ignore[attr-defined]
-                self.walk(child)
-                self.text(child.tail)
+            self._content(el)
         if name == "pre":
             self.pre -= 1
         end = self.pos
-        if name == "a":
-            href = (el.get("href") or "").strip()  # type: ignore[attr-defined]
-            if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
-                if self.base_url:
-                    href = urljoin(self.base_url, href)
-                self._links.append((href, start, end))
-        elif name == "blockquote":
+        if name in ("a", "q", "blockquote"):  # <q cite> and <blockquote cite> name their source
+            self._link(el.get("href" if name == "a" else "cite"), start, end)  # type: ignore[attr-defined]
+        if name == "blockquote":
             self._quotes.append((start, end))
         self._boundary(name)
+
+    def _link(self, href: str | None, start: int, end: int) -> None:
+        href = (href or "").strip()
+        if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
+            self._links.append((urljoin(self.base_url, href) if self.base_url else href, start, end))
+
+    def _content(self, el: object) -> None:
+        self.text(el.text)  # type: ignore[attr-defined]
+        for child in el:  # type: ignore[attr-defined]
+            self.walk(child)
+            self.text(child.tail)
+
+    def _quotation(self, el: object) -> None:
+        """A <q>: its words between the marks a browser shows (“…”, ‘…’ for one inside another),
+        each mark against the words it bounds, as a quotation is written."""
+        opening, closing = ("“", "”") if self.q % 2 == 0 else ("‘", "’")
+        self._flush()
+        self._put(opening)
+        self.q += 1
+        self.text((el.text or "").lstrip() or None)  # type: ignore[attr-defined]
+        for child in el:  # type: ignore[attr-defined]
+            self.walk(child)
+            self.text(child.tail)
+        self.q -= 1
+        pending, self.space, self.brk = self.space, False, 0
+        self._put(closing)
+        self.space = pending
 
     def _boundary(self, name: str) -> None:
         """Block elements break lines on both sides; table cells are kept apart by a space."""

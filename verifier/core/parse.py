@@ -851,6 +851,21 @@ def _marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
 
 
 @dataclass
+class _Refs:
+    """The refs a marker names: the citation a link over the marker points to (a "[1]" that links
+    straight to its source credits that source, whatever number the brief's own list gives it),
+    else the known refs its number names."""
+
+    known: set[str]
+    linked: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, ref), by start
+
+    def of(self, m: re.Match[str]) -> list[str]:
+        i = bisect_right(self.linked, (m.end(), -1, ""))
+        over = [ref for a, b, ref in self.linked[max(0, i - 8):i] if a < m.end() and b > m.start()]
+        return list(dict.fromkeys(over)) if over else _marker_refs(m, self.known)
+
+
+@dataclass
 class _Raw:
     start: int
     end: int
@@ -919,13 +934,13 @@ def _md_blocks(text: str) -> list[tuple[int, int]]:
 _TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
 
 
-def _block(text: str, s: int, e: int, md: bool, known: set[str]) -> _Raw:
+def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
     """One quote for a whole block; a marker ending the block is credit, not quoted text."""
     cites: list[str] = []
     m = _TAIL_MARK.search(text, s, e)
     if m and m.start() > s:
         mm = _MARKER.search(text, m.start(), m.end())
-        cites = _marker_refs(mm, known) if mm else []
+        cites = refs.of(mm) if mm else []
         if cites:
             e = m.start()
     us, ue = _unwrap(text, s, e)
@@ -953,8 +968,9 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     links = _all_links(brief)
     paras = _paragraphs(text)
     citations, entry_spans = _citations(text, links)
-    known = {c.ref for c in citations}
     url_ref = {c.url: c.ref for c in citations}
+    refs = _Refs({c.ref for c in citations},
+                 sorted((lk.start, lk.end, url_ref[lk.url]) for lk in links if lk.url in url_ref))
     titles = {_norm_title(c.title) for c in citations if c.title}
 
     raws: list[_Raw] = []
@@ -963,7 +979,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     spans += [(s, e, False) for s, e in brief.blockquotes if not any(a <= s < b for a, b, _ in spans)]
     for s, e, md in spans:
         blocks.append((s, e))
-        raws.append(_block(text, s, e, md, known))
+        raws.append(_block(text, s, e, md, refs))
     syntax: list[tuple[int, int]] = []
     if brief.fmt in ("md", "txt"):  # a link's "title" or `code` is markup, not a quote
         syntax = [m.span() for m in _MD_SYNTAX.finditer(text)]
@@ -974,7 +990,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
             qs += 1
         while qe > qs and text[qe - 1].isspace():
             qe -= 1
-        qe, marked = _trailing_markers(text, qs, qe, known)
+        qe, marked = _trailing_markers(text, qs, qe, refs)
         if qe > qs:
             raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), p.open, p.after, marked))
     raws.sort(key=lambda r: r.open)
@@ -1003,7 +1019,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
         win_s = max(sent_s, prev_close if prev_close <= r.open else sent_s)
         win_e = min(sent_e, next_open) if next_open >= r.close else sent_e
 
-        cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, known)
+        cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, refs)
         if not cites:
             for k in credit_links.starting_in(win_s, win_e):
                 lk = credit_links.links[k]
@@ -1039,26 +1055,26 @@ def _uncredited_reason(text: str, r: _Raw, before: str, after: str, titles: set[
 _TAIL = re.compile(r"[\s.,;:!?…]*")
 
 
-def _trailing_markers(text: str, s: int, e: int, known: set[str]) -> tuple[int, list[str]]:
+def _trailing_markers(text: str, s: int, e: int, refs: _Refs) -> tuple[int, list[str]]:
     """A quote that ends with the brief's own citation marker inside its closing mark (“…this
     election[1].”, “…the end.¹”): where its words end, before the marker, and the refs it names.
     The marker is the quote's credit, not words of its source. Not a number in parentheses: in a
     quote that is more often the source's own words (“…under section 4(2).”)."""
-    refs: list[str] = []
+    out: list[str] = []
     while True:
         found = [m for m in _MARKER.finditer(text, s, e) if _TAIL.fullmatch(text, m.end(), e)]
-        named = _marker_refs(found[-1], known) if found and not found[-1].group("par") else []
+        named = refs.of(found[-1]) if found and not found[-1].group("par") else []
         if not named:
             break
-        refs = [r for r in named if r not in refs] + refs
+        out = [r for r in named if r not in out] + out
         e = found[-1].start()
         while e > s and text[e - 1].isspace():
             e -= 1
-    return e, refs
+    return e, out
 
 
 def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bounds: list[int],
-                    known: set[str]) -> list[str]:
+                    refs: _Refs) -> list[str]:
     limit = min(next_open, pe, r.close + 300)
     m = _MARKER.search(text, r.close, limit)
     if m is None:
@@ -1066,15 +1082,15 @@ def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bou
     k = bisect_right(bounds, r.close)
     if k < len(bounds) and bounds[k] <= m.start():
         return []  # the marker belongs to a later sentence
-    refs = _marker_refs(m, known)
+    out = refs.of(m)
     pos = m.end()
     while True:
         nm = _MARKER.match(text, pos + len(text[pos:pos + 3]) - len(text[pos:pos + 3].lstrip(" ,;")))
         if nm is None or nm.start() > pos + 3:
             break
-        refs += [x for x in _marker_refs(nm, known) if x not in refs]
+        out += [x for x in refs.of(nm) if x not in out]
         pos = nm.end()
-    return refs
+    return out
 
 
 def _credit_outlet(mentions: list[_Mention], r: _Raw, win_s: int, win_e: int, ps: int) -> list[str]:
