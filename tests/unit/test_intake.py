@@ -47,6 +47,36 @@ def _docx() -> bytes:
     return buf.getvalue()
 
 
+def test_word_footnotes_and_endnotes_are_markers_and_a_notes_list() -> None:
+    """A report cites its sources in Word's notes: each reference is a marker in the order the
+    text refers to the notes, the notes a numbered list after the text (separators left out), a
+    note's hyperlinks links; one page in two notes is one source that both markers credit."""
+    from tests.docxnotes import docx_with_notes, link, note, ref, run
+    from verifier.core.parse import parse_brief
+
+    data = docx_with_notes(
+        [run("Harbour brief"),
+         run("The mayor said “we will rebuild the harbour wall this year”") + ref("footnote", 2) + run(" at noon."),
+         run("She added “the repairs will cost four million pounds in all”") + ref("endnote", 1) + run("."),
+         run("And “the council will vote on the plan next month”") + ref("footnote", 1) + run(".")],
+        [note("footnote", 1, run(" Council minutes, "), link("rId5", "the vote")),
+         note("footnote", 2, run(" Harbour story, https://news.example/harbour"))],
+        [note("endnote", 1, run(" Again https://news.example/harbour, the figures."))],
+        {"rId5": "https://council.example/minutes"})
+    b = brief_from_bytes(data, name="b.docx")
+    assert "wall this year”[1] at noon." in b.text and "in all”[2]." in b.text and "next month”[3]." in b.text
+    assert b.text.endswith("Notes\n\n[1] Harbour story, https://news.example/harbour\n"
+                           "[2] Again https://news.example/harbour, the figures.\n[3] Council minutes, the vote")
+    [lk] = b.links
+    assert (lk.url, lk.text, b.text[lk.start:lk.end]) == ("https://council.example/minutes", "the vote", "the vote")
+    parsed = parse_brief(b)
+    url_of = {c.ref: c.url for c in parsed.citations}
+    assert sorted(url_of.values()) == ["https://council.example/minutes", "https://news.example/harbour"]
+    cites = [[url_of[r] for r in q.cites] for q in parsed.quotes]
+    assert cites == [["https://news.example/harbour"], ["https://news.example/harbour"],
+                     ["https://council.example/minutes"]]
+
+
 # ------------------------------------------------------------------ errors
 
 

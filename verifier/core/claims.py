@@ -153,7 +153,7 @@ class _Context:
     def __init__(self, brief: BriefText, parsed: ParsedBrief) -> None:
         self.text = brief.text
         self.links = parse.all_links(brief)
-        self.known = {c.ref for c in parsed.citations}
+        self.refs = parse.credit_refs(parsed.citations, self.links)
         url_ref = {c.url: c.ref for c in parsed.citations}
         bare = [Link(u, s, e, u) for u, s, e in parse.bare_urls(self.text)
                 if not any(lk.start <= s < lk.end for lk in self.links)]
@@ -167,7 +167,7 @@ class _Context:
     def credit(self, s: int, e: int) -> _Credit:
         cr = _Credit([], [], [], [])
         for m in parse.MARKER.finditer(self.text, s, e):
-            refs = parse.marker_refs(m, self.known)
+            refs = self.refs.of(m)
             if refs and not _inside(m.start(), self.all_quotes):
                 cr.refs += [r for r in refs if r not in cr.refs]
                 cr.markers.append(m.span())

@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -483,6 +484,103 @@ def _inflate_counting(z: zipfile.ZipFile, info: zipfile.ZipInfo, total: int, bud
     return total
 
 
+# Word's footnotes and endnotes live in parts of their own (word/footnotes.xml, endnotes.xml), where
+# python-docx does not read them; a report cites its sources there more often than anywhere. Each
+# reference in the text becomes a marker, [n] in the order the text first refers to the notes (as
+# Word numbers footnotes; endnotes share the count here), and the notes a "Notes" list at the end,
+# [n] and the note's text and links: a reference list the parser reads like any other.
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_NOTE_KINDS = {"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes": "footnote",
+               "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes": "endnote"}
+
+
+@dataclass(eq=False)  # each note is its own, whatever its text
+class _Note:
+    text: str
+    links: list[tuple[str, int, int]]  # (url, start, end) in text
+
+
+def _docx_notes(document: object) -> dict[tuple[str, str], _Note]:
+    """The document's footnotes and endnotes by (kind, w:id), separators left out."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    out: dict[tuple[str, str], _Note] = {}
+    for rel in document.part.rels.values():  # type: ignore[attr-defined]
+        kind = _NOTE_KINDS.get(rel.reltype)
+        if kind is None or rel.is_external:
+            continue
+        part = rel.target_part
+        root = etree.fromstring(part.blob, parser=parser)
+        urls = {rid: r.target_ref for rid, r in part.rels.items() if r.is_external}
+        for note in root.iter(_W + kind):
+            if note.get(_W + "type") in (None, "normal"):
+                out[(kind, note.get(_W + "id") or "")] = _note_of(note, urls)
+    return out
+
+
+def _note_of(note: object, urls: dict[str, str]) -> _Note:
+    """A note's paragraphs as one line of text, with its hyperlinks' offsets."""
+    chunks: list[str] = []
+    links: list[tuple[str, int, int]] = []
+    n = 0
+    for par in note.iter(_W + "p"):  # type: ignore[attr-defined]
+        if chunks:
+            chunks.append(" ")
+            n += 1
+        for child in par:
+            t = "".join(_run_text(r) for r in child.iter(_W + "r"))
+            url = urls.get(child.get(_R_ID) or "") if child.tag == _W + "hyperlink" else None
+            if url and t.strip():
+                links.append((url, n, n + len(t)))
+            chunks.append(t)
+            n += len(t)
+    text = "".join(chunks)
+    lead = len(text) - len(text.lstrip())
+    return _Note(text.strip(), [(u, a - lead, b - lead) for u, a, b in links])
+
+
+def _run_text(run: object) -> str:
+    out = []
+    for el in run:  # type: ignore[attr-defined]
+        if el.tag == _W + "t":
+            out.append(el.text or "")
+        elif el.tag in (_W + "tab", _W + "br", _W + "cr"):
+            out.append(" ")
+    return "".join(out)
+
+
+def _note_refs(run: object) -> list[tuple[str, str]]:
+    """The (kind, w:id) of the footnote and endnote references in a run."""
+    return [(kind, el.get(_W + "id") or "") for el in run  # type: ignore[attr-defined]
+            for kind in ("footnote", "endnote") if el.tag == f"{_W}{kind}Reference"]
+
+
+def _cite(notes: dict[tuple[str, str], _Note], cited: list[_Note], key: tuple[str, str]) -> int:
+    """The number of a reference to note `key`: its place among the notes referred to so far (a
+    reference to a note the parts lack gets a number and no text)."""
+    note = notes.setdefault(key, _Note("", []))
+    if note not in cited:
+        cited.append(note)
+    return cited.index(note) + 1
+
+
+def _append_notes(parts: list[str], links: list[Link], pos: int, cited: list[_Note]) -> int:
+    """The notes as a numbered list after the text; the position after it."""
+    head = "\n\nNotes\n"
+    parts.append(head)
+    pos += len(head)
+    for n, note in enumerate(cited, 1):
+        line = f"\n[{n}] "
+        parts.append(line + note.text)
+        pos += len(line)
+        for url, a, b in note.links:
+            links.append(Link(url=url, start=pos + a, end=pos + b, text=note.text[a:b]))
+        pos += len(note.text)
+    return pos
+
+
 def _from_docx(data: bytes, budget: int) -> BriefText:
     import docx
     from docx.table import Table
@@ -498,6 +596,11 @@ def _from_docx(data: bytes, budget: int) -> BriefText:
     pos = 0
     links: list[Link] = []
     quotes: list[tuple[int, int]] = []
+    try:
+        notes = _docx_notes(document)
+    except Exception as err:
+        raise BriefUnreadable(f"cannot read the Word file's notes: {_one_line(err)}") from None
+    cited: list[_Note] = []  # the notes in the order the text refers to them: their numbers
 
     def add_paragraph(par: Paragraph) -> None:
         nonlocal pos
@@ -510,6 +613,8 @@ def _from_docx(data: bytes, budget: int) -> BriefText:
                 url = item.url or ""
                 if url and t.strip():
                     local_links.append((url, n, n + len(t)))
+            else:
+                t += "".join(f"[{_cite(notes, cited, key)}]" for key in _note_refs(item._r))
             chunks.append(t)
             n += len(t)
         text = "".join(chunks).replace("\r", "")
@@ -540,6 +645,8 @@ def _from_docx(data: bytes, budget: int) -> BriefText:
         title = (document.core_properties.title or "").strip() or None
     except Exception as err:
         raise BriefUnreadable(f"cannot read the Word file: {_one_line(err)}") from None
+    if cited:
+        pos = _append_notes(parts, links, pos, cited)
     text = "".join(parts)
     # adjacent Quote-style paragraphs are one block quote
     merged: list[tuple[int, int]] = []

@@ -635,6 +635,9 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
         for k, en in enumerate(g, 1):
             spans.append((en.start, en.end))
             if en.url in by_url:
+                if en.kind == "numbered" and en.ref and en.ref not in refs:
+                    refs.add(en.ref)
+                    by_url[en.url].aliases.append(en.ref)  # the same page under another number
                 continue
             ref = en.ref if en.kind != "bare" else str(k)
             if ref in refs or ref is None:
@@ -857,12 +860,23 @@ class _Refs:
     else the known refs its number names."""
 
     known: set[str]
+    aliases: dict[str, str] = field(default_factory=dict)  # another number of a listed URL -> its ref
     linked: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, ref), by start
+
+    def __post_init__(self) -> None:
+        self._names = self.known | set(self.aliases)
 
     def of(self, m: re.Match[str]) -> list[str]:
         i = bisect_right(self.linked, (m.end(), -1, ""))
         over = [ref for a, b, ref in self.linked[max(0, i - 8):i] if a < m.end() and b > m.start()]
-        return list(dict.fromkeys(over)) if over else _marker_refs(m, self.known)
+        named = over or [self.aliases.get(r, r) for r in _marker_refs(m, self._names)]
+        return list(dict.fromkeys(named))
+
+
+def _credit_refs(citations: list[Citation], links: list[Link]) -> _Refs:
+    url_ref = {c.url: c.ref for c in citations}
+    return _Refs({c.ref for c in citations}, {a: c.ref for c in citations for a in c.aliases},
+                 sorted((lk.start, lk.end, url_ref[lk.url]) for lk in links if lk.url in url_ref))
 
 
 @dataclass
@@ -969,8 +983,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     paras = _paragraphs(text)
     citations, entry_spans = _citations(text, links)
     url_ref = {c.url: c.ref for c in citations}
-    refs = _Refs({c.ref for c in citations},
-                 sorted((lk.start, lk.end, url_ref[lk.url]) for lk in links if lk.url in url_ref))
+    refs = _credit_refs(citations, links)
     titles = {_norm_title(c.title) for c in citations if c.title}
 
     raws: list[_Raw] = []
@@ -1151,9 +1164,12 @@ def bare_urls(text: str) -> list[tuple[str, int, int]]:
     return _bare_urls(text)
 
 
-def marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
-    """The refs a MARKER match names, among the known ones."""
-    return _marker_refs(m, known)
+Refs = _Refs
+
+
+def credit_refs(citations: list[Citation], links: list[Link]) -> Refs:
+    """What the brief's markers name: Refs.of(a MARKER match) is the refs it credits."""
+    return _credit_refs(citations, links)
 
 
 def mentions(text: str, s: int, e: int, skip: list[tuple[int, int]], matcher: Matcher) -> list[Mention]:

@@ -55,6 +55,9 @@ class Citation:
     title: str | None = None
     start: int = 0
     end: int = 0
+    #: the other numbers the brief's list gives the same URL (notes 2 and 5 citing one page):
+    #: a marker naming one of them credits this citation
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass
