@@ -1,0 +1,60 @@
+"""Wrapped links (verifier/core/wrapped.py): a brief cites the address a wrapper stands for."""
+
+from __future__ import annotations
+
+import pytest
+
+from verifier.core.intake import brief_from_bytes
+from verifier.core.parse import parse_brief
+from verifier.core.wrapped import unwrap
+
+
+@pytest.mark.parametrize(("wrapped", "target"), [
+    ("https://www.google.com/url?q=https://www.reuters.com/world/story-2024-07-04/&sa=D&source=editors&ust=17&usg=AO",
+     "https://www.reuters.com/world/story-2024-07-04/"),
+    ("https://www.google.co.uk/url?sa=t&url=https%3A%2F%2Fwww.bbc.co.uk%2Fnews%2Fa&usg=AO", "https://www.bbc.co.uk/news/a"),
+    ("https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.justice.gov%2Freport.pdf&data=05%7C02&reserved=0",
+     "https://www.justice.gov/report.pdf"),
+    ("https://urldefense.proofpoint.com/v2/url?u=https-3A__www.example.com_news_a-5Fb.html&d=DwMFaQ&c=x",
+     "https://www.example.com/news/a_b.html"),
+    ("https://urldefense.com/v3/__https://www.example.com/news/story.html__;!!ACWV5N9M2RV99hQ!abc$",
+     "https://www.example.com/news/story.html"),
+    ("https://l.facebook.com/l.php?u=https%3A%2F%2Fapnews.com%2Farticle%2Fx&h=AT0", "https://apnews.com/article/x"),
+    ("https://www.youtube.com/redirect?event=video_description&q=https%3A%2F%2Fexample.org%2Fa", "https://example.org/a"),
+    ("https://duckduckgo.com/l/?uddg=https%3A%2F%2Fexample.org%2Fb&rut=1", "https://example.org/b"),
+    # nested: a Safe Link around a Google redirect
+    ("https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.google.com%2Furl%3Fq%3Dhttps%3A%2F%2F"
+     "bbc.co.uk%2Fnews%26sa%3DD&data=1", "https://bbc.co.uk/news"),
+])
+def test_a_wrapper_stands_for_its_target(wrapped: str, target: str) -> None:
+    assert unwrap(wrapped) == target
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.google.com/search?q=reuters",  # a search, not a redirect
+    "https://www.google.com/url?q=javascript:alert(1)",  # not a web address
+    "https://www.google.com/url?q=/relative/path",
+    "https://urldefense.com/v3/__https://www.example.com/a*b__;Kw!!x$",  # characters it hid
+    "https://t.co/abc123",  # a shortener: the fetcher follows its redirect
+    "https://example.org/url?q=https://other.example/",  # not a known wrapper's host
+    "not a url at all",
+])
+def test_anything_else_is_left_as_it_is(url: str) -> None:
+    assert unwrap(url) == url
+
+
+def test_a_google_docs_export_cites_the_pages_its_links_wrap() -> None:
+    """Google Docs' HTML export: footnote markers link within the page, every link goes through
+    google.com/url; the brief's source is the page itself."""
+    html = ('<html><body><p>The minister said “we will not raise taxes on working people this year”'
+            '<sup><a href="#ftnt1" id="ftnt_ref1">[1]</a></sup>.</p>'
+            '<div><p><a href="#ftnt_ref1" id="ftnt1">[1]</a><span> Budget speech, </span>'
+            '<a href="https://www.google.com/url?q=https://gov.example/speech&amp;sa=D&amp;source=editors&amp;ust=1">'
+            'https://gov.example/speech</a></p></div></body></html>')
+    parsed = parse_brief(brief_from_bytes(html.encode(), name="b.html"))
+    assert [(c.ref, c.url) for c in parsed.citations] == [("1", "https://gov.example/speech")]
+    assert [q.cites for q in parsed.quotes] == [["1"]]
+    md = "He said “we will not raise taxes on working people this year” [1].\n\n" \
+         "[1] Speech. https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fgov.example%2Fspeech&data=1\n"
+    parsed = parse_brief(brief_from_bytes(md.encode(), name="b.md"))
+    assert [(c.ref, c.url) for c in parsed.citations] == [("1", "https://gov.example/speech")]
