@@ -22,6 +22,7 @@ from verifier.core.wrapped import unwrap
     ("https://l.facebook.com/l.php?u=https%3A%2F%2Fapnews.com%2Farticle%2Fx&h=AT0", "https://apnews.com/article/x"),
     ("https://www.youtube.com/redirect?event=video_description&q=https%3A%2F%2Fexample.org%2Fa", "https://example.org/a"),
     ("https://duckduckgo.com/l/?uddg=https%3A%2F%2Fexample.org%2Fb&rut=1", "https://example.org/b"),
+    ("https://www.google.com/amp/s/www.example.com/news/story.amp.html", "https://www.example.com/news/story.amp.html"),
     # nested: a Safe Link around a Google redirect
     ("https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.google.com%2Furl%3Fq%3Dhttps%3A%2F%2F"
      "bbc.co.uk%2Fnews%26sa%3DD&data=1", "https://bbc.co.uk/news"),
@@ -36,6 +37,7 @@ def test_a_wrapper_stands_for_its_target(wrapped: str, target: str) -> None:
     "https://www.google.com/url?q=/relative/path",
     "https://urldefense.com/v3/__https://www.example.com/a*b__;Kw!!x$",  # characters it hid
     "https://t.co/abc123",  # a shortener: the fetcher follows its redirect
+    "https://web.archive.org/web/2024/https://example.org/a",  # an archived copy, cited as such
     "https://example.org/url?q=https://other.example/",  # not a known wrapper's host
     "not a url at all",
 ])

@@ -2,7 +2,7 @@
 
 Why: a brief pasted from an e-mail, exported from Google Docs or copied from a social site cites
 its sources through a wrapper — Outlook's Safe Links, Proofpoint's URL Defense, Google's /url
-redirect, Facebook's l.php — whose own page is a redirect notice, a warning or a login wall, not
+redirect and AMP viewer, Facebook's l.php — whose own page is a redirect notice, a warning or a login wall, not
 the source. The wrapper carries the address it stands for in its query (or, for URL Defense v3,
 in its path), so the source is checked there instead, with no request to the wrapper.
 
@@ -32,6 +32,8 @@ _QUERY_WRAPPERS: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
     (re.compile(r"(?:www\.)?linkedin\.com"), re.compile(r"/redir/redirect/?"), "url"),
 )
 _DEFENSE_V2 = re.compile(r"urldefense\.proofpoint\.com")
+#: Google's AMP viewer: /amp/s/HOST/PATH is https://HOST/PATH (/amp/HOST/PATH: http)
+_AMP_VIEWER = re.compile(r"^https?://(?:www\.)?google\.[a-z.]{2,7}/amp/(?P<s>s/)?(?P<rest>[^/?#]+\.[^/?#]+(?:[/?#].*)?)$", re.I)
 _DEFENSE_V3 = re.compile(r"^https?://urldefense(?:\.proofpoint)?\.com/v3/__(?P<url>.+?)__;", re.I)
 
 
@@ -53,6 +55,9 @@ def _target(url: str) -> str | None:
     host = (parts.hostname or "").lower()
     if not host:
         return None
+    amp = _AMP_VIEWER.match(url)
+    if amp is not None:
+        return _web(("https://" if amp.group("s") else "http://") + amp.group("rest"))
     v3 = _DEFENSE_V3.match(url)
     if v3 is not None:
         return _web(v3.group("url")) if "*" not in v3.group("url") else None  # * hides replaced characters
