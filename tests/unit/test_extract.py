@@ -213,6 +213,20 @@ def test_short_pdf_keeps_its_lines() -> None:
     assert st.text.count("Same heading") == 3  # fewer than 4 pages: nothing is a running head
 
 
+def test_a_passage_over_a_page_break_reads_on_past_the_running_heads_of_a_short_pdf() -> None:
+    """Two pages, each with a running header and a page number: the sentence that runs from one
+    page to the next reads on as on paper; a line only on one page stays."""
+    body = [f"line {i} of the body text of this report." for i in range(4)]
+    pages = [["U.S. Department of Justice", "Work Product // May Contain Material", *body,
+              "it made no finding on the broader", "Page 12"],
+             ["U.S. Department of Justice", "Work Product // May Contain Material", "question of coordination.",
+              *body, "A closing line.", "13"]]
+    st, _ = extract_pdf(make_pdf(pages))
+    assert "on the broader\n\nquestion of coordination" in st.text
+    assert "Department" not in st.text and "Page 12" not in st.text and "13" not in st.text
+    assert "A closing line." in st.text and st.page_at(st.text.index("question")) == 2
+
+
 def test_max_pages_and_empty_pages() -> None:
     body = make_pdf([["first page text"], [], ["third page text"]])
     st, empty = extract_pdf(body)

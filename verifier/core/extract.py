@@ -303,14 +303,22 @@ def _edge_key(line: str) -> str:
     return _WS.sub(" ", _DIGITS.sub("#", line)).strip().lower()
 
 
+#: a line that is only a page's number: "12", "Page 12", "- 12 -", "12 of 40", "xiv"
+_PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?"
+                          r"|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})", re.I)
+
+
 def _strip_running(pages: list[list[str]]) -> list[list[str]]:
-    """Drop running headers/footers from the first/last three lines of each page (documents of >= 4 pages).
+    """Drop running headers/footers from the first/last three lines of each page (documents of >= 2 pages),
+    so that a passage running over a page break reads on as it does on paper.
 
     Running: digits aside, the line stands at a page edge on >= 40% of the pages (title, page
-    numbers), or on >= 3 pages in a row (a section's running head, which changes by chapter).
+    numbers), or on >= 3 pages in a row (a section's running head, which changes by chapter). In a
+    document of two or three pages: the same line at an edge of every page, when the pages (the
+    last aside) are long enough to have a body between their edges. A line that is only a page number is one too.
     """
     n = len(pages)
-    if n < 4:
+    if n < 2:
         return pages
     counts: dict[str, int] = {}
     run: dict[str, int] = {}
@@ -326,14 +334,17 @@ def _strip_running(pages: list[list[str]]) -> list[list[str]]:
             run[k] = run.get(k, 0) + 1 if k in prev else 1
             best_run[k] = max(best_run.get(k, 0), run[k])
         prev = exact
-    need = max(2, int(0.4 * n + 0.999))
-    running = {k for k, c in counts.items() if c >= need}
-    running_exact = {k for k, r in best_run.items() if r >= _RUN_PAGES}
-    if not running and not running_exact:
-        return pages
+    if n >= 4:
+        running = {k for k, c in counts.items() if c >= max(2, int(0.4 * n + 0.999))}
+        running_exact = {k for k, r in best_run.items() if r >= _RUN_PAGES}
+    else:  # few pages: little to tell a heading from a running head by
+        running = set()
+        bodied = all(len(lines) > 2 * _EDGE_LINES for lines in pages[:-1])  # the last page may be short
+        running_exact = {k for k, r in best_run.items() if r == n} if bodied else set()
 
     def is_running(line: str) -> bool:
-        return _edge_key(line) in running or _WS.sub(" ", line).strip().lower() in running_exact
+        return (_edge_key(line) in running or _WS.sub(" ", line).strip().lower() in running_exact
+                or _PAGE_NUMBER.fullmatch(line.strip()) is not None)
 
     out = []
     for lines in pages:
