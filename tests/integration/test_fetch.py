@@ -103,9 +103,9 @@ def srv() -> Iterator[LoopbackServer]:
         yield s
 
 
-async def get(srv: LoopbackServer, path: str, **kw: object) -> Snapshot:
+async def get(srv: LoopbackServer, path: str, url: str | None = None, **kw: object) -> Snapshot:
     async with Fetcher(settings(**kw), backoff_base=0.05) as f:
-        return await f.fetch(srv.url(path))
+        return await f.fetch(url or srv.url(path))
 
 
 @pytest.mark.parametrize("path,status", [
@@ -139,6 +139,24 @@ async def test_redirect_chain_is_recorded(srv: LoopbackServer) -> None:
     assert snap.final_url == srv.url("/ok")
     refresh = await get(srv, "/refresh")
     assert refresh.final_url == srv.url("/ok") and refresh.redirects == [srv.url("/ok")]
+
+
+async def test_a_wrapped_link_is_fetched_where_it_points_with_no_request_to_the_wrapper(srv: LoopbackServer) -> None:
+    """A Safe Link around a Google redirect to our page: the page is fetched, the wrappers are the
+    first hops of the chain (never contacted: this test reaches no host but 127.0.0.1), the
+    snapshot keeps the cited URL; a wrapped private address is refused like any hop."""
+    from urllib.parse import quote
+
+    google = "https://www.google.com/url?q=" + quote(srv.url("/ok"), safe="") + "&sa=D"
+    cited = "https://eur01.safelinks.protection.outlook.com/?url=" + quote(google, safe="") + "&data=1"
+    before = srv.hits["/ok"]
+    snap = await get(srv, "", url=cited)
+    assert snap.status == LinkStatus.OK and snap.url == cited
+    assert snap.final_url == srv.url("/ok") and snap.redirects == [srv.url("/ok")]
+    assert srv.hits["/ok"] == before + 1
+    async with Fetcher(settings(allow_private_hosts=False)) as f:
+        refused = await f.fetch(cited)
+    assert refused.status == LinkStatus.REFUSED and srv.hits["/ok"] == before + 1
 
 
 async def test_too_many_redirects_follows_the_setting(srv: LoopbackServer) -> None:

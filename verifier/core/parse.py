@@ -77,14 +77,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import accumulate
 from urllib.parse import urlsplit
 
 from verifier.core import quotemarks
 from verifier.core.intake import markdown_links
 from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
-from verifier.core.wrapped import unwrap
 
 # ------------------------------------------------------------------ shared helpers
 
@@ -112,7 +111,7 @@ def _bare_urls(text: str) -> list[tuple[str, int, int]]:
     for m in _URL.finditer(text):
         u = _clean_url(m.group())
         if len(u) > len(_SCHEME.match(u).group()):  # type: ignore[union-attr]
-            out.append((unwrap(u), m.start(), m.start() + len(u)))
+            out.append((u, m.start(), m.start() + len(u)))
     return out
 
 
@@ -974,8 +973,6 @@ def _all_links(brief: BriefText) -> list[Link]:
     if brief.fmt in ("md", "txt"):
         have = {(lk.start, lk.end) for lk in links}
         links += [lk for lk in markdown_links(brief.text) if (lk.start, lk.end) not in have]
-    # a wrapped link (a Safe Link, a Google redirect) cites the address it stands for
-    links = [lk if (u := unwrap(lk.url)) == lk.url else replace(lk, url=u) for lk in links]
     return sorted(links, key=lambda lk: lk.start)
 
 

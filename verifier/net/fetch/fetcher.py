@@ -18,6 +18,7 @@ import httpx
 from verifier.core.classify import classify_response, is_challenge_page
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
+from verifier.core.wrapped import unwrap
 from verifier.net.fetch.answer import Answer, Partial
 from verifier.net.fetch.body import Caps, range_headers, read_answer, read_small
 from verifier.net.fetch.explain import explain, snapshot_of
@@ -135,6 +136,9 @@ class Fetcher:
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> Snapshot:
         trail = Trail.start(url, self.settings.max_redirects)
         while True:
+            inner = unwrap(trail.current)  # a Safe Link, a Google redirect: a hop read off the URL
+            if inner != trail.current and (why := trail.follow(inner)) is not None:
+                return trail.stop(Snapshot(url=url, status=LinkStatus.UNREACHABLE, error=why))
             u = hop_policy(trail.current, self.settings.allow_private_hosts)
             if isinstance(u, Snapshot):
                 u.url = url
@@ -169,9 +173,10 @@ class Fetcher:
             snap.not_modified = True
             return snap
         page = ans.page()
-        status = classify_response(ans.status_code, ans.headers, url, trail.current, trail.chain, page,
+        asked = unwrap(url)  # a wrapped link asked for the page it wraps (not a move to it)
+        status = classify_response(ans.status_code, ans.headers, asked, trail.current, trail.chain, page,
                                    content_type=ans.content_type, cookies=ans.set_cookies)
-        outcome = explain(status, ans, page, url, trail.current, trail.chain, self.settings.fetch_timeout)
+        outcome = explain(status, ans, page, asked, trail.current, trail.chain, self.settings.fetch_timeout)
         return snapshot_of(url, ans, outcome)
 
     # -- retries
