@@ -125,6 +125,7 @@ class _Read:
     size: int  # the parsed tree's element count (the cost driver for main-text extraction)
     title: str | None
     published: list[str] = field(default_factory=list)  # article bodies from the page's structured data
+    paywall: str | None = None  # the page's own mark that its text is for subscribers (see _paywall)
 
 
 def _read_html(html: str) -> _Read:
@@ -133,12 +134,13 @@ def _read_html(html: str) -> _Read:
         return _Read("", 0, None)
     html = html[:_MAX_HTML_CHARS]
     root = _parse_html(html)
-    text, size, published = "", 0, []
+    text, size, published, paywall = "", 0, [], None
     if root is not None:
         try:
             text = _clean_chars(_text_of(root))
             size = sum(1 for _ in root.iter())
-            published = _article_bodies(root)
+            data = _ld_data(root)
+            published, paywall = _article_bodies(data), _paywall(root, data)
         except Exception:  # a pathological tree still must not raise
             text = ""
     if not text and re.search(r">[^<]*\w", html):
@@ -147,7 +149,7 @@ def _read_html(html: str) -> _Read:
         except Exception:
             text = ""
         size = max(size, html.count("<"))
-    return _Read(text, size, _title_of(root), published)
+    return _Read(text, size, _title_of(root), published, paywall)
 
 
 def visible_text(html: str) -> str:
@@ -173,35 +175,60 @@ def ld_json_texts(root: Any) -> Iterator[str]:
             yield el.text
 
 
-def _article_bodies(root: HtmlElement) -> list[str]:
-    """The `articleBody` texts of the page's JSON-LD, in document order, as plain text."""
+def _ld_data(root: HtmlElement) -> list[object]:
+    """The page's JSON-LD scripts, parsed (those that do not parse, or are too long, left out)."""
     import json
 
-    out: list[str] = []
+    out: list[object] = []
     for raw in ld_json_texts(root):
         if not raw.strip() or len(raw) > _LD_MAX_CHARS:
             continue
         try:
-            data = json.loads(raw)
+            out.append(json.loads(raw))
         except (ValueError, RecursionError):
             continue
-        _collect_bodies(data, out, 0)
-    return [b for b in (_plain(x) for x in out) if b]
+    return out
 
 
-def _collect_bodies(node: object, out: list[str], depth: int) -> None:
+def _ld_nodes(node: object, depth: int = 0) -> Iterator[dict[str, Any]]:
+    """Every object of a JSON-LD document reached through the keys articles nest under."""
     if depth > _LD_MAX_DEPTH:
         return
     if isinstance(node, list):
         for item in node[:500]:
-            _collect_bodies(item, out, depth + 1)
+            yield from _ld_nodes(item, depth + 1)
     elif isinstance(node, dict):
-        body = node.get("articleBody")
-        if isinstance(body, str) and body.strip():
-            out.append(body)
+        yield node
         for key in _LD_KEYS:
             if key in node:
-                _collect_bodies(node[key], out, depth + 1)
+                yield from _ld_nodes(node[key], depth + 1)
+
+
+def _article_bodies(data: list[object]) -> list[str]:
+    """The `articleBody` texts of the page's JSON-LD, in document order, as plain text."""
+    out = [body for doc in data for node in _ld_nodes(doc)
+           if isinstance(body := node.get("articleBody"), str) and body.strip()]
+    return [b for b in (_plain(x) for x in out) if b]
+
+
+_NOT_FREE = frozenset({"false", "no", "0"})
+
+
+def _paywall(root: HtmlElement, data: list[object]) -> str | None:
+    """The page's own word that its text is for subscribers: schema.org's `isAccessibleForFree`
+    false (Google's markup for paywalled content, on the article or a part of it) or Open Graph's
+    `article:content_tier` "locked". Wording alone ("subscribe to continue") is not taken: a
+    newsletter box says it too."""
+    for doc in data:
+        for node in _ld_nodes(doc):
+            free = node.get("isAccessibleForFree")
+            if free is False or (isinstance(free, str) and free.strip().lower() in _NOT_FREE):
+                return "isAccessibleForFree: false"
+    for meta in root.iter("meta"):
+        if (meta.get("property") or meta.get("name") or "").strip().lower() == "article:content_tier" \
+                and (meta.get("content") or "").strip().lower() == "locked":
+            return "article:content_tier: locked"
+    return None
 
 
 def _plain(body: str) -> str:
@@ -286,9 +313,12 @@ def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 
     main, title = _main_text(html, url) if full and size <= max_main_elements else ("", None)
     title = title or page_title
     tail = "".join("\n\n" + b for b in _not_on_page(read.published, main + "\n" + full))
+    # a paywalled page whose structured data holds nothing beyond its visible text shows only its free part
+    partial = f"paywalled ({read.paywall}): only the page's free part could be read" \
+        if read.paywall and not _not_on_page(read.published, full) else None
     if not main:
-        return SourceText(text=(full + tail).lstrip("\n"), title=title, main_end=None)
-    return SourceText(text=main + "\n\n" + full + tail, title=title, main_end=len(main))
+        return SourceText(text=(full + tail).lstrip("\n"), title=title, main_end=None, partial=partial)
+    return SourceText(text=main + "\n\n" + full + tail, title=title, main_end=len(main), partial=partial)
 
 
 # ---------------------------------------------------------------- PDF

@@ -18,7 +18,7 @@ Pure: source texts in, `Judgement`s out. The CLI and the Celery judge tasks call
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
 
@@ -36,12 +36,16 @@ class BriefSources:
 
     indexes: dict[str, SourceIndex | None]
     candidates: CandidateIndex
+    #: refs whose text is only part of the source (SourceText.partial: a paywall), with why
+    partial: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, texts: Mapping[str, SourceText | None]) -> BriefSources:
         """Index each readable text (key: the citation's ref, in the brief's order)."""
         indexes = {ref: SourceIndex.build(t) if t is not None else None for ref, t in texts.items()}
-        return cls(indexes, CandidateIndex.from_indexes({r: ix for r, ix in indexes.items() if ix is not None}))
+        partial = {ref: t.partial for ref, t in texts.items() if t is not None and t.partial}
+        return cls(indexes, CandidateIndex.from_indexes({r: ix for r, ix in indexes.items() if ix is not None}),
+                   partial)
 
     @cached_property
     def readable(self) -> dict[str, bool]:
@@ -61,7 +65,19 @@ class BriefSources:
         for ref in self.proposed(pq):
             if ref not in matches:
                 matches[ref] = self._align(pq, ref)
-        return decide(cites, matches, readable)
+        return self._beyond_partial(decide(cites, matches, readable), cites or list(self.indexes))
+
+    def _beyond_partial(self, j: Judgement, credited: list[str]) -> Judgement:
+        """A quote not found (or found only elsewhere) where a credited source showed only part
+        of its text: it may stand in the rest, so it cannot be judged (the contract's precedence
+        (2), as for a source that could not be read)."""
+        cut = [r for r in credited if r in self.partial]
+        if j.verdict not in (Verdict.NOT_FOUND, Verdict.MISATTRIBUTED) or not cut:
+            return j
+        note = f"source {cut[0]} shows only part of its text ({self.partial[cut[0]]}); the passage is not in that part"
+        if j.verdict == Verdict.MISATTRIBUTED:
+            note += f"; {j.note}"
+        return Judgement(Verdict.UNVERIFIABLE, None, cut[0], None, [], note)
 
     def proposed(self, pq: ParsedQuote) -> list[str]:
         """The readable sources where align() could find the quote at all, in the brief's order:

@@ -114,6 +114,9 @@ class SourceText:
     main_end: int | None = None
     #: warnings from decoding the source (bytes replaced, a charset guessed), one line each
     notes: list[str] = field(default_factory=list)
+    #: why `text` is only part of the source (a paywall shows its first paragraphs), else None:
+    #: a passage not in it may be in the rest, so it is unverifiable, not not_found
+    partial: str | None = None
 
     def page_at(self, offset: int) -> int | None:
         if not self.pages:

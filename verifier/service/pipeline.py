@@ -116,8 +116,8 @@ def read_snapshot(snap: Snapshot, settings: Settings, progress: Progress = _quie
         snap.status = LinkStatus.NO_TEXT
         snap.error = note or snap.error or "no readable text on the page"
         return snap, None, []
-    if note:
-        snap.error = snap.error or note
+    if note or text.partial:
+        snap.error = snap.error or note or text.partial
     return snap, text, []
 
 

@@ -146,6 +146,8 @@ class SnapshotRow(SQLModel, table=True):
     text_sha256: str | None = Field(default=None, index=True)
     pages: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     main_end: int | None = None
+    #: why `text` is only part of the page (a paywall), else None
+    partial: str | None = Field(default=None, sa_column=Column(Text))
     ocr_pending: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     provenance: str = Field(default="fetched", sa_column_kwargs={"server_default": "fetched"})
     #: for provenance "supplied": {"file_name", "sha256", "supplied_by"}

@@ -320,6 +320,7 @@ def record_snapshot(session: Session, source: Source, snap: Snapshot, text: Sour
         body_gz=body_gz, body_ref=body_ref, body_sha256=body_sha, body_size=body_size,
         text=text.text if text else None, text_sha256=sha256(text.text) if text and text.text else None,
         pages=[list(p) for p in text.pages] if text else [], main_end=text.main_end if text else None,
+        partial=text.partial if text else None,
         ocr_pending=list(ocr_pending or []), provenance=snap.provenance,
     )
     session.add(row)
@@ -399,7 +400,7 @@ def source_text_of(row: SnapshotRow) -> SourceText | None:
     if row.status != LinkStatus.OK or not row.text:
         return None
     return SourceText(text=row.text, title=row.title, pages=[(int(a), int(b)) for a, b in row.pages],
-                      main_end=row.main_end)
+                      main_end=row.main_end, partial=row.partial)
 
 
 def save_judgement(q: QuoteRow, j: Judgement, snapshot_id: int | None, now: datetime) -> None:
