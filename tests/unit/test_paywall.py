@@ -42,6 +42,13 @@ def test_a_page_marked_for_subscribers_is_partial(head: str) -> None:
     page(body="<aside><p>Subscribe to continue reading our newsletter every week.</p></aside>"),  # wording alone
     page(ld({"@type": "NewsArticle", "isAccessibleForFree": True})),
     page('<meta property="article:content_tier" content="metered">'),
+    # marked paywalled, but the page as served carries the part it names (hidden in the browser)
+    page(ld({"@type": "NewsArticle", "isAccessibleForFree": False,
+             "hasPart": {"isAccessibleForFree": False, "cssSelector": "article .locked"}}),
+         '<div class="locked body"><p>' + "The leader said the budget would not be cut. " * 6 + "</p></div>"),
+    # ... or its main text is an article's length, whatever its selector finds
+    page(ld({"@type": "NewsArticle", "isAccessibleForFree": False, "cssSelector": ".paywall"}),
+         "<p>" + "Members met for three days in the capital and heard from forty witnesses. " * 30 + "</p>"),
     # paywalled, but the publisher's structured data carries the whole article
     page(ld({"@type": "NewsArticle", "isAccessibleForFree": False,
              "articleBody": FREE + " The leader said the budget would not be cut by anyone at all."})),

@@ -126,6 +126,7 @@ class _Read:
     title: str | None
     published: list[str] = field(default_factory=list)  # article bodies from the page's structured data
     paywall: str | None = None  # the page's own mark that its text is for subscribers (see _paywall)
+    served: bool | None = None  # whether the paywalled part was served all the same (see _part_served)
 
 
 def _read_html(html: str) -> _Read:
@@ -134,13 +135,13 @@ def _read_html(html: str) -> _Read:
         return _Read("", 0, None)
     html = html[:_MAX_HTML_CHARS]
     root = _parse_html(html)
-    text, size, published, paywall = "", 0, [], None
+    text, size, published, wall = "", 0, [], None
     if root is not None:
         try:
             text = _clean_chars(_text_of(root))
             size = sum(1 for _ in root.iter())
             data = _ld_data(root)
-            published, paywall = _article_bodies(data), _paywall(root, data)
+            published, wall = _article_bodies(data), _paywall(root, data)
         except Exception:  # a pathological tree still must not raise
             text = ""
     if not text and re.search(r">[^<]*\w", html):
@@ -149,7 +150,11 @@ def _read_html(html: str) -> _Read:
         except Exception:
             text = ""
         size = max(size, html.count("<"))
-    return _Read(text, size, _title_of(root), published, paywall)
+    read = _Read(text, size, _title_of(root), published)
+    if wall is not None and root is not None:
+        read.paywall = wall[0]
+        read.served = _part_served(root, wall[1])
+    return read
 
 
 def visible_text(html: str) -> str:
@@ -214,21 +219,58 @@ def _article_bodies(data: list[object]) -> list[str]:
 _NOT_FREE = frozenset({"false", "no", "0"})
 
 
-def _paywall(root: HtmlElement, data: list[object]) -> str | None:
-    """The page's own word that its text is for subscribers: schema.org's `isAccessibleForFree`
-    false (Google's markup for paywalled content, on the article or a part of it) or Open Graph's
-    `article:content_tier` "locked". Wording alone ("subscribe to continue") is not taken: a
-    newsletter box says it too."""
+#: words the paywalled part (Google's `cssSelector`) must hold in the page as served for the page to
+#: count as read whole; or else the main text it must have (a teaser is a few paragraphs)
+SERVED_PART_WORDS = 40
+SERVED_PAGE_WORDS = 300
+_SIMPLE = re.compile(r"([a-zA-Z][\w-]*)?((?:[.#][\w-]+)*)")
+
+
+def _paywall(root: HtmlElement, data: list[object]) -> tuple[str, list[str]] | None:
+    """The page's own word that its text is for subscribers, and the CSS selectors of the parts it
+    says are paywalled: schema.org's `isAccessibleForFree` false (Google's markup for paywalled
+    content, on the article or a part of it) or Open Graph's `article:content_tier` "locked".
+    Wording alone ("subscribe to continue") is not taken: a newsletter box says it too."""
+    found: str | None = None
+    selectors: list[str] = []
     for doc in data:
         for node in _ld_nodes(doc):
             free = node.get("isAccessibleForFree")
             if free is False or (isinstance(free, str) and free.strip().lower() in _NOT_FREE):
-                return "isAccessibleForFree: false"
-    for meta in root.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").strip().lower() == "article:content_tier" \
-                and (meta.get("content") or "").strip().lower() == "locked":
-            return "article:content_tier: locked"
-    return None
+                found = "isAccessibleForFree: false"
+                sel = node.get("cssSelector")
+                selectors += [x for x in (sel if isinstance(sel, list) else [sel]) if isinstance(x, str)]
+    if found is None:
+        for meta in root.iter("meta"):
+            if (meta.get("property") or meta.get("name") or "").strip().lower() == "article:content_tier" \
+                    and (meta.get("content") or "").strip().lower() == "locked":
+                found = "article:content_tier: locked"
+    return (found, selectors) if found else None
+
+
+def _selector_xpath(selector: str) -> str | None:
+    """The XPath of a CSS selector made of tags, classes and ids with descendant steps
+    (".paywall", "main .article-page", "div#body.locked"); None for anything else."""
+    steps = []
+    for part in selector.split():
+        m = _SIMPLE.fullmatch(part)
+        if m is None or not part:
+            return None
+        tests = [f"contains(concat(' ', normalize-space(@class), ' '), ' {x[1:]} ')" if x[0] == "." else f"@id='{x[1:]}'"
+                 for x in re.findall(r"[.#][\w-]+", m.group(2))]
+        steps.append((m.group(1) or "*") + "".join(f"[{t}]" for t in tests))
+    return "//" + "//".join(steps) if steps else None
+
+
+def _part_served(root: HtmlElement, selectors: list[str]) -> bool | None:
+    """Whether a page marked paywalled still carries its paywalled part as served (many sites send
+    the whole article and hide it in the browser): the parts its selectors name hold text. None
+    when no selector can be read (with a False or None, the main text's length decides:
+    extract_html)."""
+    paths = [x for sel in selectors for one in sel.split(",") if (x := _selector_xpath(one.strip()))]
+    if not paths:
+        return None
+    return sum(len(el.text_content().split()) for path in paths for el in root.xpath(path)[:50]) >= SERVED_PART_WORDS
 
 
 def _plain(body: str) -> str:
@@ -314,8 +356,11 @@ def extract_html(html: str, url: str | None = None, *, max_main_elements: int = 
     title = title or page_title
     tail = "".join("\n\n" + b for b in _not_on_page(read.published, main + "\n" + full))
     # a paywalled page whose structured data holds nothing beyond its visible text shows only its free part
+    # a selector that finds nothing proves little (the site's markup may differ from its claim): a
+    # page counts as cut only when the named part is not there and its main text is short as well
+    served = bool(read.served) or len((main or full).split()) >= SERVED_PAGE_WORDS
     partial = f"paywalled ({read.paywall}): only the page's free part could be read" \
-        if read.paywall and not _not_on_page(read.published, full) else None
+        if read.paywall and not served and not _not_on_page(read.published, full) else None
     if not main:
         return SourceText(text=(full + tail).lstrip("\n"), title=title, main_end=None, partial=partial)
     return SourceText(text=main + "\n\n" + full + tail, title=title, main_end=len(main), partial=partial)
