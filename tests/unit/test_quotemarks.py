@@ -149,6 +149,14 @@ def test_assigned_values_are_no_quotes() -> None:
     assert quotes(text) == ["We will rebuild the harbour,"]
 
 
+def test_a_reference_definitions_title_is_markup_not_a_quote() -> None:
+    text = ("The mayor said “we will rebuild the harbour wall this year” ([Ledger][led]).\n\n"
+            '[led]: https://news.example/harbour "Harbour story of the year"\n'
+            "[old]: <https://news.example/old> 'The old harbour story here'\n")
+    pb = parse_brief(BriefText(text=text, fmt="md"))
+    assert [q.text for q in pb.quotes] == ["we will rebuild the harbour wall this year"] and pb.skipped == []
+
+
 def test_credited_short_quote_is_checked() -> None:
     text = "The panel chose “Maria Lindqvist” [2] in the end.\n\n[2] Panel, https://example.org/panel"
     pb = parse_brief(BriefText(text=text, fmt="txt"))

@@ -964,6 +964,8 @@ def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
     return _Raw(us, ue, re.sub(r"\s+", " ", inner).strip(), s, e, cites)
 
 
+#: a reference definition's title ([id]: https://… "Title") is markup, not a quote (not a footnote's text)
+_MD_DEF_TITLE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<?\S+?>?[ \t]+(?P<title>[\"'(][^\n]*)$", re.M)
 _MD_SYNTAX = re.compile(r"\]\(\s*<?[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*>?(?:\s+[\"'(][^\n]*?[\"')])?\s*\)"
                         r"|`[^`\n]+`")
 
@@ -996,6 +998,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     syntax: list[tuple[int, int]] = []
     if brief.fmt in ("md", "txt"):  # a link's "title" or `code` is markup, not a quote
         syntax = [m.span() for m in _MD_SYNTAX.finditer(text)]
+        syntax += [m.span("title") for m in _MD_DEF_TITLE.finditer(text)]
     excluded = sorted(blocks + entry_spans + syntax)
     for p in quotemarks.scan(text, _segments(paras, excluded)):
         qs, qe = p.start, p.end
