@@ -157,6 +157,39 @@ def test_a_reference_definitions_title_is_markup_not_a_quote() -> None:
     assert [q.text for q in pb.quotes] == ["we will rebuild the harbour wall this year"] and pb.skipped == []
 
 
+AUTHOR_DATE_REFS = ("\n\nReferences\n\nLedger. (2024). Harbour story. Retrieved from https://news.example/harbour\n"
+                    "Smith, J., & Jones, K. (2019). Walls and water. https://journal.example/walls\n"
+                    "U.S. Department of Justice. (2019). Report on the investigation. https://justice.example/r.pdf\n")
+
+
+@pytest.mark.parametrize(("sentence", "url"), [
+    ("The mayor said “we will rebuild the harbour wall this year” (Ledger, 2024).", "https://news.example/harbour"),
+    ("The study found “walls fail first at their joints” (Smith & Jones, 2019, p. 12).", "https://journal.example/walls"),
+    ("The study found “walls fail first at their joints” (Smith et al., 2019).", "https://journal.example/walls"),
+    ("According to Smith and Jones (2019), “walls fail first at their joints”.", "https://journal.example/walls"),
+    ("It said “the evidence was not sufficient” (U.S. Department of Justice, 2019).", "https://justice.example/r.pdf"),
+    ("He said “we will rebuild the harbour wall” (Jones, 2024; Ledger, 2024).", "https://news.example/harbour"),
+    ("He said “we will rebuild” (Ledger, 2024).", "https://news.example/harbour"),  # credited: checked though short
+    ("He said “we will rebuild the harbour wall this year” (Ledger, 2023).", None),  # no such entry
+    ("He said “we will rebuild the harbour wall this year” (March 2024).", None),
+])
+def test_author_date_credit(sentence: str, url: str | None) -> None:
+    pb = parse_brief(BriefText(text=sentence + AUTHOR_DATE_REFS, fmt="md"))
+    url_of = {c.ref: c.url for c in pb.citations}
+    [q] = pb.quotes
+    assert [url_of[r] for r in q.cites] == ([url] if url else [])
+
+
+def test_an_author_date_credit_is_a_claims_credit_and_not_its_words() -> None:
+    from verifier.core.claims import find_claims
+
+    text = "The council approved four million pounds for the harbour wall in March (Ledger, 2024)." + AUTHOR_DATE_REFS
+    brief = BriefText(text=text, fmt="md")
+    [claim] = find_claims(brief, parse_brief(brief))
+    assert claim.text == "The council approved four million pounds for the harbour wall in March."
+    assert claim.cites == ["1"]
+
+
 def test_credited_short_quote_is_checked() -> None:
     text = "The panel chose “Maria Lindqvist” [2] in the end.\n\n[2] Panel, https://example.org/panel"
     pb = parse_brief(BriefText(text=text, fmt="txt"))

@@ -154,6 +154,7 @@ class _Context:
         self.text = brief.text
         self.links = parse.all_links(brief)
         self.refs = parse.credit_refs(parsed.citations, self.links)
+        self.author_dates = parse.AuthorDates(self.text, parsed.citations)
         url_ref = {c.url: c.ref for c in parsed.citations}
         bare = [Link(u, s, e, u) for u, s, e in parse.bare_urls(self.text)
                 if not any(lk.start <= s < lk.end for lk in self.links)]
@@ -171,6 +172,9 @@ class _Context:
             if refs and not _inside(m.start(), self.all_quotes):
                 cr.refs += [r for r in refs if r not in cr.refs]
                 cr.markers.append(m.span())
+        dated, cited_at = self.author_dates.found(self.text, s, e, narrative=True)
+        cr.refs += [r for r in dated if r not in cr.refs]
+        cr.markers += [sp for sp in cited_at if not _inside(sp[0], self.all_quotes)]
         for lk, ref in self.credit_links:
             if s <= lk.start < e:
                 if ref not in cr.refs:

@@ -986,6 +986,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
     citations, entry_spans = _citations(text, links)
     url_ref = {c.url: c.ref for c in citations}
     refs = _credit_refs(citations, links)
+    author_dates = _AuthorDates(text, citations)
     titles = {_norm_title(c.title) for c in citations if c.title}
 
     raws: list[_Raw] = []
@@ -1036,6 +1037,9 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
         win_e = min(sent_e, next_open) if next_open >= r.close else sent_e
 
         cites = list(r.cites) or _credit_markers(text, r, win_e, next_open, pe, bounds, refs)
+        if not cites:  # “…” (Ledger, 2024) after it, or Ledger (2024) before it in its sentence
+            cites = (author_dates.refs(text, r.close, min(win_e, r.close + 200), narrative=False)
+                     or author_dates.refs(text, win_s, r.open, narrative=True))
         if not cites:
             for k in credit_links.starting_in(win_s, win_e):
                 lk = credit_links.links[k]
@@ -1109,6 +1113,64 @@ def _credit_markers(text: str, r: _Raw, win_e: int, next_open: int, pe: int, bou
     return out
 
 
+# Author-date credit, as reports and policy briefs cite: “…” (Ledger, 2024), (Smith and Jones 2019,
+# p. 4; Doe, 2020), or Ledger (2024) said “…”. A citation answers to it when its reference line
+# holds the year and, near its start, the first author's first word; only one may answer.
+_WHO = r"[A-Z][\w.’'&-]*(?:\s+(?:and|&|of|the|for|[A-Z][\w.’'&-]*))*(?:\s+et\s+al\.?)?"
+_YEAR = r"(?:1[5-9]|20)\d\d[a-z]?"
+_PAREN_CITE = re.compile(rf"\((?P<body>{_WHO},?\s+{_YEAR}(?:,\s*(?:pp?\.|para\.)\s*[\d–-]+)?"
+                         rf"(?:;\s*{_WHO},?\s+{_YEAR}(?:,\s*(?:pp?\.|para\.)\s*[\d–-]+)?)*)\)")
+_ONE_CITE = re.compile(rf"(?P<who>{_WHO}),?\s+(?P<year>{_YEAR})")
+_NARRATIVE_CITE = re.compile(rf"(?P<who>{_WHO})\s+\((?P<year>{_YEAR})\)")
+#: characters at the start of a reference line where its first author stands
+_AUTHOR_AT = 80
+
+
+class _AuthorDates:
+    """The brief's reference lines by ref, for author-date credit."""
+
+    def __init__(self, text: str, citations: list[Citation]) -> None:
+        self.lines = [(c.ref, _fold_words(_line_at(text, c.start))) for c in citations]
+
+    def refs(self, text: str, s: int, e: int, *, narrative: bool) -> list[str]:
+        """The refs the author-date citations in text[s:e] credit (parenthetical ones; with
+        `narrative`, also "Ledger (2024)")."""
+        return self.found(text, s, e, narrative=narrative)[0]
+
+    def found(self, text: str, s: int, e: int, *, narrative: bool) -> tuple[list[str], list[tuple[int, int]]]:
+        """refs(), and the spans of the parenthetical citations that credited them (a claim's
+        text leaves them out, as it does markers)."""
+        refs: list[str] = []
+        spans: list[tuple[int, int]] = []
+        for m in _PAREN_CITE.finditer(text, s, e):
+            got = [r for one in _ONE_CITE.finditer(m.group("body")) for r in self._ref(one.group("who"), one.group("year"))]
+            if got:
+                refs += got
+                spans.append(m.span())
+        if narrative:
+            for m in _NARRATIVE_CITE.finditer(text, s, e):
+                refs += self._ref(m.group("who"), m.group("year"))
+        return list(dict.fromkeys(refs)), spans
+
+    def _ref(self, who: str, year: str) -> list[str]:
+        first = _fold_words(who)[:1]
+        if not first:
+            return []
+        lead, yr = f" {first[0]} ", year[:4]
+        hits = [ref for ref, words in self.lines if yr in words and lead in " " + " ".join(words)[:_AUTHOR_AT] + " "]
+        return hits if len(hits) == 1 else []
+
+
+def _line_at(text: str, pos: int) -> str:
+    a = text.rfind("\n", 0, pos) + 1
+    b = text.find("\n", pos)
+    return text[a:b if b >= 0 else len(text)]
+
+
+def _fold_words(s: str) -> list[str]:
+    return re.findall(r"[^\W_]+", s.lower())
+
+
 def _credit_outlet(mentions: list[_Mention], r: _Raw, win_s: int, win_e: int, ps: int) -> list[str]:
     own = [mn for mn in mentions if win_s <= mn.start < win_e and not (r.open <= mn.start < r.close)]
     if own:
@@ -1168,6 +1230,7 @@ def bare_urls(text: str) -> list[tuple[str, int, int]]:
 
 
 Refs = _Refs
+AuthorDates = _AuthorDates
 
 
 def credit_refs(citations: list[Citation], links: list[Link]) -> Refs:
