@@ -1,4 +1,5 @@
-"""The same words written another way: a figure for a number word, a contraction for its words.
+"""The same words written another way: a figure for a number word, a contraction for its words,
+a scale's letter for its word ("£4.5m" for "£4.5 million").
 
 Pure: folded words (and the raw text they came from) in, a yes or no out.
 
@@ -101,6 +102,22 @@ def same_contraction(a: list[str], raw_a: str, b: list[str], raw_b: str) -> bool
     return (len(a) == 1 and tuple(b) in expansions(raw_a)) or (len(b) == 1 and tuple(a) in expansions(raw_b))
 
 
+#: a figure's scale written as a letter after it, as money and counts are in news copy ("£4.5m")
+SCALE_LETTERS = {"k": "thousand", "m": "million", "mn": "million", "bn": "billion", "b": "billion",
+                 "tn": "trillion"}
+_SCALED = re.compile(r"(\d+)([a-z]+)")
+
+
+def same_scale(a: list[str], b: list[str]) -> bool:
+    """One side a figure with its scale's letter ("5m", of "£4.5m"), the other the same figure
+    and the scale's word ("5 million")."""
+    for short, long in ((a, b), (b, a)):
+        m = _SCALED.fullmatch(short[-1]) if len(short) == 1 else None
+        if m and len(long) == 2 and long[0] == m.group(1) and SCALE_LETTERS.get(m.group(2)) == long[1]:
+            return True
+    return False
+
+
 def same_in_style(a: list[str], raw_a: str, b: list[str], raw_b: str) -> bool:
     """The same words written another way (see the module docstring)."""
-    return same_number(a, b) or same_contraction(a, raw_a, b, raw_b)
+    return same_number(a, b) or same_contraction(a, raw_a, b, raw_b) or same_scale(a, b)
