@@ -314,8 +314,9 @@ class _Render:
         if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
             self._links.append((urljoin(self.base_url, href) if self.base_url else href, start, end))
 
-    def _content(self, el: object) -> None:
-        self.text(el.text)  # type: ignore[attr-defined]
+    def _content(self, el: object, lead: str | None = None) -> None:
+        """An element's text (or `lead` in its place) and its children, each with its tail."""
+        self.text(el.text if lead is None else lead)  # type: ignore[attr-defined]
         for child in el:  # type: ignore[attr-defined]
             self.walk(child)
             self.text(child.tail)
@@ -327,10 +328,7 @@ class _Render:
         self._flush()
         self._put(opening)
         self.q += 1
-        self.text((el.text or "").lstrip() or None)  # type: ignore[attr-defined]
-        for child in el:  # type: ignore[attr-defined]
-            self.walk(child)
-            self.text(child.tail)
+        self._content(el, (el.text or "").lstrip())  # type: ignore[attr-defined]
         self.q -= 1
         pending, self.space, self.brk = self.space, False, 0
         self._put(closing)

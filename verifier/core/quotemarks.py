@@ -360,10 +360,13 @@ def _nested_in_single(text: str, ms: list[Mark], idx: int) -> int:
     is a possessive here, not the single quote's close."""
     if double_role(text, ms[idx], False) != "open":
         return -1
-    close = next((x for x in ms[idx + 1:] if x.kind == "double" and double_role(text, x, True) == "close"), None)
-    if close is None:
+    at = next((k for k in range(idx + 1, len(ms))
+               if ms[k].kind == "double" and double_role(text, ms[k], True) == "close"), None)
+    if at is None:
         return -1
-    for x in ms[ms.index(close) + 1:]:
+    close = ms[at]
+    for k in range(at + 1, len(ms)):  # by index: a slice would copy the paragraph's marks each time
+        x = ms[k]
         if x.kind == "double":
             return -1
         role = _context(text, x)
@@ -379,7 +382,8 @@ def _later_single_close(text: str, ms: list[Mark], idx: int) -> bool:
     """Whether a single mark after ms[idx] closes the open single quote, so that ms[idx] (after an
     s) is a plural possessive: not when a single quote opens first (“the report's ‘key findings’
     … the council ‘failed to act’”: ms[idx] closed the first quote, the later mark the second)."""
-    for x in ms[idx + 1:]:
+    for k in range(idx + 1, len(ms)):
+        x = ms[k]
         if x.kind == "double":
             return False
         role = _context(text, x)
