@@ -190,6 +190,16 @@ def test_an_author_date_credit_is_a_claims_credit_and_not_its_words() -> None:
     assert claim.cites == ["1"]
 
 
+def test_an_ibid_note_credits_the_source_of_the_note_before_it() -> None:
+    text = ("He said “we will rebuild the harbour wall this year” [2], “the repairs will cost four million” [3], "
+            "“the council will vote on the plan next month” [4] and “nobody asked the harbour master first” [6]."
+            "\n\nNotes\n\n[1] Minutes, https://council.example/minutes\n[2] Harbour story, https://news.example/harbour"
+            "\n[3] Ibid., p. 4.\n[4] Ibid.\n[5] Interview with the author, 2024.\n[6] Ibid.\n")
+    pb = parse_brief(BriefText(text=text, fmt="md"))
+    url_of = {c.ref: c.url for c in pb.citations}
+    assert [[url_of[r] for r in q.cites] for q in pb.quotes] == [["https://news.example/harbour"]] * 3 + [[]]
+
+
 def test_credited_short_quote_is_checked() -> None:
     text = "The panel chose “Maria Lindqvist” [2] in the end.\n\n[2] Panel, https://example.org/panel"
     pb = parse_brief(BriefText(text=text, fmt="txt"))

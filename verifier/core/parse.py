@@ -669,8 +669,34 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
             c.ref = ref
             continue
         by_url[url] = Citation(ref=ref, url=url, title=title, start=s, end=e)
+    _ibid_aliases(text, by_url, refs)
     cits = sorted(by_url.values(), key=lambda c: (int(c.ref) if c.ref.isdigit() else 1 << 30, c.start))
     return cits, spans
+
+
+#: a numbered note that names the source of the note before it: "Ibid.", "Ibid., p. 4", "Id. at 12"
+_IBID = re.compile(r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]+(?:ibid|ibidem|id)\b\.?", re.I | re.M)
+_NUMBERED = re.compile(r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]", re.M)
+
+
+def _ibid_aliases(text: str, by_url: dict[str, Citation], refs: set[str]) -> None:
+    """Each "[n] Ibid." note becomes another number of the citation the note before it names (as
+    a second number for the same page does: Citation.aliases), so its marker credits that source."""
+    if not _IBID.search(text):
+        return
+    by_ref = {c.ref: c for c in by_url.values() if c.ref}
+    for c in list(by_ref.values()):
+        by_ref.update({a: c for a in c.aliases})
+    prev: Citation | None = None
+    for m in _NUMBERED.finditer(text):
+        n = m.group("br") or m.group("num")
+        ib = _IBID.match(text, m.start())
+        if ib is not None and prev is not None and n not in refs:
+            refs.add(n)
+            prev.aliases.append(n)
+            by_ref[n] = prev
+            continue
+        prev = by_ref.get(n) if ib is None else prev
 
 
 # ------------------------------------------------------------------ outlets
