@@ -7,7 +7,7 @@ note, misspelling, or a real change), and the verdict follows from the worst dif
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
@@ -346,11 +346,14 @@ def _best(cands: list[tuple[str, Match]]) -> tuple[str, Match] | None:
     return min(cands, key=lambda rm: (_RANK.get(rm[1].verdict, 9), -rm[1].score))
 
 
-def decide(quote_cites: list[str], matches: dict[str, Match | None], readable: dict[str, bool]) -> Judgement:
+def decide(quote_cites: list[str], matches: dict[str, Match | None], readable: dict[str, bool],
+           partial: Mapping[str, str] | None = None) -> Judgement:
     """The contract's precedence across sources:
     (1) verified/minor in a credited source; (2) unverifiable if a credited source could not
     be read; (3) misattributed if another readable cited source has it; (4) altered in a
     credited source; (5) not_found. Without credit every ref is credited and (3) never applies.
+    A credited source of which only part could be read (`partial`: ref -> why, a paywall) counts
+    as unread for (2) unless it has the quote altered: the quote may stand in the rest.
     """
     refs = list(readable)
     credited = [r for r in quote_cites if r in readable] if quote_cites else refs
@@ -384,10 +387,16 @@ def decide(quote_cites: list[str], matches: dict[str, Match | None], readable: d
         return Judgement(Verdict.UNVERIFIABLE, None, unreadable[0], None, [],
                          note or f"source {', '.join(unreadable)} could not be read")
     other = _best(found(others, True))
+    altered = _best(found(credited, False))
+    cut = [r for r in credited if r in (partial or {})] if not altered or other else []
+    if cut:
+        note = f"source {cut[0]} shows only part of its text ({(partial or {})[cut[0]]}); the passage is not in that part"
+        if other:
+            note += f"; found in source {other[0]}, which the quote is not credited to"
+        return Judgement(Verdict.UNVERIFIABLE, None, cut[0], None, [], note)
     if other:
         return judgement(Verdict.MISATTRIBUTED, other,
                          f"credited to {', '.join(credited) or 'an unknown source'}, found in source {other[0]}")
-    altered = _best(found(credited, False))
     if altered:
         return judgement(Verdict.ALTERED, altered)
     return Judgement(Verdict.NOT_FOUND, None, None, None, [], None)

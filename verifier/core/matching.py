@@ -65,19 +65,7 @@ class BriefSources:
         for ref in self.proposed(pq):
             if ref not in matches:
                 matches[ref] = self._align(pq, ref)
-        return self._beyond_partial(decide(cites, matches, readable), cites or list(self.indexes))
-
-    def _beyond_partial(self, j: Judgement, credited: list[str]) -> Judgement:
-        """A quote not found (or found only elsewhere) where a credited source showed only part
-        of its text: it may stand in the rest, so it cannot be judged (the contract's precedence
-        (2), as for a source that could not be read)."""
-        cut = [r for r in credited if r in self.partial]
-        if j.verdict not in (Verdict.NOT_FOUND, Verdict.MISATTRIBUTED) or not cut:
-            return j
-        note = f"source {cut[0]} shows only part of its text ({self.partial[cut[0]]}); the passage is not in that part"
-        if j.verdict == Verdict.MISATTRIBUTED:
-            note += f"; {j.note}"
-        return Judgement(Verdict.UNVERIFIABLE, None, cut[0], None, [], note)
+        return decide(cites, matches, readable, self.partial)
 
     def proposed(self, pq: ParsedQuote) -> list[str]:
         """The readable sources where align() could find the quote at all, in the brief's order:

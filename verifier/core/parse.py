@@ -78,6 +78,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from urllib.parse import urlsplit
 
@@ -675,8 +676,9 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
 
 
 #: a numbered note that names the source of the note before it: "Ibid.", "Ibid., p. 4", "Id. at 12"
-_IBID = re.compile(r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]+(?:ibid|ibidem|id)\b\.?", re.I | re.M)
-_NUMBERED = re.compile(r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]", re.M)
+_NUMBER_AT_LINE = r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]+"
+_NUMBERED = re.compile(_NUMBER_AT_LINE, re.M)
+_IBID = re.compile(_NUMBER_AT_LINE + r"(?:ibid|ibidem|id)\b\.?", re.I | re.M)
 
 
 def _ibid_aliases(text: str, by_url: dict[str, Citation], refs: set[str]) -> None:
@@ -1153,10 +1155,22 @@ _AUTHOR_AT = 80
 
 
 class _AuthorDates:
-    """The brief's reference lines by ref, for author-date credit."""
+    """The brief's reference lines by ref, for author-date credit (read only once a citation of
+    that shape is met: most briefs have none)."""
 
     def __init__(self, text: str, citations: list[Citation]) -> None:
-        self.lines = [(c.ref, _fold_words(_line_at(text, c.start))) for c in citations]
+        self._text, self._citations = text, citations
+
+    @cached_property
+    def _by_year(self) -> dict[str, list[tuple[str, str]]]:
+        """year -> (ref, the reference line's first words, space-padded) of the lines holding it."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for c in self._citations:
+            words = _fold_words(_line_at(self._text, c.start))
+            lead = " " + " ".join(words)[:_AUTHOR_AT] + " "
+            for year in {w for w in words if len(w) == 4 and w.isdigit()}:
+                out.setdefault(year, []).append((c.ref, lead))
+        return out
 
     def refs(self, text: str, s: int, e: int, *, narrative: bool) -> list[str]:
         """The refs the author-date citations in text[s:e] credit (parenthetical ones; with
@@ -1182,8 +1196,8 @@ class _AuthorDates:
         first = _fold_words(who)[:1]
         if not first:
             return []
-        lead, yr = f" {first[0]} ", year[:4]
-        hits = [ref for ref, words in self.lines if yr in words and lead in " " + " ".join(words)[:_AUTHOR_AT] + " "]
+        who_word = f" {first[0]} "
+        hits = [ref for ref, lead in self._by_year.get(year[:4], []) if who_word in lead]
         return hits if len(hits) == 1 else []
 
 

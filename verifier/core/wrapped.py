@@ -18,18 +18,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 #: wrappers nested in wrappers (a Safe Link around a Google redirect) are unwrapped this deep
 MAX_DEPTH = 4
 
-# (host pattern, path pattern, query parameter that holds the target)
-_QUERY_WRAPPERS: tuple[tuple[re.Pattern[str], re.Pattern[str], str], ...] = (
-    (re.compile(r"(?:www\.)?google\.[a-z.]{2,7}"), re.compile(r"/url"), "q"),
-    (re.compile(r"(?:www\.)?google\.[a-z.]{2,7}"), re.compile(r"/url"), "url"),
-    (re.compile(r"[\w-]+\.safelinks\.protection\.outlook\.com"), re.compile(r"/?"), "url"),
-    (re.compile(r"l[m]?\.facebook\.com"), re.compile(r"/l\.php"), "u"),
-    (re.compile(r"l\.instagram\.com"), re.compile(r"/?"), "u"),
-    (re.compile(r"(?:www\.)?youtube\.com"), re.compile(r"/redirect"), "q"),
-    (re.compile(r"(?:html\.)?duckduckgo\.com"), re.compile(r"/l/?"), "uddg"),
-    (re.compile(r"out\.reddit\.com"), re.compile(r"/.*"), "url"),
-    (re.compile(r"slack-redir\.net"), re.compile(r"/link"), "url"),
-    (re.compile(r"(?:www\.)?linkedin\.com"), re.compile(r"/redir/redirect/?"), "url"),
+# (host pattern, path pattern, the query parameters that may hold the target, in order)
+_QUERY_WRAPPERS: tuple[tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]], ...] = (
+    (re.compile(r"(?:www\.)?google\.[a-z.]{2,7}"), re.compile(r"/url"), ("q", "url")),
+    (re.compile(r"[\w-]+\.safelinks\.protection\.outlook\.com"), re.compile(r"/?"), ("url",)),
+    (re.compile(r"l[m]?\.facebook\.com"), re.compile(r"/l\.php"), ("u",)),
+    (re.compile(r"l\.instagram\.com"), re.compile(r"/?"), ("u",)),
+    (re.compile(r"(?:www\.)?youtube\.com"), re.compile(r"/redirect"), ("q",)),
+    (re.compile(r"(?:html\.)?duckduckgo\.com"), re.compile(r"/l/?"), ("uddg",)),
+    (re.compile(r"out\.reddit\.com"), re.compile(r"/.*"), ("url",)),
+    (re.compile(r"slack-redir\.net"), re.compile(r"/link"), ("url",)),
+    (re.compile(r"(?:www\.)?linkedin\.com"), re.compile(r"/redir/redirect/?"), ("url",)),
 )
 _DEFENSE_V2 = re.compile(r"urldefense\.proofpoint\.com")
 #: Google's AMP viewer: /amp/s/HOST/PATH is https://HOST/PATH (/amp/HOST/PATH: http)
@@ -65,9 +64,9 @@ def _target(url: str) -> str | None:
     if _DEFENSE_V2.fullmatch(host) and parts.path.startswith("/v2/url"):
         encoded = (query.get("u") or [""])[0]
         return _web(unquote(encoded.replace("-", "%").replace("_", "/")))
-    for host_re, path_re, param in _QUERY_WRAPPERS:
-        if host_re.fullmatch(host) and path_re.fullmatch(parts.path or "/") and query.get(param):
-            return _web(query[param][0])
+    for host_re, path_re, params in _QUERY_WRAPPERS:
+        if host_re.fullmatch(host) and path_re.fullmatch(parts.path or "/"):
+            return next((_web(query[p][0]) for p in params if query.get(p)), None)
     return None
 
 
