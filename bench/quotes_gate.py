@@ -4,7 +4,8 @@ Why: the harness's quotes are cut on word boundaries and marked with “…”, 
 a quote cut mid-word at an edge, a word changed inside a parenthetical the source has, a
 quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
 mismatched pair, a pull quote whose credit line stands inside its closing mark, a double quote
-nested in a single one (the British way), or the brief's own marker inside a closing mark. Each class
+nested in a single one (the British way), the brief's own marker inside a closing mark, or footnote
+numbers in plain digits as a PDF's text layer gives them (“…next week.”1). Each class
 here is generated from random sentences of a small vocabulary (several seeds), run through
 parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
 class and exits 1 when any class falls below its floor, so no later change brings these
@@ -66,6 +67,7 @@ FLOORS = {
     "continued line": 1.0,
     "single outside": 1.0,
     "marker inside": 1.0,
+    "digit notes": 1.0,
 }
 
 
@@ -317,6 +319,21 @@ def marker_inside(rng: random.Random) -> tuple[str, list[str]]:
     return text, [said + ("." if close.startswith(".") else "")]
 
 
+def digit_notes(rng: random.Random) -> tuple[str, list[str], list[list[str]]]:
+    """Footnote numbers in plain digits glued to the closing mark (“…next week.”1, “…vote”.2), as a
+    PDF's text layer gives superscripts, with its notes "1 Title, URL" (or "1" on its own line): each
+    quote credited by its note, the short ones too (a credited 2-word quote is checked)."""
+    n = rng.randint(2, 4)
+    saids = [_said(sentence(rng, rng.choice([2, 3, 6, 9]))) for _ in range(n)]
+    closes = [rng.choice([".”{}", "”.{}", "”{}", ",”{} she said."]) for _ in range(n)]
+    body = " ".join(f"The {rng.choice(WORDS)} chief called it “{s}{c.format(k + 1)} Then"
+                    for k, (s, c) in enumerate(zip(saids, closes, strict=True)))
+    notes = "\n".join((f"{k + 1}\n " if rng.random() < 0.5 else f"{k + 1} ") + f"Note {k + 1}, https://example.org/{k}"
+                      for k in range(n))
+    want = [s + ("." if c.startswith(".") else "," if c.startswith(",") else "") for s, c in zip(saids, closes, strict=True)]
+    return f"{body} it ended.\n\nNotes\n{notes}\n", want, [[str(k + 1)] for k in range(n)]
+
+
 # ------------------------------------------------------------------ scoring
 
 ALIGN_CLASSES = {
@@ -333,7 +350,7 @@ ALIGN_CLASSES = {
 }
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
                  "pull-quote credit": pull_quote_credit, "continued line": continued_line,
-                 "single outside": single_outside, "marker inside": marker_inside}
+                 "single outside": single_outside, "marker inside": marker_inside, "digit notes": digit_notes}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
@@ -356,9 +373,11 @@ def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
         for seed in seeds:
             rng = random.Random(f"{name}/{seed}")
             for _ in range(cases):
-                text, want = gen(rng)
-                got = [q.text for q in parse_brief(BriefText(text=text, fmt="txt")).quotes]
-                if [squash(g) for g in got] == [squash(w) for w in want]:
+                text, want, *cites = gen(rng)  # a class may also say each quote's credit
+                parsed = parse_brief(BriefText(text=text, fmt="txt")).quotes
+                got = [q.text for q in parsed]
+                if [squash(g) for g in got] == [squash(w) for w in want] and \
+                        (not cites or [q.cites for q in parsed] == cites[0]):
                     ok += 1
                 elif len(bad) < show:
                     bad.append(f"    {text!r}\n      got {got!r}")

@@ -142,3 +142,14 @@ def test_a_one_line_paragraph_ending_in_a_marker_is_prose(line: str) -> None:
 
 def test_a_reporting_word_inside_a_checked_quote_does_not_uncover_its_words() -> None:
     assert claims("“Nobody told the fishermen until the week before,” one skipper said [1].") == []
+
+
+def test_a_plain_digit_footnote_mark_ends_and_credits_its_sentence() -> None:
+    text = ("The council found that water rates would rise by twelve percent over two years.3 The regulator "
+            "warned that supply would suffer badly in the dry northern districts.4\n\n"
+            "3 Council analysis, https://example.org/c\n4 Regulator statement, https://example.org/d\n")
+    brief = BriefText(text=text, fmt="txt")
+    claims = find_claims(brief, parse_brief(brief))
+    assert [(c.text, c.cites) for c in claims] == [
+        ("The council found that water rates would rise by twelve percent over two years.", ["3"]),
+        ("The regulator warned that supply would suffer badly in the dry northern districts.", ["4"])]

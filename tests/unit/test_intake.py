@@ -362,3 +362,22 @@ def test_flattened_html_is_noted_and_ordinary_html_is_not() -> None:
     assert brief_from_bytes(_nested(20), name="b.html").notes == []
     notes = brief_from_bytes(_nested(5000), name="b.html").notes
     assert len(notes) == 1 and "5003 levels deep" in notes[0]
+
+
+def test_a_pdf_briefs_superscript_footnotes_credit_its_notes() -> None:
+    """A real PDF with raised, smaller footnote numbers (as Word and browsers print them): the text
+    layer gives them as plain digits, and the notes as "1" on a line with the note on the next."""
+    from verifier.core.parse import parse_brief
+
+    pdf = text_pdf([["Water rates", "The minister said the plan was “ready for a vote next week.”^{1} Critics called",
+                     "it “a tax on the poor and the old”.^{2} The council found that rates would rise by",
+                     "12 percent over two years.^{3} The regulator warned of “serious risks to the supply”^{4} and",
+                     "asked for a review.", "",
+                     "^{1} Ministry of Water, 4 March 2024, https://example.org/a",
+                     "^{2} J. Smith, “Rates rise”, https://example.org/b",
+                     "^{3} Council analysis, https://example.org/c", "^{4} https://example.org/d"]])
+    brief = brief_from_bytes(pdf, name="brief.pdf")
+    assert "week.”1" in brief.text  # what the text layer gives: the mark glued to the quote
+    parsed = parse_brief(brief)
+    assert {c.ref: c.url[-1] for c in parsed.citations} == {"1": "a", "2": "b", "3": "c", "4": "d"}
+    assert [q.cites for q in parsed.quotes] == [["1"], ["2"], ["4"]]

@@ -251,3 +251,36 @@ def test_a_markup_tag_bounds_a_mark_like_a_space() -> None:
     assert quotes(text) == ["@harbour: “We will rebuild the pier by spring.” – @lee #Harbour"]
     # control: a tag inside a quote's words changes nothing
     assert quotes("She said “we will <b>rebuild</b> the pier” today.") == ["we will <b>rebuild</b> the pier"]
+
+
+# Footnote numbers in plain digits, as a PDF's text layer gives its superscripts and as text pasted
+# from a PDF or a Word document keeps them; the notes "1 Title, URL" or "1" on a line of its own.
+PLAIN_NOTES = ("The minister said the plan was “ready for a vote next week.”1 Critics called it "
+               "“a tax on the poor and the old”.2 The council found that “rates would rise by 12 percent "
+               "over two years”3 and the regulator warned of “serious risks to the supply”4.\n\n"
+               "Notes\n1 Ministry of Water, Press release, https://example.org/a\n"
+               "2 J. Smith, “Rates rise”, The Ledger, https://example.org/b\n"
+               "3\n Council analysis (2024), https://example.org/c\n4 https://example.org/d\n")
+
+
+def test_plain_digit_footnote_marks_credit_the_notes_they_number() -> None:
+    parsed = parse_brief(BriefText(text=PLAIN_NOTES, fmt="txt"))
+    assert {c.ref: c.url[-1] for c in parsed.citations} == {"1": "a", "2": "b", "3": "c", "4": "d"}
+    assert [(q.text, q.cites) for q in parsed.quotes] == [
+        ("ready for a vote next week.", ["1"]), ("a tax on the poor and the old", ["2"]),
+        ("rates would rise by 12 percent over two years", ["3"]), ("serious risks to the supply", ["4"])]
+
+
+def test_plain_digits_that_are_not_footnote_marks() -> None:
+    text = ("He said “the rate rose to 2.5 percent this year.” Then he cited “section 4.1” twice and "
+            "praised “the G7 summit in Rome today”.\n\n"
+            "12 people were hurt, https://example.org/x\n\n[1] Rates, https://example.org/a\n")
+    parsed = parse_brief(BriefText(text=text, fmt="txt"))
+    assert all(q.cites == [] for q in parsed.quotes)  # no "[n]" anywhere: nothing is credited by a number
+    # a prose line that opens with a number and holds a link is not note 12
+    assert [c.ref for c in parsed.citations if c.url.endswith("x")] != ["12"]
+
+
+def test_a_lone_prose_line_opening_with_a_number_keeps_its_quotes() -> None:
+    text = "5 officials said “the plan is ready for a vote” on Monday, https://example.org/x\n"
+    assert quotes(text) == ["the plan is ready for a vote"]

@@ -52,9 +52,13 @@ _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _HEADING = re.compile(r"\s{0,3}#{1,6}\s")
 _CAPTION = re.compile(r"\s*(?:figure|fig\.|table|photo|image|chart|map|graph|caption|source)\s*\d*\s*[:.—–-]",
                       re.I)
-_END_MARK = re.compile(r"[.!?…][\"”’»)\]]*(?:\s*(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))*\s*$")
-_MARKS_THEN_CAPITAL = re.compile(r"[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*)+"
-                                 r"(?=\s+[A-Z“\"‘«„\d])")
+#: a footnote number in plain digits after an end mark (“…next week.”1 Critics", "…two years.3 The"),
+#: as PDF text gives a superscript (parse.DIGIT_MARK); never after a digit (2.5)
+_DIGITS_AFTER_END = r"(?<!\d)(?:[.!?…][\"”’»)]*|[\"”’»)]+[.!?…])\d{1,3}(?:,\d{1,3})*"
+_END_MARK = re.compile(rf"(?:{_DIGITS_AFTER_END}|[.!?…][\"”’»)\]]*)"
+                       r"(?:\s*(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))*\s*$")
+_MARKS_THEN_CAPITAL = re.compile(r"(?:[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]\n]{0,20}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*)+"
+                                 rf"|{_DIGITS_AFTER_END})(?=\s+[A-Z“\"‘«„\d])")
 
 
 @lru_cache(maxsize=1 << 16)

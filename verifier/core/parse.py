@@ -482,6 +482,7 @@ _ENTRY = re.compile(r"""[ \t]*(?:
   | \((?P<pnum>\d{1,4})\)
   | (?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+)
   | (?P<bul>[-*•·–—+▪◦‣])(?=\s)
+  | (?P<plain>\d{1,3})(?=[ \t]+[^\d\s]|[ \t]*$)
 )[ \t]*""", re.X)
 _SEPS = " \t,;:.|–—-·•/"
 
@@ -494,6 +495,7 @@ class _Entry:
     start: int
     end: int
     kind: str  # numbered | bullet | bare
+    plain: bool = False  # numbered by bare digits ("3 Council analysis, https://…"): a note only in a run
 
 
 def _url_in(text: str, s: int, e: int, links: _Links) -> tuple[str, int, int, str | None] | None:
@@ -585,10 +587,11 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
                     bullet_group.append(_Entry(ref, url, title, ls + len(line) - len(line.lstrip()),  # type: ignore[union-attr]
                                                body_e, kind))
                 else:
-                    raw = m.group("fn") or m.group("br") or m.group("num") or m.group("pnum") or m.group("sup")
+                    raw = (m.group("fn") or m.group("br") or m.group("num") or m.group("pnum") or m.group("sup")
+                           or m.group("plain"))
                     ref = raw.translate(_SUP_TO_DIGIT)
                     groups.append([_Entry(ref, url, title, ls + len(line) - len(line.lstrip()), body_e,
-                                          "numbered")])
+                                          "numbered", plain=m.group("plain") is not None)])
             i = j + 1
             continue
         # not a marker line: a list continues over indented continuation lines only
@@ -601,7 +604,24 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
             close_bare()
         i += 1
     close_bare()
-    return [g for g in groups if g]
+    return _plain_notes([g for g in groups if g])
+
+
+def _plain_notes(groups: list[list[_Entry]]) -> list[list[_Entry]]:
+    """Entries numbered by bare digits, as a PDF's notes read ("1" on its line, the note on the next;
+    or "3 Council analysis, https://…"), are notes only as a run counting up by one (the longest such
+    run in the brief's order; a single one only as note 1): a prose line that opens with a number and
+    holds a link ("12 people were hurt, https://…") is not a reference entry."""
+    plain = [g[0] for g in groups if g[0].plain]
+    if not plain:
+        return groups
+    best_at: dict[int, list[_Entry]] = {}  # the longest run so far ending at each number
+    for en in plain:
+        n = int(en.ref or 0)
+        best_at[n] = max(best_at.get(n, []), [*best_at.get(n - 1, []), en], key=len)
+    run = max(best_at.values(), key=len)
+    keep = {id(en) for en in run} if len(run) >= 2 or run[0].ref == "1" else set()
+    return [g for g in groups if not g[0].plain or id(g[0]) in keep]
 
 
 def _bare_entry(text: str, ls: int, le: int, links: _Links) -> _Entry | None:
@@ -676,7 +696,7 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
 
 
 #: a numbered note that names the source of the note before it: "Ibid.", "Ibid., p. 4", "Id. at 12"
-_NUMBER_AT_LINE = r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)])[ \t]+"
+_NUMBER_AT_LINE = r"^[ \t]*(?:\[(?P<br>\d{1,4})\]:?|(?P<num>\d{1,4})[.)]|(?P<plain>\d{1,3})(?=\s))\s+"
 _NUMBERED = re.compile(_NUMBER_AT_LINE, re.M)
 _IBID = re.compile(_NUMBER_AT_LINE + r"(?:ibid|ibidem|id)\b\.?", re.I | re.M)
 
@@ -691,7 +711,7 @@ def _ibid_aliases(text: str, by_url: dict[str, Citation], refs: set[str]) -> Non
         by_ref.update({a: c for a in c.aliases})
     prev: Citation | None = None
     for m in _NUMBERED.finditer(text):
-        n = m.group("br") or m.group("num")
+        n = m.group("br") or m.group("num") or m.group("plain")
         ib = _IBID.match(text, m.start())
         if ib is not None and prev is not None and n not in refs:
             refs.add(n)
@@ -858,14 +878,22 @@ def _mentions(text: str, s: int, e: int, skip: _Spans | list[tuple[int, int]], m
 
 # ------------------------------------------------------------------ credit
 
+#: a footnote number written as plain digits, as a PDF's text layer gives a superscript and as text
+#: pasted from a PDF or a Word document keeps it: glued to a closing quotation mark (“…next week.”1,
+#: “…supply”4, “…the old”.2) or to the end mark of a sentence that goes on with a capital (“…two
+#: years.3 The council”). Never after a digit (2.5, section 4.1) and never glued to a word (G7, Web3).
+DIGIT_MARK = (r"(?:(?<=[”\"»’])|(?<=[”\"»’][.,;:!?]))(?P<dig>\d{1,3}(?:,\d{1,3})*)(?![\w%]|[.,]\d)"
+              r"|(?<=[^\W\d_][.!?])(?P<dig2>\d{1,3}(?:,\d{1,3})*)(?=[”\"»’]|\s+[A-Z“\"‘(\[]|\s*$)")
+
 _MARKER = re.compile(
     r"\[\^?(?P<br>\d{1,4}(?:\s*[,;–-]\s*\^?\d{1,4})*)\]"
     r"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒،][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)"
-    r"|\((?P<par>\d{1,3}(?:\s*,\s*\d{1,3})*)\)")
+    r"|\((?P<par>\d{1,3}(?:\s*,\s*\d{1,3})*)\)"
+    r"|" + DIGIT_MARK)
 
 
 def _marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
-    raw = m.group("br") or m.group("par")
+    raw = m.group("br") or m.group("par") or m.group("dig") or m.group("dig2")
     out: list[str] = []
     if raw:
         for part in re.split(r"\s*[,;]\s*", raw.replace("^", "")):

@@ -3,6 +3,7 @@ dependency. One Type1 font, one line per string, pages as given."""
 
 from __future__ import annotations
 
+import re
 import zlib
 
 
@@ -10,10 +11,27 @@ def _esc(s: str) -> str:
     return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
+#: a superscript in a line: "…next week.”^{1}" shows a raised, smaller "1", as a footnote mark
+_SUP = re.compile(r"\^\{([^}]*)\}")
+
+
+def _line(line: str, size: float) -> str:
+    """One line's operators: the next line, then its runs (superscripts raised and smaller)."""
+    parts = _SUP.split(line)
+    ops = [f"({_esc(parts[0])}) '"]
+    for k, part in enumerate(parts[1:]):
+        if k % 2 == 0:
+            ops.append(f"/F1 {0.6 * size:g} Tf {0.35 * size:g} Ts ({_esc(part)}) Tj /F1 {size:g} Tf 0 Ts")
+        elif part:
+            ops.append(f"({_esc(part)}) Tj")
+    return " ".join(ops)
+
+
 def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 14,
              page_size: tuple[int, int] = (612, 842), font: str = "Helvetica", compress: bool = False,
              padding: bytes = b"") -> bytes:
-    """A PDF whose page i shows the lines pages[i] (WinAnsi text: Latin-1 characters only).
+    """A PDF whose page i shows the lines pages[i] (WinAnsi text: Windows-1252 characters only;
+    `^{1}` in a line is a superscript).
 
     `padding` goes into an unused stream object: a large file for size tests with the same text.
     """
@@ -24,7 +42,7 @@ def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 
     kids = []
     for lines in pages:
         stream = (f"BT /F1 {font_size:g} Tf 50 {height - 60} Td {leading:g} TL "
-                  + " ".join(f"({_esc(x)}) '" for x in lines) + " ET").encode("latin-1", "replace")
+                  + " ".join(_line(x, font_size) for x in lines) + " ET").encode("cp1252", "replace")
         if compress:
             stream = zlib.compress(stream)
         flt = b" /Filter /FlateDecode" if compress else b""
