@@ -381,3 +381,28 @@ def test_a_pdf_briefs_superscript_footnotes_credit_its_notes() -> None:
     parsed = parse_brief(brief)
     assert {c.ref: c.url[-1] for c in parsed.citations} == {"1": "a", "2": "b", "3": "c", "4": "d"}
     assert [q.cites for q in parsed.quotes] == [["1"], ["2"], ["4"]]
+
+
+def test_a_pdf_briefs_link_broken_after_its_hyphen_is_read_whole() -> None:
+    """A note's URL that a word processor wrapped after one of its own hyphens is one link; a word
+    hyphenated at a line end in prose keeps its hyphen and its line break, as the text had them."""
+    from verifier.core.parse import parse_brief
+
+    pdf = text_pdf([["The minister said the plan was “ready for a vote next week” [1]. It is a well-",
+                     "known plan.", "",
+                     "[1] Ministry of Water, https://example.org/2024/water-",
+                     "rates-final.pdf"]])
+    brief = brief_from_bytes(pdf, name="brief.pdf")
+    assert "well-\nknown" in brief.text
+    parsed = parse_brief(brief)
+    assert [c.url for c in parsed.citations] == ["https://example.org/2024/water-rates-final.pdf"]
+    assert [q.cites for q in parsed.quotes] == [["1"]]
+
+
+def test_rejoin_breaks_keeps_prose_and_mends_only_links() -> None:
+    from verifier.core.intake import rejoin_breaks
+
+    assert rejoin_breaks("a well\ufffeknown plan") == "a well-\nknown plan"
+    assert rejoin_breaks("see www.example.org/water\x02rates now") == "see www.example.org/water-rates now"
+    assert rejoin_breaks("(https://a.org/x\ufffey)") == "(https://a.org/x-y)"
+    assert rejoin_breaks("no marks at all") == "no marks at all"

@@ -417,7 +417,7 @@ def read_pdf_brief(data: bytes) -> BriefText:
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
-            pages.append(_normalise_newlines(tp.get_text_range()).replace("\x00", "").strip())
+            pages.append(rejoin_breaks(_normalise_newlines(tp.get_text_range()).replace("\x00", "")).strip())
             tp.close()
             page.close()
         meta = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
@@ -428,6 +428,27 @@ def read_pdf_brief(data: bytes) -> BriefText:
     text = "\n\n".join(p for p in pages if p)
     title = (meta.get("Title") or "").strip() or _first_line_title(text, "pdf")
     return BriefText(text=text, title=title, fmt="pdf")
+
+
+# pdfium marks a hyphen at a line end it rejoined (U+FFFE, or 0x02). In prose the printed hyphen and
+# the line end are put back, as for a source's text (the aligner joins "legis-\nlation"); inside a
+# URL the hyphen is the address's own (word processors never hyphenate a link, they break it after
+# its "-"): "…/2024/water-\nrates-final.pdf" is read as one link, not a dead one cut at the hyphen.
+_BREAK_MARK = re.compile("[\ufffe\x02]")
+_TOKEN_AROUND = re.compile(r"\S*[\ufffe\x02]\S*")
+
+
+def rejoin_breaks(text: str) -> str:
+    """A PDF text layer's rejoined line-end hyphens: "-" inside a URL, "-\n" elsewhere."""
+    if not _BREAK_MARK.search(text):
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        tok = m.group()
+        inside_url = "://" in tok or tok.lower().lstrip("(<[“\"").startswith("www.")
+        return _BREAK_MARK.sub("-" if inside_url else "-\n", tok)
+
+    return _TOKEN_AROUND.sub(one, text)
 
 
 def _one_line(e: BaseException) -> str:
