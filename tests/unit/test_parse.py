@@ -499,3 +499,28 @@ def test_markdown_link_titles_and_code_are_not_quotes() -> None:
     text = ('See [Ledger](https://x.example/a "The Ledger story page here") and `print("a b c d")`, '
             'then he said “the harbour will reopen in spring”.')
     assert texts(text) == ["the harbour will reopen in spring"]
+
+
+def test_a_note_gives_its_web_address_without_a_scheme() -> None:
+    """Print and PDF briefs write a note's address as "www.…": it is the note's source, read as
+    https, trailing punctuation and a wrap onto the next line included."""
+    text = ("The minister said the plan was “ready for a vote next week” [1]. Critics called it “a tax on "
+            "the poor and the old” [2].\n\n"
+            "[1] Ministry of Water, 4 March 2024, www.gov.example.uk/water/rates-2024.\n"
+            "[2] J. Smith, “Rates rise”, Daily Ledger,\n"
+            "    www.ledger.example.com/rates?id=7\n")
+    pb = parse(text)
+    assert [(c.ref, c.url) for c in pb.citations] == [
+        ("1", "https://www.gov.example.uk/water/rates-2024"), ("2", "https://www.ledger.example.com/rates?id=7")]
+    assert [q.cites for q in pb.quotes] == [["1"], ["2"]]
+
+
+def test_a_web_address_without_a_scheme_in_running_text_is_a_mention() -> None:
+    """Outside a numbered note, "www.…" is something the brief names, not a source it cites; and an
+    address inside another (a path, an e-mail) or without a top-level domain is no address."""
+    text = ("Featured Photo: www.example.org\n\nResidents can visit www.water.example.org to object. The "
+            "minister said the plan was “ready for a vote next week” [1].\n\n"
+            "[1] Ministry of Water, https://example.org/a/www.example.net mail: me@www.example.net\n"
+            "[2] See www.localhost for details\n")
+    pb = parse(text)
+    assert [(c.ref, c.url) for c in pb.citations] == [("1", "https://example.org/a/www.example.net")]

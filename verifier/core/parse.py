@@ -107,13 +107,23 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def _bare_urls(text: str) -> list[tuple[str, int, int]]:
+# A web address written without its scheme, as print and PDF briefs give their notes ("[3] Council
+# analysis, www.gov.uk/report"): "www." then a dotted host (its last label letters) at a word's start,
+# read as https://. Only in a numbered note: in running text such an address is a mention ("Featured
+# Photo: www.example.org", "visit www.example.org"), not a cited source.
+_WWW = re.compile(r"(?<![\w@.+/:-])www\.(?:[a-z0-9-]+\.)+[a-z]{2,}(?![\w-])(?:[/?#][^\s<>\"“”‘’«»`]*)?", re.I)
+
+
+def _bare_urls(text: str, *, www: bool = False) -> list[tuple[str, int, int]]:
     out = []
     for m in _URL.finditer(text):
         u = _clean_url(m.group())
         if len(u) > len(_SCHEME.match(u).group()):  # type: ignore[union-attr]
             out.append((u, m.start(), m.start() + len(u)))
-    return out
+    for m in _WWW.finditer(text) if www else ():
+        u = _clean_url(m.group())
+        out.append(("https://" + u, m.start(), m.start() + len(u)))
+    return sorted(out, key=lambda t: t[1]) if len(out) > 1 else out
 
 
 _STRUCT = re.compile(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)")
@@ -498,8 +508,9 @@ class _Entry:
     plain: bool = False  # numbered by bare digits ("3 Council analysis, https://…"): a note only in a run
 
 
-def _url_in(text: str, s: int, e: int, links: _Links) -> tuple[str, int, int, str | None] | None:
-    """First link or bare URL in text[s:e]: (url, start, end, anchor text or None)."""
+def _url_in(text: str, s: int, e: int, links: _Links, *, www: bool = False) -> tuple[str, int, int, str | None] | None:
+    """First link or bare URL in text[s:e]: (url, start, end, anchor text or None); `www`: an
+    address without its scheme counts too."""
     best: tuple[str, int, int, str | None] | None = None
     for k in links.starting_in(s, e + 1):
         lk = links.links[k]
@@ -507,7 +518,7 @@ def _url_in(text: str, s: int, e: int, links: _Links) -> tuple[str, int, int, st
             anchor = text[lk.start:lk.end]
             best = (lk.url, lk.start, lk.end, None if _URL.fullmatch(anchor.strip()) else anchor)
             break
-    for u, us, ue in _bare_urls(text[s:e]):
+    for u, us, ue in _bare_urls(text[s:e], www=www):
         if (best is None or s + us < best[1]) and not links.covers(s + us):
             best = (u, s + us, s + ue, None)
         break
@@ -558,17 +569,17 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
             body_s = ls + m.end()
             body_e = le
             j = i
-            found = _url_in(text, body_s, body_e, links)
+            found = _url_in(text, body_s, body_e, links, www=True)
             while found is None and j + 1 < len(lines) and j < i + 2:  # wrapped entry
                 ns, ne = lines[j + 1]
                 nxt = text[ns:ne]
                 if not nxt.strip() or (_ENTRY.match(nxt) and _ENTRY.match(nxt).end() < len(nxt.rstrip())):  # type: ignore[union-attr]
                     break
-                if not (nxt[:1].isspace() or _URL.match(nxt.strip())):
+                if not (nxt[:1].isspace() or _URL.match(nxt.strip()) or _WWW.match(nxt.strip())):
                     break
                 j += 1
                 body_e = ne
-                found = _url_in(text, body_s, body_e, links)
+                found = _url_in(text, body_s, body_e, links, www=True)
             close_bare()
             if m.group("bul") is not None:
                 if bullet_group is None:
