@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pypdfium2 as pdfium
 import pytest
 
 from verifier.core.claims import find_claims
@@ -62,3 +63,16 @@ def test_a_printed_pdf_briefs_paragraphs_come_back() -> None:
         ("ready for a vote next week", ["2"]), ("a tax on the poor and the old", [])]
     claims = find_claims(brief, parsed)
     assert claims[0].text.startswith("The council found")
+
+
+def test_a_printed_pdf_briefs_long_note_link_is_read_whole() -> None:
+    """The browser breaks a link too long for its line anywhere ("…/annual_r", "eports_…"): the
+    brief's note still cites the whole address."""
+    url = ("https://www.example.org/publications/2024/annual_reports_and_accounts_of_the_water_regulator_"
+           "for_england_and_wales.pdf")
+    html = (f"<html><body style='font:11pt Arial;width:9cm;overflow-wrap:anywhere'><p>The regulator warned "
+            f"of “serious risks to the supply” [1].</p><p>[1] Water Regulator, Annual report, {url}</p></body></html>")
+    pdf = _print_pdf(html)
+    layer = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert url not in layer and "https://www.example.org/" in layer  # printed over several lines
+    assert [c.url for c in parse_brief(brief_from_bytes(pdf, name="brief.pdf")).citations] == [url]

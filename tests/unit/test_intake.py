@@ -454,3 +454,25 @@ def test_a_pdf_briefs_paragraphs_part_its_heading_and_its_outlets() -> None:
     assert [(q.text, q.cites) for q in parsed.quotes] == [
         ("ready for a vote next week", ["2"]), ("a tax on the poor and the old", [])]
     assert find_claims(brief, parsed)[0].text.startswith("The council found")
+
+
+def test_rejoin_links_mends_a_link_broken_at_the_margin_and_nothing_else() -> None:
+    from verifier.core.intake import rejoin_links
+
+    assert rejoin_links("see https://a.org/x/annual_r\neports_and_for_\nengland.pdf now") == \
+        "see https://a.org/x/annual_reports_and_for_england.pdf now"
+    assert rejoin_links("at https://a.org/2024/\nreport.pdf).") == "at https://a.org/2024/report.pdf)."
+    for apart in ("at https://a.org/report\nand/or the annex", "at https://a.org/report\nThe next one.",
+                  "at https://a.org/report\nhttps://b.org/x", "at https://a.org/\nrates.", "word\nreport.pdf"):
+        assert rejoin_links(apart) == apart
+
+
+def test_a_pdf_briefs_note_link_broken_over_lines_is_one_link() -> None:
+    from verifier.core.parse import parse_brief
+
+    pdf = text_pdf([["The regulator warned of “serious risks to the supply” [1].", "",
+                     "[1] Water Regulator, https://www.example.org/publications/2024/annual_r",
+                     "eports_and_accounts_for_", "england.pdf"]])
+    parsed = parse_brief(brief_from_bytes(pdf, name="brief.pdf"))
+    assert [c.url for c in parsed.citations] == [
+        "https://www.example.org/publications/2024/annual_reports_and_accounts_for_england.pdf"]

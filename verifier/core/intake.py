@@ -418,7 +418,8 @@ def read_pdf_brief(data: bytes) -> BriefText:
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
-            pages.append(rejoin_breaks(_normalise_newlines(_page_text(tp)).replace("\x00", "")).strip())
+            text = rejoin_breaks(_normalise_newlines(_page_text(tp)).replace("\x00", ""))
+            pages.append(rejoin_links(text).strip())
             tp.close()
             page.close()
         meta = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
@@ -511,6 +512,29 @@ def rejoin_breaks(text: str) -> str:
         return _BREAK_MARK.sub("-" if inside_url else "-\n", tok)
 
     return _TOKEN_AROUND.sub(one, text)
+
+
+# A link too long for its line is broken where it reached the margin, anywhere (a browser prints
+# "…/annual_r" and "eports_and_…_for_" and "england.pdf" on three lines). A line that ends in a
+# link goes on with the next line's first word when that word can only be more of an address: it
+# holds "/", "_", "=", "&", "%", "?" or "#", or ends in a file or domain suffix, and is not a link
+# of its own or a pair of short words ("and/or", "he/she"). A plain word after a link ("…/water/"
+# then "rates") stays apart: it may be prose.
+_LINK_AT_END = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*$", re.I)
+_MORE_OF_A_LINK = re.compile(r"(?![a-z][a-z0-9+.-]*://|www\.|[a-z]{1,4}/[a-z]{1,4}[).,;:]*(?:\s|$))(?:\S*[/_=&%?#]\S*|\S*\.[a-z][a-z0-9]{1,4}[).,;\]]*)(?=\s|$)",
+                             re.I)
+
+
+def rejoin_links(text: str) -> str:
+    """A PDF text layer's links broken over lines, put back together."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for ln in lines[1:]:
+        if _LINK_AT_END.search(out[-1]) and _MORE_OF_A_LINK.match(ln):
+            out[-1] += ln
+        else:
+            out.append(ln)
+    return "\n".join(out)
 
 
 def _one_line(e: BaseException) -> str:
