@@ -54,7 +54,8 @@ def test_a_printed_pdf_briefs_paragraphs_come_back() -> None:
     paragraphs = [p.replace("\n", " ") for p in brief.text.split("\n\n")]
     assert paragraphs[0] == "Policy brief: water rates"
     assert paragraphs[1].startswith("The council found") and paragraphs[1].endswith("privatised [1].")
-    assert len(paragraphs) == 5  # the notes, in a smaller type and spaced tighter, stay one block
+    assert paragraphs[-2:] == ["[1] Council analysis of household water rates, https://example.org/council/rates",
+                               "[2] Reuters, https://www.reuters.com/world/water-rates"]  # each note ends short
     parsed = parse_brief(brief)
     assert {c.ref: c.url for c in parsed.citations} == {
         "1": "https://example.org/council/rates", "2": "https://www.reuters.com/world/water-rates"}
@@ -76,3 +77,17 @@ def test_a_printed_pdf_briefs_long_note_link_is_read_whole() -> None:
     layer = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert url not in layer and "https://www.example.org/" in layer  # printed over several lines
     assert [c.url for c in parse_brief(brief_from_bytes(pdf, name="brief.pdf")).citations] == [url]
+
+
+def test_paragraphs_printed_with_no_space_between_them_come_back() -> None:
+    """As Google Docs and LibreOffice print a brief by default: no space between paragraphs, so a
+    paragraph's short last line is what ends it."""
+    html = BRIEF.replace("margin: 0 0 8pt 0", "margin: 0").replace("<h1>", "<p><b>").replace("</h1>", "</b></p>")
+    brief = brief_from_bytes(_print_pdf(html), name="brief.pdf")
+    paragraphs = [p.replace("\n", " ") for p in brief.text.split("\n\n")]
+    assert paragraphs[0] == "Policy brief: water rates"
+    assert paragraphs[1].startswith("The council found") and paragraphs[1].endswith("privatised [1].")
+    parsed = parse_brief(brief)
+    assert [(q.text, q.cites) for q in parsed.quotes] == [
+        ("ready for a vote next week", ["2"]), ("a tax on the poor and the old", [])]
+    assert find_claims(brief, parsed)[0].text.startswith("The council found")

@@ -408,33 +408,6 @@ def test_rejoin_breaks_keeps_prose_and_mends_only_links() -> None:
     assert rejoin_breaks("no marks at all") == "no marks at all"
 
 
-def _printed(lines: list[tuple[float, float]], first: int = 0) -> list[tuple[int, float, float]]:
-    """One sampled character per line, at index 10 × the line's number."""
-    return [(first + 10 * k, lo, hi) for k, (lo, hi) in enumerate(lines)]
-
-
-def test_paragraphs_open_where_the_line_spacing_widens() -> None:
-    from verifier.core.intake import paragraph_starts
-
-    body = [(700.0, 712.0), (686.0, 698.0), (672.0, 684.0), (650.0, 662.0), (636.0, 648.0), (614.0, 626.0)]
-    assert paragraph_starts(_printed(body)) == [30, 50]
-    # one-line paragraphs outnumbering a paragraph's lines still leave the lines' spacing the usual one
-    short = [(y, y + 12) for y in (700.0, 678.0, 656.0, 642.0, 628.0, 606.0, 584.0)]
-    assert paragraph_starts(_printed(short)) == [10, 20, 50, 60]
-    # evenly spaced text (double spacing included) has no paragraph to find; nor has too little text
-    assert paragraph_starts(_printed([(700.0 - 24 * k, 712.0 - 24 * k) for k in range(8)])) == []
-    assert paragraph_starts(_printed([(700.0, 712.0), (680.0, 692.0)])) == []
-
-
-def test_a_raised_number_and_smaller_notes_do_not_open_paragraphs() -> None:
-    from verifier.core.intake import paragraph_starts
-
-    chars = [(0, 700.0, 712.0), (40, 704.0, 711.0),  # "…next week.”1": the raised number is on the line
-             (45, 700.0, 712.0), (60, 686.0, 698.0), (80, 672.0, 684.0),
-             (100, 640.0, 648.0), (120, 630.0, 638.0), (140, 620.0, 628.0)]  # the notes: 8pt, 10pt apart
-    assert paragraph_starts(chars) == [100]
-
-
 def test_a_pdf_briefs_paragraphs_part_its_heading_and_its_outlets() -> None:
     """The text layer gives every line end alike: the blank lines of the page come back as
     paragraphs, so a heading is not the first words of a claim and an outlet named in one paragraph

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from verifier.core import pdflayout
 from verifier.core.decoding import Decoded, decode_text_noted, sniff_kind
 from verifier.core.deephtml import parse_capped
 from verifier.core.values import BriefError, BriefText, BriefTooLarge, BriefUnreadable, Link
@@ -433,15 +434,12 @@ def read_pdf_brief(data: bytes) -> BriefText:
 
 
 def _page_text(tp: Any) -> str:
-    """A page's text layer with its paragraphs: a blank line where the space between two printed
-    lines is wider than the page's usual line spacing (a word processor's space after a paragraph,
-    a heading, an empty line), since the text layer gives every line end alike."""
+    """A page's text layer with its paragraphs (verifier.core.pdflayout): a blank line where one
+    opens, since the text layer gives every line end alike."""
     text: str = tp.get_text_range()
     if len(text) != tp.count_chars():  # characters and text units apart: keep the lines as they are
         return text
-    starts = {0} | {m.end() for m in re.finditer("\r\n *", text)}
-    chars = [(i, *_vertical(tp.get_charbox(i, loose=True))) for i in _samples(text)]
-    cut = [i for i in paragraph_starts(chars) if i in starts]
+    cut = pdflayout.paragraph_starts(text, [(i, *tp.get_charbox(i, loose=True)) for i in _samples(text)])
     if not cut:
         return text
     pieces = [text[a:b] for a, b in zip([0, *cut], [*cut, len(text)], strict=True)]
@@ -457,40 +455,6 @@ def _samples(text: str) -> list[int]:
         mid = text.find(" ", (a + b) // 2, b)
         out.extend(sorted({a, mid + 1 if mid > 0 else b, b}))
     return out
-
-
-def _vertical(box: tuple[float, float, float, float]) -> tuple[float, float]:
-    return box[1], box[3]
-
-
-def paragraph_starts(chars: list[tuple[int, float, float]]) -> list[int]:
-    """Where a paragraph opens, from a page's characters in reading order as (index, bottom, top).
-    A character whose middle lies within the printed line so far is on it (a raised footnote number
-    included); between printed lines, a step down (in the lower line's heights) more than 1.4 times
-    the page's usual one opens a paragraph (the index of the lower line's first character); with no
-    usual spacing, none."""
-    lines: list[list[float]] = []  # [first index, bottom, top]
-    for i, lo, hi in chars:
-        if lines and lines[-1][1] < (lo + hi) / 2 < lines[-1][2]:
-            lines[-1][1] = min(lines[-1][1], lo)
-            lines[-1][2] = max(lines[-1][2], hi)
-        else:
-            lines.append([i, lo, hi])
-    steps = [(int(lines[n][0]), (lines[n - 1][1] - lines[n][1]) / max(lines[n][2] - lines[n][1], 1e-3))
-             for n in range(1, len(lines))]
-    usual = _usual_step([d for _, d in steps if d > 0])
-    return [] if usual is None else [i for i, d in steps if d > 1.4 * usual]
-
-
-def _usual_step(down: list[float]) -> float | None:
-    """A page's line spacing, in line heights (so a smaller note's lines share the body's): the
-    smallest spacing that at least two steps and a fifth of them share within 8%; one-line
-    paragraphs may outnumber a paragraph's lines, never go below them."""
-    for d in sorted(down):
-        n = sum(1 for e in down if abs(e - d) <= 0.08 * d)
-        if n >= max(2, len(down) / 5):
-            return d
-    return None
 
 
 # pdfium marks a hyphen at a line end it rejoined (U+FFFE, or 0x02). In prose the printed hyphen and

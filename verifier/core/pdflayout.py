@@ -1,0 +1,114 @@
+"""Paragraphs of a PDF page, from where its lines are printed.
+
+Pure: a page's text layer and the font boxes of a few of its characters in, the offsets where
+paragraphs open out. `verifier.core.intake` reads both from pdfium and puts a blank line there.
+
+Why: a PDF's text layer ends every printed line alike ("\\r\\n"), so a brief read from it is one
+paragraph a page: a heading runs into the first sentence, and an outlet named in one paragraph
+credits the quotes of the next (credit by an outlet ends with its paragraph). What a reader sees
+is still there, in the geometry:
+- spacing: a step down between two printed lines wider than the page's usual one (a word
+  processor's space after a paragraph, a heading, an empty line);
+- a short line: a line that stops well before the column's right edge (a paragraph's last line,
+  a heading) followed by a line that opens like a sentence, as Google Docs and LibreOffice print
+  paragraphs with no space between them.
+A raised footnote number, which the text layer puts on a line of its own, is on the line it is
+printed on; the steps are measured in the lower line's heights, so a smaller note's lines share
+the body's spacing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: a step down more than this many times the page's usual one opens a paragraph
+WIDER = 1.4
+#: steps within this share of each other are one spacing
+SAME_STEP = 0.08
+#: a line that ends this share of the column's width before its right edge is short
+SHORT = 0.25
+#: printed lines a page needs before a short line is told from the column (its right edge is
+#: the edge most lines reach)
+SHORT_MIN_LINES = 4
+
+#: the font box of one character: (index in the text, left, bottom, right, top)
+Box = tuple[int, float, float, float, float]
+
+
+@dataclass
+class PrintedLine:
+    first: int  # index of its first sampled character in the text
+    left: float
+    bottom: float
+    right: float
+    top: float
+
+
+def printed_lines(boxes: list[Box]) -> list[PrintedLine]:
+    """The page's printed lines: a character whose middle lies within the line so far is on it."""
+    lines: list[PrintedLine] = []
+    for i, left, lo, right, hi in boxes:
+        cur = lines[-1] if lines else None
+        if cur is not None and cur.bottom < (lo + hi) / 2 < cur.top:
+            cur.bottom, cur.top = min(cur.bottom, lo), max(cur.top, hi)
+            cur.left, cur.right = min(cur.left, left), max(cur.right, right)
+        else:
+            lines.append(PrintedLine(i, left, lo, right, hi))
+    return lines
+
+
+def spacing_starts(lines: list[PrintedLine]) -> list[int]:
+    """Lines below a step down wider than the page's usual one (none with no usual spacing)."""
+    steps = [(lines[n].first, (lines[n - 1].bottom - lines[n].bottom) / max(lines[n].top - lines[n].bottom, 1e-3))
+             for n in range(1, len(lines))]
+    usual = usual_step([d for _, d in steps if d > 0])
+    return [] if usual is None else [i for i, d in steps if d > WIDER * usual]
+
+
+def usual_step(down: list[float]) -> float | None:
+    """A page's line spacing, in line heights: the smallest spacing that at least two steps and a
+    fifth of them share; one-line paragraphs may outnumber a paragraph's lines, never go below them."""
+    for d in sorted(down):
+        n = sum(1 for e in down if abs(e - d) <= SAME_STEP * d)
+        if n >= max(2, len(down) / 5):
+            return d
+    return None
+
+
+def short_line_starts(lines: list[PrintedLine]) -> list[int]:
+    """Lines after a short one: a line whose right end stops SHORT of the column's width before the
+    edge that most of the page's lines reach (the column: from the leftmost line start to that edge)."""
+    if len(lines) < SHORT_MIN_LINES:
+        return []
+    rights = sorted(ln.right for ln in lines)
+    edge = rights[int(0.8 * (len(rights) - 1))]
+    left = min(ln.left for ln in lines)
+    if edge - left <= 0:
+        return []
+    return [lines[n].first for n in range(1, len(lines))
+            if lines[n - 1].right < edge - SHORT * (edge - left) and lines[n].bottom < lines[n - 1].bottom]
+
+
+_LINE_START = re.compile(r"\r\n *")
+#: how a line ends when the sentence or the entry goes on (a short line there is not a paragraph's end)
+_GOES_ON = ",;:-–—(/&"
+
+
+def paragraph_starts(text: str, boxes: list[Box]) -> list[int]:
+    """Offsets in the page's text where a paragraph opens: at a line start, by spacing, or after a
+    short line when the new line opens like a sentence (a capital, a digit, a mark) and the short
+    one does not end in the middle of one (a comma, a colon, a dash)."""
+    starts = {m.end() for m in _LINE_START.finditer(text)}
+    lines = printed_lines(boxes)
+    cut = {i for i in spacing_starts(lines) if i in starts}
+    for i in short_line_starts(lines):
+        if i in starts and _opens(text, i):
+            cut.add(i)
+    return sorted(cut)
+
+
+def _opens(text: str, i: int) -> bool:
+    before = text[:i].rstrip()
+    c = text[i:i + 1]
+    return bool(before) and before[-1] not in _GOES_ON and (c.isupper() or c.isdigit() or c in "“\"‘'([•")
