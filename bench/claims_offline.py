@@ -7,7 +7,12 @@ fetch timeout turns slow answers into unverifiable claims); this measures the cl
 figures to report are still the CLI run's.
 
     uv run python bench/claims_offline.py [--limit N] [--per-brief 5] [--out report.json]
+        [--printed [--pdf-cache DIR]]
     (from a worktree elsewhere: VERIFIER_SHARED_DIR=/path/to/shared)
+
+--printed: every cited page is printed to PDF by the system Chromium (as a reader saves a page, or
+as a report is published) and read as a PDF source: the same claims on sources whose lines end
+where the page ran out.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from verifier.core.claims import find_claims
 from verifier.core.evidence import PassageIndex, judge_claim
 from verifier.core.intake import brief_from_bytes
 from verifier.core.parse import parse_brief
+from verifier.documents.pdf import extract_pdf
 from verifier.documents.source import extract_with_note
 
 BASE = "http://127.0.0.1:1"
@@ -57,11 +63,33 @@ def _judge_brief(b: dict[str, Any], index_of: Any) -> dict[str, Any]:
     return {"claims": out, "sources": [{"status": "ok"}]}
 
 
+def _printed(pages: dict[int, Any], cache: Path) -> dict[int, Path]:
+    """Each page printed to PDF (A4) by the system Chromium, kept in `cache`."""
+    from playwright.sync_api import sync_playwright
+
+    from verifier.net.render import chromium_path
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out = {n: cache / f"{n}.pdf" for n in pages}
+    todo = [n for n, p in out.items() if not p.exists()]
+    if todo:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+            page = browser.new_page()
+            for n in todo:
+                page.set_content(pages[n][0].decode("utf-8"))
+                out[n].write_bytes(page.pdf(format="A4"))
+            browser.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--per-brief", type=int, default=5)
     ap.add_argument("--out", help="write metrics and per-claim rows as JSON")
+    ap.add_argument("--printed", action="store_true", help="read every page printed to PDF by Chromium")
+    ap.add_argument("--pdf-cache", type=Path, help="where the printed pages are kept between runs")
     args = ap.parse_args()
     lines = (W.DEFAULT_DATA / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
@@ -71,9 +99,14 @@ def main() -> None:
     briefs = W.build(items, pages, _Site(), Path(tempfile.mkdtemp(prefix="wice-offline-")), args.per_brief)
     indexes: dict[int, PassageIndex] = {}
 
+    printed = _printed(pages, args.pdf_cache or Path(tempfile.mkdtemp(prefix="wice-pdf-"))) if args.printed else {}
+
     def index_of(n: int) -> PassageIndex:
         if n not in indexes:
-            st, _ = extract_with_note(pages[n][0], "text/html; charset=utf-8", f"{BASE}/w/{n}")
+            if printed:
+                st, _ = extract_pdf(printed[n].read_bytes())
+            else:
+                st, _ = extract_with_note(pages[n][0], "text/html; charset=utf-8", f"{BASE}/w/{n}")
             indexes[n] = PassageIndex(st, SourceIndex.build(st))
         return indexes[n]
 

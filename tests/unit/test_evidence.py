@@ -256,3 +256,34 @@ def test_the_dateline_that_gives_the_claims_year_is_shown_when_no_passage_does()
     # a dateline of another year is not evidence for the claim's
     _, flags, _, passages = judged("In 2016, the old river bridge reopened after repairs.", page)
     assert "By Jo Reporter, 14 March 2017" not in passages and [f.kind for f in flags] == ["date"]
+
+
+PRINTED = """Prices report
+Consumer prices rose 3.5% in March, the statistics office
+said on Tuesday, with food and fuel the main drivers of the
+rise. The office counted 1,000 shops in fifty towns for the
+survey, as it has done every month since the spring of 2019.
+Unemployment
+The rate fell to 4.1 percent in the same month, the lowest
+level since 2019, the office said.
+
+A second page with its own text that goes on for a while
+and ends here.
+"""
+
+
+def test_a_pdf_sources_sentences_run_over_its_printed_lines() -> None:
+    """A PDF's lines end where the page ran out: a sentence wrapped over three lines is one
+    passage, whole, and a heading stays apart from the sentence after it."""
+    src = SourceText(text=PRINTED, title=None, pages=[(0, 1), (PRINTED.index("A second"), 2)])
+    px = PassageIndex(src, SourceIndex.build(src))
+    units = [PRINTED[a:b].replace("\n", " ") for a, b in px.spans]
+    assert "The office counted 1,000 shops in fifty towns for the survey, as it has done every month since " \
+           "the spring of 2019." in units
+    assert "Unemployment" in units and "A second page with its own text that goes on for a while and ends here." in units
+    j = judge_claim(claim("The office counted 1,000 shops in fifty towns every month since 2019."), {"1": px})
+    assert j.evidence[0].text.replace("\n", " ").startswith("The office counted 1,000 shops")
+    assert j.evidence[0].text.endswith("spring of 2019.") and j.support == "supported"
+    # the same text from a web page: every line is a block of its own
+    web = index(PRINTED)
+    assert "survey, as it has done every month since the spring of 2019." in [PRINTED[a:b] for a, b in web.spans]

@@ -64,3 +64,20 @@ def test_a_raised_number_and_smaller_notes_do_not_open_paragraphs() -> None:
                         (ix["2"], 50, 630, 55, 638), (ix["2"] + 8, 490, 630, FULL, 638),
                         (ix["3"], 50, 620, 55, 628), (ix["3"] + 7, 490, 620, FULL, 628)]
     assert paragraph_starts(text, boxes) == [ix["1 M"]]
+
+
+def test_text_paragraphs_of_printed_lines_without_geometry() -> None:
+    from verifier.core.pdflayout import text_paragraphs
+
+    text = ("Water rates\nThe council found that household water\nrates would rise by twelve "
+            "percent over\nthe next two years.\nThe minister said the plan would be\nready, and then, "
+            "when the council\nagreed,\nwho knows what would follow next.\n\nA new page of text")
+    got = [text[a:b] for a, b in text_paragraphs(text)]
+    assert got == ["Water rates",
+                   "The council found that household water\nrates would rise by twelve percent over\n"
+                   "the next two years.",
+                   "The minister said the plan would be\nready, and then, when the council\nagreed,\n"
+                   "who knows what would follow next.",
+                   "A new page of text"]
+    few = "One short\nTwo"
+    assert [few[a:b] for a, b in text_paragraphs(few)] == [few]  # too few lines to tell

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 #: a step down more than this many times the page's usual one opens a paragraph
 WIDER = 1.4
@@ -109,6 +110,32 @@ def paragraph_starts(text: str, boxes: list[Box]) -> list[int]:
 
 
 def _opens(text: str, i: int) -> bool:
-    before = text[:i].rstrip()
-    c = text[i:i + 1]
+    return _opens_text(text[max(0, i - 200):i], text[i:i + 1])
+
+
+#: a line this much shorter than most of its page's lines is short (text only: no geometry)
+SHORT_TEXT = 0.7
+_LINE = re.compile(r"[^\n]+")
+
+
+def text_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph spans of printed text kept as lines (a PDF source's pages, an OCR text), from the
+    text alone: a blank line parts paragraphs, and so does a line much shorter than most of its
+    page's lines (a paragraph's last line, a heading) when the next opens like a sentence."""
+    out: list[tuple[int, int]] = []
+    for block in re.finditer(r"(?:[^\n]+\n?)+", text):
+        lines = [(m.start(), m.end()) for m in _LINE.finditer(text, block.start(), block.end())]
+        lengths = sorted(b - a for a, b in lines)
+        full = lengths[int(0.8 * (len(lengths) - 1))]
+        a = lines[0][0]
+        for (s0, e0), (s1, _) in pairwise(lines):
+            if len(lines) >= SHORT_MIN_LINES and e0 - s0 < SHORT_TEXT * full and _opens_text(text[s0:e0], text[s1]):
+                out.append((a, e0))
+                a = s1
+        out.append((a, lines[-1][1]))
+    return out
+
+
+def _opens_text(line: str, c: str) -> bool:
+    before = line.rstrip()
     return bool(before) and before[-1] not in _GOES_ON and (c.isupper() or c.isdigit() or c in "“\"‘'([•")
