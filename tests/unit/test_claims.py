@@ -153,3 +153,25 @@ def test_a_plain_digit_footnote_mark_ends_and_credits_its_sentence() -> None:
     assert [(c.text, c.cites) for c in claims] == [
         ("The council found that water rates would rise by twelve percent over two years.", ["3"]),
         ("The regulator warned that supply would suffer badly in the dry northern districts.", ["4"])]
+
+
+def test_a_sentence_that_points_at_a_source_is_not_a_claim() -> None:
+    """"See also …", "For details, see …", "Cf. …" name where to read, as a reference entry does;
+    "See how …" asserts what it points at."""
+    got = claims("See also the council's analysis of the water rates [1].\n\n"
+                 "For details, see the council report on household water rates [2].\n\n"
+                 "Cf. the regulator's annual review of water prices [1].\n\n"
+                 "See how prices rose 40% in March in every town [1].\n\n"
+                 "Officials see a risk of higher water rates in March [2].")
+    assert [c.text for c in got] == ["See how prices rose 40% in March in every town.",
+                                     "Officials see a risk of higher water rates in March."]
+
+
+def test_a_link_in_brackets_leaves_no_empty_brackets_in_the_claim() -> None:
+    got = claims("Prices rose 40% in March in every town (see https://example.org/d).\n\n"
+                 "Prices fell 4% in May in every town (Source: https://example.org/e), officials said.\n\n"
+                 "Rates rose 12% in June across the region (https://example.org/f).")
+    assert [c.text for c in got] == ["Prices rose 40% in March in every town.",
+                                     "Prices fell 4% in May in every town, officials said.",
+                                     "Rates rose 12% in June across the region."]
+    assert all(c.text == c.text.strip() for c in got)

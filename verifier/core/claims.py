@@ -48,6 +48,11 @@ shouldnt cant arent hasnt havent hadnt
 _REPORTING = re.compile(
     r"\baccording\s+to\b|\b(?:said|says|say|saying|reported|reports|reporting|report|told|tells|tell|"
     r"telling|wrote|writes|stated|states|noted|notes|added|announced)\b", re.I)
+#: a sentence that opens by pointing at a source ("See also the council's analysis [3].", "For
+#: details, see the report [1].", "Cf. …") is a reference written as prose, not a claim; "See how
+#: prices rose 40% [1]" asserts what it points at, and is one
+_POINTER = re.compile(r"\s*(?:for\s+(?:more|details|further|the\s+full)\b[^,.;\n]{0,40},\s*)?"
+                      r"(?:see(?:\s+also)?|cf\.)\s+(?!(?:how|why|what|when|where|whether|that)\b)", re.I)
 _WORD = re.compile(r"[^\W_]+(?:[’'][^\W_]+)*")
 _HEADING = re.compile(r"\s{0,3}#{1,6}\s")
 _CAPTION = re.compile(r"\s*(?:figure|fig\.|table|photo|image|chart|map|graph|caption|source)\s*\d*\s*[:.—–-]",
@@ -232,11 +237,18 @@ def _strip(text: str, s: int, e: int, removed: list[tuple[int, int]]) -> tuple[s
         chars.pop()
         where.pop()
     out = "".join(chars)
-    fixed = re.sub(r" (?=[.,;:!?])", "", out)
-    if fixed != out:  # a marker removed before punctuation left a space: drop it, keep offsets aligned
-        keep = [k for k in range(len(out)) if not (out[k] == " " and k + 1 < len(out) and out[k + 1] in ".,;:!?")]
-        out, where = fixed, [where[k] for k in keep]
+    # what a removed marker or link leaves: brackets with nothing in them ("analysis (https://…)."),
+    # a space before punctuation ("week [2]."); dropped, the offsets kept aligned
+    for leftover in (_EMPTY_BRACKETS, _SPACE_BEFORE_PUNCT):
+        drop = {k for m in leftover.finditer(out) for k in range(*m.span())}
+        if drop:
+            keep = [k for k in range(len(out)) if k not in drop]
+            out, where = "".join(out[k] for k in keep), [where[k] for k in keep]
     return out, where
+
+
+_EMPTY_BRACKETS = re.compile(r" ?(?:\((?:(?:see(?: also)?|cf\.|source:?|sources:?|via) ?)?\)|\[ ?\])", re.I)
+_SPACE_BEFORE_PUNCT = re.compile(r" (?=[.,;:!?])")
 
 
 def _local(spans: list[tuple[int, int]], where: list[int]) -> list[tuple[int, int]]:
@@ -258,6 +270,8 @@ def _counted(text: str, aside: list[tuple[int, int]]) -> int:
 
 
 def _claim(ctx: _Context, s: int, e: int) -> ClaimSentence | None:
+    if _POINTER.match(ctx.text, s, e):
+        return None
     cr = ctx.credit(s, e)
     if not cr.refs:
         return None
