@@ -5,7 +5,8 @@ a quote cut mid-word at an edge, a word changed inside a parenthetical the sourc
 quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
 mismatched pair, a pull quote whose credit line stands inside its closing mark, a double quote
 nested in a single one (the British way), the brief's own marker inside a closing mark, or footnote
-numbers in plain digits as a PDF's text layer gives them (“…next week.”1). Each class
+numbers in plain digits as a PDF's text layer gives them (“…next week.”1), or a brief printed to
+PDF (paragraphs, an outlet's credit, links the margin broke). Each class
 here is generated from random sentences of a small vocabulary (several seeds), run through
 parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
 class and exits 1 when any class falls below its floor, so no later change brings these
@@ -19,14 +20,17 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.core.align import SourceIndex, align
+from verifier.core.intake import brief_from_bytes
 from verifier.core.normalize import squash
 from verifier.core.parse import parse_brief
+from verifier.core.pdfwrite import text_pdf
 from verifier.core.statuses import DiffKind, Verdict
 from verifier.core.values import BriefText, Match, SourceText
 
@@ -68,6 +72,7 @@ FLOORS = {
     "single outside": 1.0,
     "marker inside": 1.0,
     "digit notes": 1.0,
+    "pdf brief": 1.0,
 }
 
 
@@ -334,6 +339,42 @@ def digit_notes(rng: random.Random) -> tuple[str, list[str], list[list[str]]]:
     return f"{body} it ended.\n\nNotes\n{notes}\n", want, [[str(k + 1)] for k in range(n)]
 
 
+OUTLETS = ("Ledger", "Courier", "Gazette", "Herald", "Tribune", "Chronicle")
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """A paragraph's printed lines: broken at spaces, a word longer than the line (a link) anywhere."""
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+
+
+def pdf_brief(rng: random.Random) -> tuple[BriefText, list[str], list[list[str]]]:
+    """A brief printed to PDF (a real PDF, read back through its text layer): a heading; a paragraph
+    whose outlet ("The Ledger reported …") credits its quote; a next paragraph whose quote no one
+    credits (an outlet's credit ends with its paragraph); a quote with a marker; notes whose links
+    the margin broke anywhere, or written "www.…". Paragraphs spaced apart, or (as Google Docs
+    prints them) not, their last line short."""
+    width = 84
+    outlet = rng.choice(OUTLETS)
+    q1, q2, q3 = (_said(sentence(rng, rng.randint(6, 9))) for _ in range(3))
+    w = rng.choice(WORDS)
+    paras = [f"The {outlet} reported that the {w} chief called the plan “{q1}” at a meeting of the board.",
+             f"Critics of the {rng.choice(WORDS)} said it was “{q2}” and asked for a {rng.choice(WORDS)} review.",
+             f"The {rng.choice(WORDS)} office warned of “{q3}” [2] before the vote."]
+    slug = "-".join(sentence(rng, 9)) + "_" + "_".join(sentence(rng, 6))
+    notes = [f"[1] The {outlet}, https://www.{outlet.lower()}.example.com/{rng.choice(WORDS)}/{slug}.html",
+             f"[2] {rng.choice(WORDS).capitalize()} analysis, www.{rng.choice(WORDS)}.example.gov.uk/{slug[:30]}"]
+    spaced = rng.random() < 0.5
+    lines: list[str] = [f"Brief: the {w} {rng.choice(WORDS)}"]
+    for p in [*paras, *notes]:
+        body = _wrapped(p, width)
+        while not spaced and len(body[-1]) > 0.6 * width and not p.startswith("["):
+            p = p[:-1] + f" in {rng.choice(WORDS)}."  # a last line that reaches the margin is no paragraph end
+            body = _wrapped(p, width)
+        lines += ([""] if spaced else []) + body
+    brief = brief_from_bytes(text_pdf([lines], font_size=10, leading=12.5), name="brief.pdf")
+    return brief, [q1, q2, q3], [["1"], [], ["2"]]
+
+
 # ------------------------------------------------------------------ scoring
 
 ALIGN_CLASSES = {
@@ -350,7 +391,8 @@ ALIGN_CLASSES = {
 }
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
                  "pull-quote credit": pull_quote_credit, "continued line": continued_line,
-                 "single outside": single_outside, "marker inside": marker_inside, "digit notes": digit_notes}
+                 "single outside": single_outside, "marker inside": marker_inside, "digit notes": digit_notes,
+                 "pdf brief": pdf_brief}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
@@ -374,7 +416,8 @@ def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
             rng = random.Random(f"{name}/{seed}")
             for _ in range(cases):
                 text, want, *cites = gen(rng)  # a class may also say each quote's credit
-                parsed = parse_brief(BriefText(text=text, fmt="txt")).quotes
+                brief = text if isinstance(text, BriefText) else BriefText(text=text, fmt="txt")
+                parsed = parse_brief(brief).quotes
                 got = [q.text for q in parsed]
                 if [squash(g) for g in got] == [squash(w) for w in want] and \
                         (not cites or [q.cites for q in parsed] == cites[0]):

@@ -524,3 +524,13 @@ def test_a_web_address_without_a_scheme_in_running_text_is_a_mention() -> None:
             "[2] See www.localhost for details\n")
     pb = parse(text)
     assert [(c.ref, c.url) for c in pb.citations] == [("1", "https://example.org/a/www.example.net")]
+
+
+def test_a_marker_wrapped_to_the_next_line_still_credits_the_quote() -> None:
+    """A PDF's margin (or hard-wrapped text) may put the marker at the start of the next line: that
+    line goes on with the sentence ("[2] before the vote."), so it is not a note."""
+    text = ("The office warned of “serious risks to the supply of water”\n[2] before the vote, and of "
+            "“a tax on the poor and the old”\n[1].\n\n[1] https://example.org/a\n[2] https://example.org/b\n")
+    pb = parse(text)
+    assert [(c.ref, c.url) for c in pb.citations] == [("1", "https://example.org/a"), ("2", "https://example.org/b")]
+    assert [q.cites for q in pb.quotes] == [["2"], ["1"]]

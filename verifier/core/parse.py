@@ -127,6 +127,9 @@ def _bare_urls(text: str, *, www: bool = False) -> list[tuple[str, int, int]]:
 
 
 _STRUCT = re.compile(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)")
+#: a line that opens with a marker and goes on with the sentence ("[2] before the vote.", "[2]."):
+#: the marker of the line before, wrapped (a PDF's margin, hard-wrapped text), not a note
+_WRAPPED_MARKER = re.compile(r"\s{0,3}\[\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*\](?:[.,;:!?)]|\s+(?!https?:|www\.)[a-z])")
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -140,7 +143,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     for ln in lines:
         end = pos + len(ln)
         blank = not ln.strip()
-        struct = bool(_STRUCT.match(ln))
+        struct = bool(_STRUCT.match(ln)) and not (cur is not None and not prev_struct and _WRAPPED_MARKER.match(ln))
         if blank:
             if cur is not None:
                 out.append((cur, pos - 1))
