@@ -287,3 +287,14 @@ def test_a_pdf_sources_sentences_run_over_its_printed_lines() -> None:
     # the same text from a web page: every line is a block of its own
     web = index(PRINTED)
     assert "survey, as it has done every month since the spring of 2019." in [PRINTED[a:b] for a, b in web.spans]
+
+
+def test_a_word_hyphenated_at_a_printed_line_end_is_found_whole() -> None:
+    text = ("The committee opened an inves-\ntigation into the water company after the spring floods,\n"
+            "the regulator said in a statement on Monday.\n")
+    src = SourceText(text=text, title=None, pages=[(0, 1)])
+    j = judge_claim(claim("The committee opened an investigation into the water company after the floods."),
+                    {"1": PassageIndex(src, SourceIndex.build(src))})
+    assert j.coverage == 1.0 and j.support == "supported"
+    assert keys_of("an inves-\ntigation") == [word_key("inves"), word_key("tigation"), word_key("investigation")]
+    assert keys_of("a well-\nKnown plan") == [word_key("well"), word_key("Known"), word_key("plan")]  # not hyphenation

@@ -156,8 +156,19 @@ def word_key(word: str) -> str:
 
 
 def keys(text: str) -> list[str]:
-    """The compared forms of text's content words, in order."""
-    return [word_key(m.group()) for m in _WORD.finditer(text) if is_content(m.group())]
+    """The compared forms of text's content words, in order; a word a printed page hyphenated at a
+    line end ("inves-\ntigation") gives its parts and then the word whole."""
+    out = [word_key(m.group()) for m in _WORD.finditer(text) if is_content(m.group())]
+    if "-\n" in text:
+        have = set(out)
+        joined = _LINE_HYPHEN.sub("", text)
+        out += [k for k in (word_key(m.group()) for m in _WORD.finditer(joined) if is_content(m.group()))
+                if k not in have]
+    return out
+
+
+#: a hyphen at a line end between letters, the next line going on in lower case: hyphenation
+_LINE_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[a-z])")
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
