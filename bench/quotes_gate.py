@@ -5,8 +5,9 @@ a quote cut mid-word at an edge, a word changed inside a parenthetical the sourc
 quote that is wholly a parenthetical, a multi-paragraph quote, ''…'' marks, a reversed or
 mismatched pair, a pull quote whose credit line stands inside its closing mark, a double quote
 nested in a single one (the British way), the brief's own marker inside a closing mark, or footnote
-numbers in plain digits as a PDF's text layer gives them (“…next week.”1), or a brief printed to
-PDF (paragraphs, an outlet's credit, links the margin broke). Each class
+numbers in plain digits as a PDF's text layer gives them (“…next week.”1), a brief printed to
+PDF (paragraphs, an outlet's credit, links the margin broke), or a source's own footnote marks
+inside the quoted words ("market12", "market[3]", "[citation needed]"). Each class
 here is generated from random sentences of a small vocabulary (several seeds), run through
 parse_brief and align() the way the CLI runs them, and scored; the script prints one line per
 class and exits 1 when any class falls below its floor, so no later change brings these
@@ -73,6 +74,7 @@ FLOORS = {
     "marker inside": 1.0,
     "digit notes": 1.0,
     "pdf brief": 1.0,
+    "source marks": 1.0,
 }
 
 
@@ -241,6 +243,39 @@ def exact_control(rng: random.Random) -> tuple[str, str, Callable[[Match | None]
     return text, " ".join(s[a : a + 7]), lambda m: m is not None and m.verdict is Verdict.VERIFIED
 
 
+def _marked(rng: random.Random, words: list[str]) -> str:
+    """A source sentence with the page's own footnote marks in it, as PDFs and web pages give them:
+    a superscript flattened onto a word ("market12"), bracketed ("market[3]", "[citation needed]"),
+    or after an end mark ("market,4"); some glued to a note's first word at a line start ("12The")."""
+    out = []
+    for k, w in enumerate(words):
+        if 0 < k < len(words) - 1 and len(w) >= 4 and rng.random() < 0.25:  # marks follow words, not "of"
+            n = rng.randint(1, 400)
+            w = rng.choice([f"{w}{n}", f"{w}[{n}]", f"{w}[{n}, {n + 1}]", f"{w},{n}", f"{w}[citation needed]",
+                            f"{w},[a]"])
+        out.append(w)
+    return " ".join(out)
+
+
+def source_marks(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A quote of words the source interrupts with its own footnote marks: verified (the marks
+    are the source's typography); the same quote with one word changed: still altered."""
+    _, sents = source(rng)
+    s = rng.choice(sents)
+    a = rng.randint(0, 3)
+    q = s[a : a + rng.randint(7, 10)]
+    marked = [_marked(rng, x) for x in sents]
+    at = sents.index(s)
+    head = f"\n{rng.randint(1, 999)}" if rng.random() < 0.3 else " "  # a note's number glued to its first word
+    text = " ".join(m.capitalize() + "." for m in marked[:at]) + head + marked[at].capitalize() + ". " + \
+        " ".join(m.capitalize() + "." for m in marked[at + 1:])
+    if rng.random() < 0.3:
+        k = rng.randrange(1, len(q) - 1)
+        q = [*q[:k], "unrelated" if q[k] != "unrelated" else "other", *q[k + 1:]]
+        return text, " ".join(q), lambda m: m is not None and m.verdict is Verdict.ALTERED
+    return text, " ".join(q), lambda m: m is not None and m.verdict is Verdict.VERIFIED
+
+
 # ------------------------------------------------------------------ extraction classes
 
 
@@ -388,6 +423,7 @@ ALIGN_CLASSES = {
     "sign words": sign_words,
     "sign word changed": sign_word_changed,
     "figures, contractions": figures_contractions,
+    "source marks": source_marks,
 }
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
                  "pull-quote credit": pull_quote_credit, "continued line": continued_line,

@@ -330,3 +330,41 @@ def test_a_word_added_late_in_a_long_parenthetical_the_source_has_is_a_change() 
     for q in (said.replace("in patients", "in clearly patients"), said.replace("patients who", "patients clearly who")):
         m = run(q, ix)
         assert m.verdict is Verdict.ALTERED and DiffKind.INSERTED_NOTE not in kinds(m), q
+
+
+@pytest.mark.parametrize("source", [
+    "an indictment charging 13 Russian nationals12 and three Russian entities with violating the law",
+    "an indictment charging 13 Russian nationals[12] and three Russian entities with violating the law",
+    "an indictment charging 13 Russian nationals,[12, 13] and three Russian entities with violating the law",
+    "an indictment charging 13 Russian nationals[citation needed] and three Russian entities with violating the law",
+    "an indictment charging 13 Russian\nnationals.[a] And three Russian entities with violating the law",
+])
+def test_a_sources_own_footnote_marks_are_not_quoted_words(source: str) -> None:
+    """Superscripts flattened by a PDF's text layer or a page's text, Wikipedia's bracketed notes:
+    a quote leaves them out, or pastes them in, and is verified; a changed word is still a change."""
+    ix = SourceIndex.build(SourceText(text=source))
+    quote = "charging 13 Russian nationals and three Russian entities with violating"
+    assert run(quote, ix).verdict is Verdict.VERIFIED
+    changed = run("charging 14 Russian nationals and three Russian entities with violating", ix)
+    assert changed.verdict is Verdict.ALTERED
+
+
+def test_a_notes_number_glued_to_its_first_word_and_a_mark_after_an_end_mark() -> None:
+    text = ("dismiss the charge on multiple grounds.1276 The indictment charges all of the defendants\n"
+            "1276A more detailed explanation of the charging decision is set forth in a memorandum")
+    ix = SourceIndex.build(SourceText(text=text, pages=[(0, 1)]))
+    assert run("on multiple grounds. The indictment charges all of the defendants", ix).verdict is Verdict.VERIFIED
+    assert run("A more detailed explanation of the charging decision is set forth", ix).verdict is Verdict.VERIFIED
+    assert run("endorsement points1 than any other candidate in the race",
+               SourceIndex.build(SourceText(text="He has far more endorsement points1 than any other candidate in "
+                                                 "the race."))).verdict is Verdict.VERIFIED  # pasted with the mark
+
+
+def test_numbers_that_belong_to_the_words_are_compared() -> None:
+    """Not marks: a name's own number ("BA.2", "G7"), a section ("4.2"), a word's digits in capitals."""
+    ix = SourceIndex.build(SourceText(text="The Omicron BA.2 variant spread as the G7 met, under section 4.2 of "
+                                           "the rules, said NATO12 staff."))
+    assert run("The Omicron BA.3 variant spread as the G7 met", ix).verdict is Verdict.ALTERED
+    assert run("the G8 met, under section 4.2 of the rules", ix).verdict is Verdict.ALTERED
+    assert run("under section 4.3 of the rules, said NATO12 staff", ix).verdict is Verdict.ALTERED
+    assert run("under section 4.2 of the rules, said NATO13 staff", ix).verdict is Verdict.ALTERED

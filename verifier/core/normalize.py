@@ -13,7 +13,10 @@ Decisions:
   glued vs split words (same letters) as typography;
 - folding is NFKD (ligatures, full-width and superscript forms), accents dropped, casefold;
 - the signs % and & are words, read as they are said ("percent", "and"): a quote that writes
-  "54 percent" for the source's "54%", or "and" for "&", quotes the same words.
+  "54 percent" for the source's "54%", or "and" for "&", quotes the same words;
+- a page's own footnote marks are no words ("[12]", "[citation needed]", the "1276" of
+  "processes.1276 The", the "12" of "nationals12" or of a note's "12The"): a quote leaves them out,
+  or pastes them in, and quotes the same words (source_tokens).
 """
 
 from __future__ import annotations
@@ -67,6 +70,52 @@ def tokenize(text: str) -> list[Token]:
         if n:
             append(Token(n, m.start(), m.end()))
     return out
+
+
+#: a source's own footnote marks, which a quote leaves out: bracketed ("[12]", "[3, 4]", "[note 2]",
+#: Wikipedia's "[citation needed]", a letter after a word's end, ".[a]", not the page's own editing,
+#: "judge[s]"), or a number glued after the end mark of a
+#: lower-case word ("processes.1276 The", "elections,”3 she"), as a PDF's text layer gives a
+#: superscript (not "BA.2", "Figure A.1": a name's own number)
+SOURCE_MARK = re.compile(
+    r"\[(?:\d{1,4}(?:\s*[,–-]\s*\d{1,4})*|(?:note|nb|n)\s?\d{1,3}|[a-z]+ needed|"
+    r"who\?|when\?|which\?|according to whom\?)\]|(?<![^\W\d_])\[[a-z]\]"
+    r"|(?:(?<=[a-z]{2}[.,;:!?”’\"')])|(?<=[a-z]{2}[.,;:!?][”’\"')]))\d{1,4}(?=\s|$)")
+#: a footnote number flattened onto the end of a word of three lower-case letters or more ("nationals12")
+_GLUED_AFTER = re.compile(r"(?<=[a-z]{3})\d{1,3}$")
+#: a note's number glued before its first word, a capital, at a line start ("1276A more detailed")
+_GLUED_BEFORE = re.compile(r"^\d{1,4}(?=[A-Z][a-z]*$)")
+
+
+def source_tokens(text: str) -> list[Token]:
+    """Tokens without footnote marks: a mark on its own is no token, a mark glued to a word is cut
+    from the word's comparison form (its offsets still cover the mark). A source's words then
+    align with a quote's whatever marks the page put between them, and a quote pasted with the
+    page's marks in it ("…endorsement points1 than…") compares the same."""
+    toks = tokenize(text)
+    marks = [m.span() for m in SOURCE_MARK.finditer(text)]
+    out: list[Token] = []
+    k = 0
+    for t in toks:
+        while k < len(marks) and marks[k][1] <= t.start:
+            k += 1
+        if k < len(marks) and marks[k][0] <= t.start and t.end <= marks[k][1]:
+            continue
+        if any(c.isdigit() for c in t.norm):
+            t = _unglued(text, t)
+        out.append(t)
+    return out
+
+
+def _unglued(text: str, t: Token) -> Token:
+    orig = text[t.start:t.end]
+    m = _GLUED_AFTER.search(orig)
+    if m:
+        return Token(t.norm[: -len(m.group())], t.start, t.end)
+    m = _GLUED_BEFORE.match(orig)
+    if m and text[max(0, t.start - 40):t.start].rstrip(" \t")[-1:] in ("\n", ""):
+        return Token(t.norm[len(m.group()):], t.start, t.end)
+    return t
 
 
 def squash(text: str) -> str:
@@ -133,7 +182,7 @@ def parse_quote(text: str) -> ParsedQuote:
     toks: list[QTok] = []
     boundaries: set[int] = set()
     seg = 0
-    for t in tokenize(w):
+    for t in source_tokens(w):
         nseg = sum(1 for c in cuts if c < t.start)
         if nseg != seg and toks:
             boundaries.add(len(toks))
