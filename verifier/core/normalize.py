@@ -84,7 +84,7 @@ SOURCE_MARK = re.compile(
 #: a footnote number flattened onto the end of a word of three lower-case letters or more ("nationals12")
 _GLUED_AFTER = re.compile(r"(?<=[a-z]{3})\d{1,3}$")
 #: a note's number glued before its first word, a capital, at a line start ("1276A more detailed")
-_GLUED_BEFORE = re.compile(r"^\d{1,4}(?=[A-Z][a-z]*$)")
+_GLUED_BEFORE = re.compile(r"^\d{1,4}(?=[A-Z][A-Za-z’'ʼ]*$)")
 
 
 def source_tokens(text: str) -> list[Token]:
