@@ -400,7 +400,7 @@ def test_a_pdf_briefs_link_broken_after_its_hyphen_is_read_whole() -> None:
 
 
 def test_rejoin_breaks_keeps_prose_and_mends_only_links() -> None:
-    from verifier.core.intake import rejoin_breaks
+    from verifier.core.pdflayout import rejoin_breaks
 
     assert rejoin_breaks("a well\ufffeknown plan") == "a well-\nknown plan"
     assert rejoin_breaks("see www.example.org/water\x02rates now") == "see www.example.org/water-rates now"
@@ -430,7 +430,7 @@ def test_a_pdf_briefs_paragraphs_part_its_heading_and_its_outlets() -> None:
 
 
 def test_rejoin_links_mends_a_link_broken_at_the_margin_and_nothing_else() -> None:
-    from verifier.core.intake import rejoin_links
+    from verifier.core.pdflayout import rejoin_links
 
     assert rejoin_links("see https://a.org/x/annual_r\neports_and_for_\nengland.pdf now") == \
         "see https://a.org/x/annual_reports_and_for_england.pdf now"

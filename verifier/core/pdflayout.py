@@ -2,6 +2,8 @@
 
 Pure: a page's text layer and the font boxes of a few of its characters in, the offsets where
 paragraphs open out. `verifier.core.intake` reads both from pdfium and puts a blank line there.
+Also what the layer does to a brief's links: a hyphen it rejoined at a line end, a link the margin
+broke (rejoin_breaks, rejoin_links).
 
 Why: a PDF's text layer ends every printed line alike ("\\r\\n"), so a brief read from it is one
 paragraph a page: a heading runs into the first sentence, and an outlet named in one paragraph
@@ -139,3 +141,49 @@ def text_paragraphs(text: str) -> list[tuple[int, int]]:
 def _opens_text(line: str, c: str) -> bool:
     before = line.rstrip()
     return bool(before) and before[-1] not in _GOES_ON and (c.isupper() or c.isdigit() or c in "“\"‘'([•")
+
+
+# ------------------------------------------------------------------ links and hyphens
+
+# pdfium marks a hyphen at a line end it rejoined (U+FFFE, or 0x02). In prose the printed hyphen and
+# the line end are put back, as for a source's text (the aligner joins "legis-\nlation"); inside a
+# URL the hyphen is the address's own (word processors never hyphenate a link, they break it after
+# its "-"): "…/2024/water-\nrates-final.pdf" is read as one link, not a dead one cut at the hyphen.
+_BREAK_MARK = re.compile("[\ufffe\x02]")
+_TOKEN_AROUND = re.compile(r"\S*[\ufffe\x02]\S*")
+
+
+def rejoin_breaks(text: str) -> str:
+    """A PDF text layer's rejoined line-end hyphens: "-" inside a URL, "-\n" elsewhere."""
+    if not _BREAK_MARK.search(text):
+        return text
+
+    def one(m: re.Match[str]) -> str:
+        tok = m.group()
+        inside_url = "://" in tok or tok.lower().lstrip("(<[“\"").startswith("www.")
+        return _BREAK_MARK.sub("-" if inside_url else "-\n", tok)
+
+    return _TOKEN_AROUND.sub(one, text)
+
+
+# A link too long for its line is broken where it reached the margin, anywhere (a browser prints
+# "…/annual_r" and "eports_and_…_for_" and "england.pdf" on three lines). A line that ends in a
+# link goes on with the next line's first word when that word can only be more of an address: it
+# holds "/", "_", "=", "&", "%", "?" or "#", or ends in a file or domain suffix, and is not a link
+# of its own or a pair of short words ("and/or", "he/she"). A plain word after a link ("…/water/"
+# then "rates") stays apart: it may be prose.
+_LINK_AT_END = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)\S*$", re.I)
+_MORE_OF_A_LINK = re.compile(r"(?![a-z][a-z0-9+.-]*://|www\.|[a-z]{1,4}/[a-z]{1,4}[).,;:]*(?:\s|$))(?:\S*[/_=&%?#]\S*|\S*\.[a-z][a-z0-9]{1,4}[).,;\]]*)(?=\s|$)",
+                             re.I)
+
+
+def rejoin_links(text: str) -> str:
+    """A PDF text layer's links broken over lines, put back together."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for ln in lines[1:]:
+        if _LINK_AT_END.search(out[-1]) and _MORE_OF_A_LINK.match(ln):
+            out[-1] += ln
+        else:
+            out.append(ln)
+    return "\n".join(out)
