@@ -101,7 +101,7 @@ def source_tokens(text: str) -> list[Token]:
             k += 1
         if k < len(marks) and marks[k][0] <= t.start and t.end <= marks[k][1]:
             continue
-        if any(c.isdigit() for c in t.norm):
+        if (t.norm[-1].isdigit() or t.norm[0].isdigit()) and not t.norm.isdigit():
             t = _unglued(text, t)
         out.append(t)
     return out
