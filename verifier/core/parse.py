@@ -129,7 +129,7 @@ def _bare_urls(text: str, *, www: bool = False) -> list[tuple[str, int, int]]:
 _STRUCT = re.compile(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)")
 #: a line that opens with a marker and goes on with the sentence ("[2] before the vote.", "[2]."):
 #: the marker of the line before, wrapped (a PDF's margin, hard-wrapped text), not a note
-_WRAPPED_MARKER = re.compile(r"\s{0,3}\[\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*\](?:[.,;:!?)]|\s+(?!https?:|www\.)[a-z])")
+_WRAPPED_MARKER = re.compile(r"\s{0,3}\[\d{1,4}(?:\s*[,;–-]\s*\d{1,4})*\][.,;:!?)]*(?:\s*$|\s+(?!https?:|www\.)[a-z])")
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
