@@ -534,3 +534,7 @@ def test_a_marker_wrapped_to_the_next_line_still_credits_the_quote() -> None:
     pb = parse(text)
     assert [(c.ref, c.url) for c in pb.citations] == [("1", "https://example.org/a"), ("2", "https://example.org/b")]
     assert [q.cites for q in pb.quotes] == [["2"], ["1"]]
+    # a note under its heading stays a note
+    notes = parse("He called it “a tax on the poor and the old” [2].\n\nReferences\n[1]. Smith, J. Rates rise. "
+                  "https://example.org/a\n[2]. Doe, A. Water. https://example.org/b\n")
+    assert [(c.ref, c.title) for c in notes.citations] == [("1", "Smith, J. Rates rise"), ("2", "Doe, A. Water")]
