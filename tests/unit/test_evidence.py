@@ -298,3 +298,27 @@ def test_a_word_hyphenated_at_a_printed_line_end_is_found_whole() -> None:
     assert j.coverage == 1.0 and j.support == "supported"
     assert keys_of("an inves-\ntigation") == [word_key("inves"), word_key("tigation"), word_key("investigation")]
     assert keys_of("a well-\nKnown plan") == [word_key("well"), word_key("Known"), word_key("plan")]  # not hyphenation
+
+
+def test_a_pages_footnote_marks_are_not_its_figures() -> None:
+    """Wikipedia's "[12]" and a PDF's glued superscript are notes, not numbers the page gives: a
+    claim that changes 13 to 12 is a contradiction even where a note is numbered 12."""
+    for page in ("The indictment charged 13 Russian nationals[12] and three Russian entities in 2018.[13]\n"
+                 "Other text about the weather in the region.\n",
+                 "The indictment charged 13 Russian nationals12 and three Russian entities in 2018.\n"
+                 "Other text about the weather in the region.\n"):
+        _, flags, _, passages = judged("The indictment charged 12 Russian nationals and three entities in 2018.", page)
+        assert [(f.kind, f.claim, f.source) for f in flags] == [("number", "12", "13")]
+        assert passages[0].startswith("The indictment charged 13 Russian nationals")  # shown as the page has it
+        support_, flags, cov, _ = judged("The indictment charged 13 Russian nationals and three entities in 2018.", page)
+        assert support_ == "supported" and not flags and cov == 1.0
+
+
+def test_unmark_blanks_only_the_marks_offset_for_offset() -> None:
+    from verifier.core.normalize import unmark
+
+    text = "nationals[12] and Counsel3 met.[a] BA.2 and G7 rose 4.1 percent,[7]\n1276A note"
+    got = unmark(text)
+    assert len(got) == len(text)
+    assert got.split() == ["nationals", "and", "Counsel", "met.", "BA.2", "and", "G7", "rose", "4.1", "percent,",
+                           "A", "note"]

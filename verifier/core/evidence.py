@@ -17,6 +17,10 @@ Decisions
   to PDF, `bench/claims_offline.py --printed`: set@3 0.601 → 0.624, flags on supported claims
   20% → 12%). A sentence repeated later (HTML text repeats the main text
   after `main_end`) is kept once.
+- The source is judged with its own footnote marks blanked (normalize.unmark: "[12]", a PDF's
+  glued "nationals12"), offset for offset; passages are shown as the page has them. A note's
+  number is not a figure of the page: "13 Russian nationals[12]" gives 13, so a claim's 12 is a
+  contradiction, and a sentence that ends ".[13] The" still ends there.
 - Ranking: BM25 (bm25s) of each sentence against the claim's content words (folded, stemmed,
   numbers without separators); the credit is left out of the query, quotes are kept in it.
   When the claim's words align with the source as a quote would (verifier.core.align), the
@@ -64,7 +68,7 @@ from verifier.core.flags import (
     page_names,
     writes_value,
 )
-from verifier.core.normalize import fold
+from verifier.core.normalize import fold, unmark
 from verifier.core.pdflayout import text_paragraphs
 from verifier.core.values import SourceText
 
@@ -117,6 +121,12 @@ class Passage:
     end: int
     page: int | None
     score: float
+    #: the text as judged: the page's own footnote marks blanked (normalize.unmark)
+    words: str = field(default="", compare=False, repr=False)
+
+    @property
+    def judged(self) -> str:
+        return self.words or self.text
 
     def as_dict(self) -> dict[str, object]:
         return {"text": self.text, "start": self.start, "end": self.end, "page": self.page, "score": self.score}
@@ -240,12 +250,14 @@ class PassageIndex:
     def __init__(self, source: SourceText, index: SourceIndex | None = None) -> None:
         self.source = source
         self.align_index = index
+        #: the source's text with its own footnote marks blanked, offset for offset: what is judged
+        self.plain = unmark(source.text)
         self.spans: list[tuple[int, int]] = []
         self.tokens: list[list[str]] = []
         seen: set[str] = set()
-        for a, b in sentences(source.text, printed=bool(source.pages)):
-            toks = keys(source.text[a:b])
-            sig = " ".join(_WORD.findall(fold(source.text[a:b])))
+        for a, b in sentences(self.plain, printed=bool(source.pages)):
+            toks = keys(self.plain[a:b])
+            sig = " ".join(_WORD.findall(fold(self.plain[a:b])))
             if sig in seen:
                 continue  # the full page text after main_end repeats the main text
             seen.add(sig)
@@ -262,7 +274,7 @@ class PassageIndex:
     def names(self) -> list[list[str]]:
         """The page's two-word names (built once, on first use)."""
         if self._names is None:
-            self._names = page_names(self.source.text)
+            self._names = page_names(self.plain)
         return self._names
 
     def _ranker(self) -> Any:
@@ -286,6 +298,10 @@ class PassageIndex:
     def text_of(self, lo: int, hi: int) -> tuple[str, int, int]:
         a, b = self.spans[lo][0], self.spans[hi][1]
         return self.source.text[a:b], a, b
+
+    def words_of(self, lo: int, hi: int) -> str:
+        """Sentences lo..hi as judged (their footnote marks blanked)."""
+        return self.plain[self.spans[lo][0]:self.spans[hi][1]]
 
     def unit_at(self, offset: int) -> int | None:
         for k, (a, b) in enumerate(self.spans):
@@ -378,7 +394,7 @@ def _dated(claim: ClaimSentence, px: PassageIndex, chosen: list[_Window]) -> lis
     if not chosen or not years - shown:
         return chosen
     for k in range(min(DATELINE_WITHIN, len(px.spans))):
-        text = px.text_of(k, k)[0]
+        text = px.words_of(k, k)
         if (years - shown) & px.sets[k] and len(text.split()) <= DATELINE_WORDS and gives_month(text) \
                 and not any(w.lo <= k <= w.hi for w in chosen):
             return [*chosen[: MAX_PASSAGES - 1], _Window(k, k, 0.0)]
@@ -405,7 +421,7 @@ def _next(px: PassageIndex, ranked: list[int], scores: list[float], want: dict[s
 
 def _passage(px: PassageIndex, w: _Window) -> Passage:
     text, a, b = px.text_of(w.lo, w.hi)
-    return Passage(text, a, b, px.source.page_at(a), round(w.score, 4))
+    return Passage(text, a, b, px.source.page_at(a), round(w.score, 4), px.plain[a:b])
 
 
 def _units_of(px: PassageIndex, p: Passage) -> tuple[int, int] | None:
@@ -417,10 +433,10 @@ def _lead(px: PassageIndex) -> list[str]:
     """The page's title, its opening sentences and its dateline: the first short sentence of the
     page's opening DATELINE_WITHIN that gives a month of a year ("4 September 2013", "By Jo Marchant on
     March 2, 2017"), which a menu or a sign-up box may push below the opening sentences."""
-    out = ([px.source.title] if px.source.title else []) + [px.text_of(k, k)[0]
+    out = ([px.source.title] if px.source.title else []) + [px.words_of(k, k)
                                                              for k in range(min(LEAD, len(px.spans)))]
     for k in range(LEAD, min(DATELINE_WITHIN, len(px.spans))):
-        text = px.text_of(k, k)[0]
+        text = px.words_of(k, k)
         if len(text.split()) <= DATELINE_WORDS and gives_month(text):
             out.append(text)
             break
@@ -434,7 +450,7 @@ def context_of(px: PassageIndex, passages: Sequence[Passage]) -> list[str]:
         span = _units_of(px, p)
         if span is not None:
             units |= set(range(max(0, span[0] - NEIGHBOURS), min(len(px.spans), span[1] + NEIGHBOURS + 1)))
-    return _lead(px) + [px.text_of(k, k)[0] for k in sorted(units)]
+    return _lead(px) + [px.words_of(k, k) for k in sorted(units)]
 
 
 def name_windows(px: PassageIndex, passages: Sequence[Passage], claim_words: set[str]) -> list[str]:
@@ -446,8 +462,8 @@ def name_windows(px: PassageIndex, passages: Sequence[Passage], claim_words: set
         span = _units_of(px, p)
         if span is not None:
             lo, hi = max(0, span[0] - NAME_NEIGHBOURS), min(len(px.spans) - 1, span[1] + NAME_NEIGHBOURS)
-            text = px.text_of(lo, hi)[0]
-            if len(set(keys(p.text)) & claim_words) >= NAME_RELEVANT:
+            text = px.words_of(lo, hi)
+            if len(set(keys(p.judged)) & claim_words) >= NAME_RELEVANT:
                 out.append(text)
     return out
 
@@ -459,7 +475,7 @@ def coverage(claim: ClaimSentence, passages: Sequence[Passage]) -> float:
     mine = [k for k in claim_keys(claim, with_quotes=False) if k not in GENERIC]
     if not mine:
         return 1.0
-    joined = " ".join(p.text for p in passages)
+    joined = " ".join(p.judged for p in passages)
     have = set(keys(joined))
     prefixes = {k[:PREFIX] for k in have if len(k) >= PREFIX}
     values = number_values(joined)
@@ -519,10 +535,10 @@ def judge_on(claim: ClaimSentence, ref: str, px: PassageIndex, passages: list[Pa
 def _flags(claim: ClaimSentence, px: PassageIndex, passages: list[Passage]) -> list[Flag]:
     if not passages:
         return []
-    return find_flags(claim.text, [p.text for p in passages], context_of(px, passages),
+    return find_flags(claim.text, [p.judged for p in passages], context_of(px, passages),
                       skip=claim.set_aside, outlets=claim.outlets,
                       name_texts=name_windows(px, passages, set(claim_keys(claim, with_quotes=True))),
-                      page=px.source.text, page_runs=px.names)
+                      page=px.plain, page_runs=px.names)
 
 
 def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[Passage],
@@ -544,11 +560,11 @@ def _with_token_passage(claim: ClaimSentence, px: PassageIndex, passages: list[P
             if k in shown or len((px.sets[k] & want) - own) < (VALUE_SHARED if value else TOKEN_SHARED):
                 continue
             if value:
-                if not writes_value(f.claim, px.source.text[a:b]):
+                if not writes_value(f.claim, px.plain[a:b]):
                     continue
             else:
                 if k not in folded:
-                    folded[k] = fold_text(px.source.text[a:b])
+                    folded[k] = fold_text(px.plain[a:b])
                 if token not in folded[k]:
                     continue
             extra = _passage(px, _Window(k, k, 0.0))

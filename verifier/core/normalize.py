@@ -107,6 +107,25 @@ def source_tokens(text: str) -> list[Token]:
     return out
 
 
+_GLUED_AFTER_IN_TEXT = re.compile(r"(?<![^\W_])(?:[^\W\d_]*[a-z]{3})(\d{1,3})(?![^\W_])")
+_GLUED_BEFORE_IN_TEXT = re.compile(r"^[ \t]*(\d{1,4})(?=[A-Z][A-Za-z’'ʼ]*(?![^\W_]))", re.M)
+
+
+def unmark(text: str) -> str:
+    """`text` with the page's own footnote marks (as source_tokens reads them) blanked out, every
+    other character where it was: what a claim is judged on, so a note's number is never one of
+    the page's figures ("13 Russian nationals[12]" gives 13, not 12)."""
+    spans = [m.span() for m in SOURCE_MARK.finditer(text)]
+    spans += [m.span(1) for m in _GLUED_AFTER_IN_TEXT.finditer(text)]
+    spans += [m.span(1) for m in _GLUED_BEFORE_IN_TEXT.finditer(text)]
+    if not spans:
+        return text
+    out = list(text)
+    for a, b in spans:
+        out[a:b] = " " * (b - a)
+    return "".join(out)
+
+
 def _unglued(text: str, t: Token) -> Token:
     orig = text[t.start:t.end]
     m = _GLUED_AFTER.search(orig)
