@@ -72,69 +72,73 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
-#: a source's own footnote marks, which a quote leaves out: bracketed ("[12]", "[3, 4]", "[note 2]",
-#: Wikipedia's "[citation needed]", a letter after a word's end, ".[a]", not the page's own editing,
-#: "judge[s]"), or a number glued after the end mark of a
-#: lower-case word ("processes.1276 The", "elections,”3 she"), as a PDF's text layer gives a
-#: superscript (not "BA.2", "Figure A.1": a name's own number)
-SOURCE_MARK = re.compile(
+#: a source's own footnote marks, which a quote leaves out, bracketed: "[12]", "[3, 4]", "[note 2]",
+#: Wikipedia's "[citation needed]", a letter after a word's end (".[a]", not the page's own editing,
+#: "judge[s]"). Each pattern here opens with a literal or a digit, so a search skips to it: these
+#: run over every source.
+_MARK_BRACKETS = re.compile(
     r"\[(?:\d{1,4}(?:\s*[,–-]\s*\d{1,4})*|(?:note|nb|n)\s?\d{1,3}|[a-z]+ needed|"
-    r"who\?|when\?|which\?|according to whom\?)\]|(?<![^\W\d_])\[[a-z]\]"
-    r"|(?:(?<=[a-z]{2}[.,;:!?”’\"')])|(?<=[a-z]{2}[.,;:!?][”’\"')]))\d{1,4}(?=\s|$)")
-#: a footnote number flattened onto the end of a word of three lower-case letters or more ("nationals12")
-_GLUED_AFTER = re.compile(r"(?<=[a-z]{3})\d{1,3}$")
+    r"who\?|when\?|which\?|according to whom\?|(?<![^\W\d_]\[)[a-z])\]")
+#: a number after the end mark of a lower-case word ("processes.1276 The", "elections,”3 she"), as a
+#: PDF's text layer gives a superscript (not "BA.2", "Figure A.1": a name's own number); the word's
+#: end is checked in _after_end
+_MARK_AFTER_END = re.compile(r"[.,;:!?”’\"')](\d{1,4})(?=\s|$)")
+_ENDS = ".,;:!?"
+#: a footnote number flattened onto the end of a word of three lower-case letters or more
+#: ("nationals12"); that the word is letters only is checked in _glued
+_GLUED_AFTER = re.compile(r"(?<=[a-z]{3})(\d{1,3})(?![^\W_])")
 #: a note's number glued before its first word, a capital, at a line start ("1276A more detailed")
-_GLUED_BEFORE = re.compile(r"^\d{1,4}(?=[A-Z][A-Za-z’'ʼ]*$)")
+_GLUED_BEFORE = re.compile(r"^[ \t]*(\d{1,4})(?=[A-Z][A-Za-z’'ʼ]*(?![^\W_]))", re.M)
 
 
-def source_tokens(text: str) -> list[Token]:
-    """Tokens without footnote marks: a mark on its own is no token, a mark glued to a word is cut
-    from the word's comparison form (its offsets still cover the mark). A source's words then
-    align with a quote's whatever marks the page put between them, and a quote pasted with the
-    page's marks in it ("…endorsement points1 than…") compares the same."""
-    toks = tokenize(text)
-    marks = [m.span() for m in SOURCE_MARK.finditer(text)]
-    out: list[Token] = []
-    k = 0
-    for t in toks:
-        while k < len(marks) and marks[k][1] <= t.start:
-            k += 1
-        if k < len(marks) and marks[k][0] <= t.start and t.end <= marks[k][1]:
-            continue
-        if (t.norm[-1].isdigit() or t.norm[0].isdigit()) and not t.norm.isdigit():
-            t = _unglued(text, t)
-        out.append(t)
-    return out
+def mark_spans(text: str) -> list[tuple[int, int]]:
+    """Where the page's own footnote marks stand in `text`, in order (they may overlap)."""
+    spans = [m.span() for m in _MARK_BRACKETS.finditer(text)]
+    spans += [m.span(1) for m in _MARK_AFTER_END.finditer(text) if _after_end(text, m.start())]
+    spans += [m.span(1) for m in _GLUED_AFTER.finditer(text) if _glued(text, m.start(1))]
+    spans += [m.span(1) for m in _GLUED_BEFORE.finditer(text)]
+    return sorted(spans)
 
 
-_GLUED_AFTER_IN_TEXT = re.compile(r"(?<![^\W_])(?:[^\W\d_]*[a-z]{3})(\d{1,3})(?![^\W_])")
-_GLUED_BEFORE_IN_TEXT = re.compile(r"^[ \t]*(\d{1,4})(?=[A-Z][A-Za-z’'ʼ]*(?![^\W_]))", re.M)
+def _after_end(text: str, p: int) -> bool:
+    """Whether the mark at p (one closing character) ends a lower-case word: "es." or "s,”"."""
+    if text[p - 2:p].isalpha() and text[p - 2:p].islower() and text[p - 2:p].isascii():
+        return True
+    two = text[p - 3:p - 1]
+    return text[p - 1:p] in _ENDS and text[p] in "”’\"')" and two.isalpha() and two.islower() and two.isascii()
+
+
+def _glued(text: str, d: int) -> bool:
+    """Whether the letters before the digits at d are a whole word (not "x2abc12")."""
+    j = d
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    return j == 0 or not text[j - 1].isalnum()
 
 
 def unmark(text: str) -> str:
-    """`text` with the page's own footnote marks (as source_tokens reads them) blanked out, every
-    other character where it was: what a claim is judged on, so a note's number is never one of
-    the page's figures ("13 Russian nationals[12]" gives 13, not 12)."""
-    spans = [m.span() for m in SOURCE_MARK.finditer(text)]
-    spans += [m.span(1) for m in _GLUED_AFTER_IN_TEXT.finditer(text)]
-    spans += [m.span(1) for m in _GLUED_BEFORE_IN_TEXT.finditer(text)]
+    """`text` with the page's own footnote marks blanked, every other character where it was: what
+    a source's words are read from (source_tokens) and a claim is judged on, so a note's number is
+    never one of the page's words or figures ("13 Russian nationals[12]" gives 13, not 12)."""
+    spans = mark_spans(text)
     if not spans:
         return text
-    out = list(text)
+    parts: list[str] = []
+    pos = 0
     for a, b in spans:
-        out[a:b] = " " * (b - a)
-    return "".join(out)
+        a = max(a, pos)
+        if b > a:
+            parts += [text[pos:a], " " * (b - a)]
+            pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
-def _unglued(text: str, t: Token) -> Token:
-    orig = text[t.start:t.end]
-    m = _GLUED_AFTER.search(orig)
-    if m:
-        return Token(t.norm[: -len(m.group())], t.start, t.end)
-    m = _GLUED_BEFORE.match(orig)
-    if m and text[max(0, t.start - 40):t.start].rstrip(" \t")[-1:] in ("\n", ""):
-        return Token(t.norm[len(m.group()):], t.start, t.end)
-    return t
+def source_tokens(text: str) -> list[Token]:
+    """Tokens without footnote marks (read from unmark(text): offsets are `text`'s). A source's
+    words then align with a quote's whatever marks the page put between them, and a quote pasted
+    with the page's marks in it ("…endorsement points1 than…") compares the same."""
+    return tokenize(unmark(text))
 
 
 def squash(text: str) -> str:
