@@ -446,11 +446,14 @@ def _page_text(tp: Any) -> str:
     return "\r\n".join(pieces)
 
 
+_PRINTED_LINE = re.compile(r"\S(?:[^\r\n]*\S)?")
+
+
 def _samples(text: str) -> list[int]:
     """The first, middle and last printed characters of each line of the text layer: enough to place
     the line (and a line the layer joined across a rejoined hyphen) at a few calls per line."""
     out: list[int] = []
-    for m in re.finditer(r"\S(?:[^\r\n]*\S)?", text):
+    for m in _PRINTED_LINE.finditer(text):
         a, b = m.start(), m.end() - 1
         mid = text.find(" ", (a + b) // 2, b)
         out.extend(sorted({a, mid + 1 if mid > 0 else b, b}))

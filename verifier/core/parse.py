@@ -123,7 +123,7 @@ def _bare_urls(text: str, *, www: bool = False) -> list[tuple[str, int, int]]:
     for m in _WWW.finditer(text) if www else ():
         u = _clean_url(m.group())
         out.append(("https://" + u, m.start(), m.start() + len(u)))
-    return sorted(out, key=lambda t: t[1]) if len(out) > 1 else out
+    return sorted(out, key=lambda t: t[1]) if www else out
 
 
 _STRUCT = re.compile(r"\s{0,3}(?:#{1,6}\s|>|[-*+•]\s|\d{1,3}[.)]\s|\[\^?\w+\]:?\s)")

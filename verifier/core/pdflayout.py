@@ -22,6 +22,7 @@ the body's spacing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -72,11 +73,18 @@ def spacing_starts(lines: list[PrintedLine]) -> list[int]:
 def usual_step(down: list[float]) -> float | None:
     """A page's line spacing, in line heights: the smallest spacing that at least two steps and a
     fifth of them share; one-line paragraphs may outnumber a paragraph's lines, never go below them."""
-    for d in sorted(down):
-        n = sum(1 for e in down if abs(e - d) <= SAME_STEP * d)
-        if n >= max(2, len(down) / 5):
+    ordered = sorted(down)
+    for d in ordered:
+        n = bisect_right(ordered, d * (1 + SAME_STEP)) - bisect_left(ordered, d * (1 - SAME_STEP))
+        if n >= max(2, len(ordered) / 5):
             return d
     return None
+
+
+def _reached(values: list[float]) -> float:
+    """What most lines reach (their right edge, their length): the 80th percentile."""
+    ordered = sorted(values)
+    return ordered[int(0.8 * (len(ordered) - 1))]
 
 
 def short_line_starts(lines: list[PrintedLine]) -> list[int]:
@@ -84,8 +92,7 @@ def short_line_starts(lines: list[PrintedLine]) -> list[int]:
     edge that most of the page's lines reach (the column: from the leftmost line start to that edge)."""
     if len(lines) < SHORT_MIN_LINES:
         return []
-    rights = sorted(ln.right for ln in lines)
-    edge = rights[int(0.8 * (len(rights) - 1))]
+    edge = _reached([ln.right for ln in lines])
     left = min(ln.left for ln in lines)
     if edge - left <= 0:
         return []
@@ -127,13 +134,13 @@ def text_paragraphs(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for block in re.finditer(r"(?:[^\n]+\n?)+", text):
         lines = [(m.start(), m.end()) for m in _LINE.finditer(text, block.start(), block.end())]
-        lengths = sorted(b - a for a, b in lines)
-        full = lengths[int(0.8 * (len(lengths) - 1))]
         a = lines[0][0]
-        for (s0, e0), (s1, _) in pairwise(lines):
-            if len(lines) >= SHORT_MIN_LINES and e0 - s0 < SHORT_TEXT * full and _opens_text(text[s0:e0], text[s1]):
-                out.append((a, e0))
-                a = s1
+        if len(lines) >= SHORT_MIN_LINES:
+            full = _reached([float(e - s) for s, e in lines])
+            for (s0, e0), (s1, _) in pairwise(lines):
+                if e0 - s0 < SHORT_TEXT * full and _opens_text(text[s0:e0], text[s1]):
+                    out.append((a, e0))
+                    a = s1
         out.append((a, lines[-1][1]))
     return out
 
