@@ -18,7 +18,7 @@ from itertools import accumulate
 from rapidfuzz.distance import Levenshtein, Opcode
 
 from verifier.core.judge import Judged, judge_alignment
-from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, source_tokens
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, unmarked_tokens
 from verifier.core.statuses import Verdict
 from verifier.core.values import Evidence, Match, SourceText
 
@@ -84,7 +84,7 @@ class SourceIndex:
 
     @classmethod
     def build(cls, source: SourceText) -> SourceIndex:
-        toks = source_tokens(source.text)
+        toks = unmarked_tokens(source.text)
         norms = [t.norm for t in toks]
         vocab: dict[str, int] = {}
         ids = [vocab.setdefault(w, len(vocab)) for w in norms]

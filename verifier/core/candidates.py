@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import accumulate
 
 from verifier.core.align import CHUNK, SourceIndex
-from verifier.core.normalize import source_tokens, tokenize
+from verifier.core.normalize import tokenize, unmarked_tokens
 from verifier.core.values import SourceText
 
 Gram = tuple[str, str, str]
@@ -45,7 +45,7 @@ class CandidateIndex:
     @classmethod
     def build(cls, texts: Mapping[str, str | SourceText]) -> CandidateIndex:
         """The index over these texts (key -> text)."""
-        return cls.from_norms({k: [t.norm for t in source_tokens(t if isinstance(t, str) else t.text)]
+        return cls.from_norms({k: [t.norm for t in unmarked_tokens(t if isinstance(t, str) else t.text)]
                                for k, t in texts.items()})
 
     @classmethod

@@ -16,7 +16,7 @@ Decisions:
   "54 percent" for the source's "54%", or "and" for "&", quotes the same words;
 - a page's own footnote marks are no words ("[12]", "[citation needed]", the "1276" of
   "processes.1276 The", the "12" of "nationals12" or of a note's "12The"): a quote leaves them out,
-  or pastes them in, and quotes the same words (source_tokens).
+  or pastes them in, and quotes the same words (unmarked_tokens).
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def _glued(text: str, d: int) -> bool:
 
 def unmark(text: str) -> str:
     """`text` with the page's own footnote marks blanked, every other character where it was: what
-    a source's words are read from (source_tokens) and a claim is judged on, so a note's number is
+    a source's words are read from (unmarked_tokens) and a claim is judged on, so a note's number is
     never one of the page's words or figures ("13 Russian nationals[12]" gives 13, not 12)."""
     spans = mark_spans(text)
     if not spans:
@@ -134,7 +134,7 @@ def unmark(text: str) -> str:
     return "".join(parts)
 
 
-def source_tokens(text: str) -> list[Token]:
+def unmarked_tokens(text: str) -> list[Token]:
     """Tokens without footnote marks (read from unmark(text): offsets are `text`'s). A source's
     words then align with a quote's whatever marks the page put between them, and a quote pasted
     with the page's marks in it ("…endorsement points1 than…") compares the same."""
@@ -205,7 +205,7 @@ def parse_quote(text: str) -> ParsedQuote:
     toks: list[QTok] = []
     boundaries: set[int] = set()
     seg = 0
-    for t in source_tokens(w):
+    for t in unmarked_tokens(w):
         nseg = sum(1 for c in cuts if c < t.start)
         if nseg != seg and toks:
             boundaries.add(len(toks))
