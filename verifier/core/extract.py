@@ -292,6 +292,8 @@ _SHOWN_PROBE = 120  # letters at each end of a body looked for in the page's tex
 def _not_on_page(bodies: list[str], page_text: str) -> list[str]:
     """The bodies the page's text does not already hold: the letters (spacing, punctuation and
     case aside) of a body's start and of its end both found there means the page shows it."""
+    if not bodies:
+        return []  # most pages publish no structured body: the page's text is not read again
     shown = squash(page_text)
     out: list[str] = []
     seen: set[str] = set()
