@@ -1,5 +1,6 @@
 """Normalisation: typography folds away, offsets still point into the original text."""
 
+from verifier.core import normalize
 from verifier.core.normalize import CORE, EDITORIAL, PAREN, fold, parse_quote, squash, tokenize
 
 
@@ -66,3 +67,13 @@ def test_quote_wholly_parenthetical_is_core_text() -> None:
     assert [t.kind for t in pq.toks] == [CORE] * 5
     pq = parse_quote("it was (as in ‘the long goodbye’) final")
     assert [t.kind for t in pq.toks] == [CORE, CORE] + [PAREN] * 5 + [CORE]
+
+
+def test_folding_whole_sentences_does_not_fill_the_word_cache() -> None:
+    """fold caches words, the vocabulary a long-lived worker sees again; a caller folding a whole
+    sentence (a passage's signature) gets the same answer without its text kept for ever."""
+    sentence = "The council approved a smaller budget for the harbour dredging programme on Tuesday."
+    before = len(normalize._fold_cache)
+    assert fold(sentence) == "thecouncilapprovedasmallerbudgetfortheharbourdredgingprogrammeontuesday"
+    assert len(normalize._fold_cache) == before
+    assert fold("Dredging’s") == "dredgings" and "Dredging’s" in normalize._fold_cache

@@ -34,6 +34,8 @@ SIGN_WORDS = {"%": "percent", "&": "and", "\uff05": "percent", "\uff06": "and"}
 _STRIP_RE = re.compile(rf"[{_JOIN_CHARS}]|[-\u2010\u00ad][ \t]*\r?\n[ \t]*")
 
 _fold_cache: dict[str, str] = {}
+#: the longest run cached (a word; a caller folding a whole sentence would fill the cache with text)
+_FOLD_CACHED_CHARS = 48
 
 
 class Token(NamedTuple):
@@ -56,8 +58,8 @@ def fold(word: str) -> str:
         s = unicodedata.normalize("NFKD", s)
         s = "".join(c for c in s if not unicodedata.combining(c))
         out = "".join(c for c in s.casefold() if c.isalnum())
-    if len(_fold_cache) < 500_000:
-        _fold_cache[word] = out
+    if len(word) <= _FOLD_CACHED_CHARS and len(_fold_cache) < 500_000:
+        _fold_cache[word] = out  # words, not whole sentences: the cache's size stays that of a vocabulary
     return out
 
 
