@@ -368,3 +368,16 @@ def test_numbers_that_belong_to_the_words_are_compared() -> None:
     assert run("the G8 met, under section 4.2 of the rules", ix).verdict is Verdict.ALTERED
     assert run("under section 4.3 of the rules, said NATO12 staff", ix).verdict is Verdict.ALTERED
     assert run("under section 4.2 of the rules, said NATO13 staff", ix).verdict is Verdict.ALTERED
+
+
+def test_letters_off_leaves_glued_words_unplaced() -> None:
+    """align's letter placing is what finds a quote across glued OCR words; a caller that turns it
+    off (a claim on a web page) gets the word-level answer only."""
+    ocr = "Hicks said thePresident wasupset andthat Trumpwill notbe ableto meetthe ministers. He left at noon."
+    ix = SourceIndex.build(SourceText(ocr))
+    quote = "the President was upset and that Trump will not be able to meet the ministers"
+    with_letters = align(quote, ix)
+    assert with_letters is not None and with_letters.verdict is Verdict.VERIFIED
+    assert align(quote, ix, letters=False) is None  # no word 3-gram of the quote is intact
+    m = align("ministers. He left at noon", ix, letters=False)
+    assert m is not None and m.verdict is Verdict.VERIFIED  # words that do align still do

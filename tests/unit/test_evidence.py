@@ -322,3 +322,25 @@ def test_unmark_blanks_only_the_marks_offset_for_offset() -> None:
     assert len(got) == len(text)
     assert got.split() == ["nationals", "and", "Counsel", "met.", "BA.2", "and", "G7", "rose", "4.1", "percent,",
                            "A", "note"]
+
+
+def test_a_claim_on_text_that_reads_as_ocr_is_placed_across_its_glued_words() -> None:
+    """Letters are placed for claims where words glue (OCR, PDF text), and nowhere else."""
+    from verifier.core.evidence import _aligned_window
+
+    words = ["the", "council", "said", "that", "it", "would", "review", "the", "budget", "and", "the", "plan",
+             "for", "the", "harbour"]
+    filler = " ".join(words * 30).replace("said that it would", "saidthat itwould", 3)
+    glued = "Hicks said thePresident wasupset andthat Trumpwill notbe ableto meetthe ministers."
+    text = filler.replace("for the harbour", "forthe harbour", 2) + "\n" + glued + "\n"
+    px = index(text, title=None)
+    assert px.align_index is not None and px.align_index.looks_ocr()
+    c = claim("Hicks said that the President was upset and that Trump will not be able to meet the ministers.")
+    w = _aligned_window(c, px)
+    assert w is not None and px.words_of(w.lo, w.hi) == glued
+    page = " ".join(words * 400) + "\n" + glued + "\n"  # a long clean page with that one line
+    px_page = index(page, title=None)  # the same line on a page that does not read as OCR
+    assert px_page.align_index is not None and not px_page.align_index.looks_ocr()
+    assert _aligned_window(c, px_page) is None  # the words alone decide there
+    pdf = SourceText(text=page, pages=[(0, 1)])  # a PDF's text layer glues words too
+    assert _aligned_window(c, PassageIndex(pdf, SourceIndex.build(pdf))) is not None

@@ -646,12 +646,15 @@ def _group_columns(comps: list[tuple[list[int], list[int]]], linked_q: set[int],
     return cols
 
 
-def align(quote_text: str, index: SourceIndex, *, parsed: ParsedQuote | None = None) -> Match | None:
+def align(quote_text: str, index: SourceIndex, *, parsed: ParsedQuote | None = None,
+          letters: bool = True) -> Match | None:
     """The best alignment of the quote in this one source, or None when it is not there.
 
     Found means at least MIN_FOUND of the quote's own words align (a quote of 3 words or
     fewer must align exactly). `parsed`: `parse_quote(quote_text)`, when the caller aligns the
-    same quote against several sources.
+    same quote against several sources. `letters=False`: no letter-level placing when the words
+    do not align (that fallback is for glued OCR words; a caller that knows its text has none, a
+    claim on a web page, is spared its cost).
     """
     qq = _prepare(quote_text, index, parsed)
     if qq is None or not index.ids:
@@ -686,7 +689,7 @@ def align(quote_text: str, index: SourceIndex, *, parsed: ParsedQuote | None = N
                 best = (key, j, cols)
 
     consider(col_sets)
-    if qq.core > 3 and (best is None or best[1].verdict is Verdict.ALTERED):
+    if letters and qq.core > 3 and (best is None or best[1].verdict is Verdict.ALTERED):
         # OCR text: glued and broken words ("Trumpwill notbe") defeat word alignment; align letters
         windows = _word_windows(qq, chains, index)
         windows += [w for w in _chunk_windows(qq, index) if w not in windows]

@@ -320,10 +320,13 @@ class _Window:
 
 
 def _aligned_window(claim: ClaimSentence, px: PassageIndex) -> _Window | None:
-    """The sentences a quote-style alignment of the claim's words lands on, if it lands."""
-    if px.align_index is None:
+    """The sentences a quote-style alignment of the claim's words lands on, if it lands. Letters
+    are placed (align's fallback for glued words) only in a PDF's text or in text that reads as
+    OCR: on a web page the words alone decide, and the letter pass cost a third of judging a claim."""
+    ix = px.align_index
+    if ix is None:
         return None
-    m = align(claim.text, px.align_index)
+    m = align(claim.text, ix, letters=bool(px.source.pages) or ix.looks_ocr())
     if m is None or m.evidence is None or m.score < ALIGN_MIN:
         return None
     lo = px.unit_at(m.evidence.start)
