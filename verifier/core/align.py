@@ -18,7 +18,7 @@ from itertools import accumulate
 from rapidfuzz.distance import Levenshtein, Opcode
 
 from verifier.core.judge import Judged, judge_alignment
-from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, unmarked_tokens
+from verifier.core.normalize import CORE, EDITORIAL, PAREN, ParsedQuote, parse_quote, tokenize, unmark
 from verifier.core.statuses import Verdict
 from verifier.core.values import Evidence, Match, SourceText
 
@@ -60,6 +60,9 @@ class SourceIndex:
     _sq: tuple[str, list[int]] | None = field(default=None, repr=False)
     _heads: dict[str, list[int]] | None = field(default=None, repr=False)
     _ocr: bool | None = field(default=None, repr=False)
+    #: the source's text with its own footnote marks blanked (normalize.unmark), offset for offset:
+    #: what its words were read from, kept for the claims' passages (verifier.core.evidence)
+    plain: str = field(default="", repr=False)
 
     def squashed(self) -> tuple[str, list[int]]:
         """The source's folded words glued together, and where each word starts in it (built
@@ -84,7 +87,8 @@ class SourceIndex:
 
     @classmethod
     def build(cls, source: SourceText) -> SourceIndex:
-        toks = unmarked_tokens(source.text)
+        plain = unmark(source.text)
+        toks = tokenize(plain)  # normalize.unmarked_tokens, with the unmarked text kept
         norms = [t.norm for t in toks]
         vocab: dict[str, int] = {}
         ids = [vocab.setdefault(w, len(vocab)) for w in norms]
@@ -101,7 +105,7 @@ class SourceIndex:
                 tri[key] = [p]
             else:
                 lst.append(p)
-        return cls(source, norms, [t.start for t in toks], [t.end for t in toks], ids, vocab, tri, uni)
+        return cls(source, norms, [t.start for t in toks], [t.end for t in toks], ids, vocab, tri, uni, plain=plain)
 
     def is_glue(self, j: int, part: str, extra: str) -> bool:
         """Whether source word j, cut where a quote's edge ends (`part` the quote's letters,

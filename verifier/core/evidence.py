@@ -251,7 +251,7 @@ class PassageIndex:
         self.source = source
         self.align_index = index
         #: the source's text with its own footnote marks blanked, offset for offset: what is judged
-        self.plain = unmark(source.text)
+        self.plain = index.plain if index is not None and index.source is source else unmark(source.text)
         self.spans: list[tuple[int, int]] = []
         self.tokens: list[list[str]] = []
         seen: set[str] = set()
