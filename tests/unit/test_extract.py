@@ -7,7 +7,7 @@ import random
 import pytest
 
 from verifier.core.decoding import decode_html, decode_text, sniff_kind
-from verifier.core.extract import extract_html, visible_text
+from verifier.core.extract import extract_html, layer_lines, visible_text
 from verifier.core.pdfwrite import text_pdf
 from verifier.documents.pdf import extract_pdf
 from verifier.documents.source import extract
@@ -338,3 +338,10 @@ def test_structured_data_that_is_not_json_or_not_an_article_body_is_ignored() ->
     assert extract_html(commented).text == ""
     other_type = f"<html><head>{_ld(LD_BODY, script_type='application/json')}</head>{shell}"
     assert extract_html(other_type).text == ""
+
+
+def test_a_source_pdfs_rejoined_hyphens_by_the_briefs_rule() -> None:
+    """pdfium's rejoined line-end hyphen (U+FFFE or 0x02) is a line break after a hyphen in a
+    source's prose, as on paper, and a link's own hyphen inside an address, as for a PDF brief."""
+    got = layer_lines("The inves\ufffetigation found a well\x02known plan.\r\nSee https://a.org/annual\ufffereport.pdf")
+    assert got == ["The inves-", "tigation found a well-", "known plan.", "See https://a.org/annual-report.pdf"]

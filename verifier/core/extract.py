@@ -17,6 +17,7 @@ from verifier.core.decoding import decode_html as decode_html  # re-exported: ca
 from verifier.core.decoding import decode_html_noted, decode_text_noted
 from verifier.core.decoding import decode_text as decode_text
 from verifier.core.normalize import squash
+from verifier.core.pdflayout import rejoin_breaks
 from verifier.core.values import SourceText
 
 if TYPE_CHECKING:
@@ -541,9 +542,10 @@ def _strip_running_ocr(pages: list[list[str]], ocr_pages: set[int]) -> list[list
 
 
 def layer_lines(t: str) -> list[str]:
-    # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02);
-    # put the break back as "-\n" so the aligner's hyphenation rule sees it as on paper.
-    t = t.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-\n").replace("\x02", "-\n")
+    # pdfium marks a hyphen where it rejoined a word broken at a line end (U+FFFE, or 0x02): the
+    # break goes back as "-\n", so the aligner's hyphenation rule sees it as on paper (a link's own
+    # hyphen stays "-"), by the same rule as a PDF brief's (pdflayout.rejoin_breaks)
+    t = rejoin_breaks(t.replace("\r\n", "\n").replace("\r", "\n"))
     t = _clean_chars(t)
     return [x.rstrip() for x in t.split("\n") if x.strip()]
 
