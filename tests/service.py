@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -123,3 +124,29 @@ class Service:
                     done[bid] = doc
             time.sleep(0.5)
         return done
+
+
+#: what every service test runs with: loopback fetching, no politeness waits, one quick retry
+LOOPBACK_SETTINGS = {"VERIFIER_ALLOW_PRIVATE_HOSTS": "true", "VERIFIER_HOST_INTERVAL": "0",
+                     "VERIFIER_FETCH_TIMEOUT": "5", "VERIFIER_FETCH_RETRIES": "1"}
+
+
+@contextlib.contextmanager
+def running_service(pg_url: str, redis_url: str, log_dir: Path, *, processes: int = 2,
+                    **settings: str) -> Iterator[Service]:
+    """The API and one worker of `processes` pool processes on a fresh PostgreSQL schema and an
+    emptied Redis database, with LOOPBACK_SETTINGS and `settings` (VERIFIER_… names) on top;
+    stopped, and the schema dropped, afterwards."""
+    import redis
+
+    db_url = fresh_pg_schema(pg_url)
+    redis.Redis.from_url(redis_url).flushdb()
+    svc = Service({"VERIFIER_DATABASE_URL": db_url, "VERIFIER_REDIS_URL": redis_url, **LOOPBACK_SETTINGS,
+                   **settings}, log_dir)
+    try:
+        svc.start_api()
+        svc.start_worker(processes)
+        yield svc
+    finally:
+        svc.stop()
+        drop_pg_schema(db_url)

@@ -10,11 +10,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import redis
 
 from tests.httpserver import LoopbackServer
 from tests.integration.test_render import ARTICLE
-from tests.service import Service, drop_pg_schema, fresh_pg_schema
+from tests.service import Service, running_service
 from verifier.net.render import chromium_path
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -24,19 +23,9 @@ pytestmark = [pytest.mark.service, pytest.mark.slow,
 
 @pytest.fixture(scope="module")
 def service(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    db_url = fresh_pg_schema(pg_url)
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {"VERIFIER_DATABASE_URL": db_url, "VERIFIER_REDIS_URL": redis_url, "VERIFIER_ALLOW_PRIVATE_HOSTS": "true",
-           "VERIFIER_HOST_INTERVAL": "0", "VERIFIER_FETCH_TIMEOUT": "5", "VERIFIER_FETCH_RETRIES": "1",
-           "VERIFIER_API_RATE_LIMIT": "1000", "VERIFIER_RENDER": "auto"}
-    svc = Service(env, tmp_path_factory.mktemp("render-queue-logs"))
-    svc.start_api()
-    svc.start_worker(1)
-    try:
+    with running_service(pg_url, redis_url, tmp_path_factory.mktemp("render-queue-logs"), processes=1,
+                         VERIFIER_API_RATE_LIMIT="1000", VERIFIER_RENDER="auto") as svc:
         yield svc
-    finally:
-        svc.stop()
-        drop_pg_schema(db_url)
 
 
 def test_a_script_written_page_is_rendered_on_the_render_queue(service: Service) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis
 
-from tests.service import Service, drop_pg_schema, fresh_pg_schema
+from tests.service import Service, running_service
 from verifier.cli.demo import BRIEF, DemoSite
 
 pytestmark = [pytest.mark.service, pytest.mark.slow]
@@ -19,20 +18,9 @@ pytestmark = [pytest.mark.service, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def service(pg_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    db_url = fresh_pg_schema(pg_url)
-    redis.Redis.from_url(redis_url).flushdb()
-    env = {"VERIFIER_DATABASE_URL": db_url, "VERIFIER_REDIS_URL": redis_url,
-           "VERIFIER_ALLOW_PRIVATE_HOSTS": "true", "VERIFIER_HOST_INTERVAL": "0",
-           "VERIFIER_HOST_CONCURRENCY": "16", "VERIFIER_FETCH_TIMEOUT": "5", "VERIFIER_FETCH_RETRIES": "1",
-           "VERIFIER_API_RATE_LIMIT": "0", "VERIFIER_JUDGE_CHUNK": "2"}
-    svc = Service(env, tmp_path_factory.mktemp("chunk-logs"))
-    svc.start_api()
-    svc.start_worker(2)
-    try:
+    with running_service(pg_url, redis_url, tmp_path_factory.mktemp("chunk-logs"), VERIFIER_HOST_CONCURRENCY="16",
+                         VERIFIER_API_RATE_LIMIT="0", VERIFIER_JUDGE_CHUNK="2") as svc:
         yield svc
-    finally:
-        svc.stop()
-        drop_pg_schema(db_url)
 
 
 def test_a_brief_judged_in_chunks_has_the_verdicts_of_the_cli(service: Service, tmp_path: Path) -> None:
