@@ -66,6 +66,9 @@ _MARKS_THEN_CAPITAL = re.compile(r"(?:[.!?…][\"”’»)]*\s*(?:(?:\[\^?\d[^\]
                                  rf"|{_DIGITS_AFTER_END})(?=\s+[A-Z“\"‘«„\d])")
 
 
+_ES_PLURAL = re.compile(r"(?:[sxz]|[cs]h)es$")
+
+
 @lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude English stem of a folded word, enough to compare inflected forms."""
@@ -73,7 +76,7 @@ def stem(word: str) -> str:
         return word
     if word.endswith("ies"):
         return word[:-3] + "y"
-    if re.search(r"(?:[sxz]|[cs]h)es$", word):
+    if _ES_PLURAL.search(word):
         return word[:-2]
     for suf in ("ing", "ed", "s"):
         if word.endswith(suf) and not word.endswith("ss") and len(word) - len(suf) >= 3:

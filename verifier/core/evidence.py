@@ -150,13 +150,17 @@ def fold_text(text: str) -> str:
     return " " + " ".join(fold(w) for w in _WORD.findall(text)) + " "
 
 
+_NUMBER_SEPARATORS = re.compile(r"[,\s]")
+_NON_SPACE = re.compile(r"\S+")
+
+
 @lru_cache(maxsize=1 << 16)
 def word_key(word: str) -> str:
     """The form a word is compared in: folded and stemmed, a final e and a doubled final
     consonant dropped ("based" = "base", "starred" = "star"); a number without separators."""
     w = fold(word)
     if any(c.isdigit() for c in w):
-        return re.sub(r"[,\s]", "", w)
+        return _NUMBER_SEPARATORS.sub("", w)
     w = stem(w)
     if len(w) > 3 and w.endswith("e"):
         w = w[:-1]
@@ -232,7 +236,7 @@ def _pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
         b -= 1
     if b <= a or not _WORD.search(text, a, b):
         return []
-    words = list(re.finditer(r"\S+", text[a:b]))
+    words = list(_NON_SPACE.finditer(text[a:b]))
     if len(words) <= MAX_SENTENCE_WORDS:
         return [(a, b)]
     out = []

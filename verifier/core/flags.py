@@ -131,13 +131,23 @@ def _digits(m: re.Match[str]) -> tuple[Decimal, Decimal, str, bool] | None:
     return val * mult, prec * mult, _unit(m), bool(m.group("ord"))
 
 
+#: patterns the hot paths below use, compiled once (a call of re.search(pattern, …) looks its
+#: pattern up in re's cache every time)
+_PERCENT_END = re.compile(r"(?:%|percent|per\s?cent)$", re.I)
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_POSSESSIVE_END = re.compile(r"(?:[’']s?)$")
+_POSSESSIVE_S = re.compile(r"[’']s$")
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_SPACE = re.compile(r"\S+")
+_ALNUM_RUN = re.compile(r"[^\W_]+|\d")
+
+
 def _spelled(text: str) -> list[_Mention]:
     out: list[_Mention] = []
     for m in _SPELLED.finditer(text):
         body = m.group()
-        pct = bool(re.search(r"(?:%|percent|per\s?cent)$", body, re.I))
-        words = [w.lower() for w in re.findall(r"[A-Za-z]+", re.sub(r"(?:%|percent|per\s?cent)$", "", body,
-                                                                      flags=re.I))]
+        pct = bool(_PERCENT_END.search(body))
+        words = [w.lower() for w in _LATIN_WORD.findall(_PERCENT_END.sub("", body))]
         while words and words[0] in ("a", "and"):
             words = words[1:]
         while words and words[-1] == "and":
@@ -327,16 +337,16 @@ def _name_words(run: str) -> list[str]:
 @lru_cache(maxsize=1 << 16)
 def _name_word(word: str) -> str:
     """A word's folded form without its possessive ending (cached: passages repeat words a lot)."""
-    return fold(re.sub(r"(?:[’']s?)$", "", word))
+    return fold(_POSSESSIVE_END.sub("", word))
 
 
 def _names(text: str, skip_first: bool) -> list[_Mention]:
     """Runs of capitalised words; a leading first word of the sentence or month is dropped."""
     out: list[_Mention] = []
-    first = re.search(r"[^\W\d_]", text)
+    first = _LETTER.search(text)
     first_at = first.start() if first else -1
     for m in _NAME_RUN.finditer(text):
-        words = [w for w in re.finditer(r"\S+", m.group())]
+        words = list(_NON_SPACE.finditer(m.group()))
         while words and (fold(words[0].group()) in _NOT_NAMES or (skip_first and m.start() + words[0].start()
                                                                    == first_at)):
             words = words[1:]
@@ -365,7 +375,7 @@ def _same_word(a: str, b: str) -> bool:
 
 
 def _capitalised(word: str) -> bool:
-    first = re.search(r"[^\W\d_]", word)
+    first = _LETTER.search(word)
     return first is not None and first.group().isupper()
 
 
@@ -650,7 +660,7 @@ _SENTENCE_GAP = re.compile(r"[.!?\n]")
 
 
 def _slot_word(word: str) -> str:
-    return stem(fold(re.sub(r"[’']s$", "", word)))
+    return stem(fold(_POSSESSIVE_S.sub("", word)))
 
 
 def _side(text: str, start: int, end: int, names: Sequence[_Mention], *, left: bool) -> tuple[str, str]:
@@ -875,7 +885,7 @@ def _bare(c: _Mention, claim: str) -> bool:
     its own, not only inside another ("Public Health Agency of Canada")."""
     if c.kind != "name" or len(c.value) != 1 or (c.value[0] not in _KINDS and c.value[0] not in _TITLES):
         return False
-    before = re.findall(r"[^\W_]+|\d", claim[:c.start])
+    before = _ALNUM_RUN.findall(claim[:c.start])
     return bool(before) and (before[-1].isdigit() or (before[-1].islower() and before[-1] not in _DETERMINERS))
 
 
