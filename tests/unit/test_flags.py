@@ -391,3 +391,17 @@ def test_a_fellowship_is_a_kind_of_thing_not_a_name() -> None:
     assert flags("She returned to the Fellowship Galleries in 2014.", passage, context=later) == [
         ("name", "Fellowship Galleries", None)]
     assert flags("She returned to the Freer Gallery in 2014.", passage, context=later) == []
+
+
+def test_a_checked_quotes_own_negation_is_no_contradiction() -> None:
+    """The quote is set aside (judged word for word as a quote): the source's "not" inside the words
+    the brief quotes is not a "not" the claim's own words lack."""
+    claim = "The harbour review was blunt: “the pumps had not been serviced for six years”."
+    passage = "The flood defences failed because the pumps had not been serviced for six years."
+    quote = (claim.index("“"), claim.index("”") + 1)
+    assert [(f.kind, f.claim, f.source) for f in find_flags(claim, [passage], skip=[quote])
+            if f.kind == "negation"] == []
+    # the claim's own words beside the same quote still answer for themselves
+    claim2 = "The pumps had been serviced, the review said: “for six years”."
+    assert ("negation", None, "not") in [(f.kind, f.claim, f.source) for f in find_flags(
+        claim2, [passage], skip=[(claim2.index("“"), claim2.index("”") + 1)])]

@@ -980,6 +980,13 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     return flags + _negation_flags(claim, best, every, skip)
 
 
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """`text` with these spans replaced by spaces (offsets kept)."""
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
+
+
 def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
                     skip: Sequence[tuple[int, int]]) -> list[Flag]:
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
@@ -990,7 +997,9 @@ def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
         return [Flag("negation", mine[0].text, None)]
     if not best:
         return []
-    claim_words = {stem(fold(w)) for w in _WORD.findall(claim)}
+    # the words of a checked quote are set aside here too: the quote's own "not" is the quote's
+    # (judged word for word), and its neighbours are no evidence that the claim's words lack one
+    claim_words = {stem(fold(w)) for w in _WORD.findall(_blanked(claim, skip))}
     for n in _negations(best[0].text):
         left, right = _neighbours(best[0].text, n.start, n.end, [])
         if left in claim_words and right in claim_words:
