@@ -75,6 +75,7 @@ FLOORS = {
     "digit notes": 1.0,
     "pdf brief": 1.0,
     "source marks": 1.0,
+    "opposite word": 1.0,
 }
 
 
@@ -215,6 +216,26 @@ def sign_word_changed(rng: random.Random) -> tuple[str, str, Callable[[Match | N
     sent = text.rsplit(". ", 1)[1]
     q = sent.rstrip(".").replace(f"{n}%", f"{n + 1} percent")
     return text, q, lambda m: m is not None and m.verdict is Verdict.ALTERED
+
+
+#: a word and its opposite, two letters apart (the edit distance a long word's typo may have)
+OPPOSITES = [("likely", "unlikely"), ("increased", "decreased"), ("adequate", "inadequate"),
+             ("lawful", "unlawful"), ("accurate", "inaccurate"), ("possible", "impossible"),
+             ("responsible", "irresponsible"), ("certain", "uncertain"), ("directly", "indirectly"),
+             ("included", "excluded"), ("legal", "illegal"), ("agreed", "disagreed")]
+
+
+def opposite_word(rng: random.Random) -> tuple[str, str, Callable[[Match | None], bool]]:
+    """A word swapped for its opposite (likely/unlikely, increased/decreased) inside a quote: a
+    change, never a spelling slip, whichever of the two the source has."""
+    text, sents = source(rng)
+    word, other = rng.choice(OPPOSITES)
+    if rng.random() < 0.5:
+        word, other = other, word
+    head, tail = rng.choice(sents)[:5], rng.choice(sents)[:5]
+    sent = f"{' '.join(head)} {word} {' '.join(tail)}"
+    q = sent.replace(f" {word} ", f" {other} ")
+    return text + " " + sent.capitalize() + ".", q, lambda m: m is not None and m.verdict is Verdict.ALTERED
 
 
 NUMBER_WORDS = {"three": "3", "seven": "7", "twelve": "12", "forty": "40"}
@@ -424,6 +445,7 @@ ALIGN_CLASSES = {
     "sign word changed": sign_word_changed,
     "figures, contractions": figures_contractions,
     "source marks": source_marks,
+    "opposite word": opposite_word,
 }
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
                  "pull-quote credit": pull_quote_credit, "continued line": continued_line,

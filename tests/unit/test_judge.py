@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from verifier.core.judge import decide, is_misspelling
 from verifier.core.statuses import DiffKind, Verdict
 from verifier.core.values import Difference, Evidence, Match
@@ -87,3 +89,15 @@ def test_is_misspelling_limits() -> None:
     assert is_misspelling("bridge", "bride")
     assert is_misspelling("though", "through", {"though": 1})  # one letter off a long word
     assert not is_misspelling("persecute", "prosecute", {"persecute": 1})
+
+
+@pytest.mark.parametrize(("quote", "source"), [
+    ("unlikely", "likely"), ("decreased", "increased"), ("inadequate", "adequate"), ("unlawful", "lawful"),
+    ("inaccurate", "accurate"), ("unacceptable", "acceptable"), ("impossible", "possible"),
+    ("irresponsible", "responsible"), ("uncertain", "certain"), ("indirectly", "directly"),
+    ("excluded", "included"), ("atypical", "typical"), ("nonpartisan", "partisan"), ("illegal", "legal"),
+])
+def test_the_opposite_word_is_never_a_spelling_slip(quote: str, source: str) -> None:
+    """A negating or counter prefix (un-, in-, im-, ir-, dis-, non-, a-; in-/de-, in-/ex-) makes
+    another word two letters away: a replaced word, whichever side has the prefix."""
+    assert not is_misspelling(quote, source) and not is_misspelling(source, quote)

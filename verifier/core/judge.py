@@ -36,12 +36,30 @@ def is_misspelling(q: str, s: str, vocab: dict[str, int] | None = None) -> bool:
         return False
     if _stems(q) & _stems(s):
         return False  # states/stated, report/reports: another form of the word
+    if _prefix_swap(q, s):
+        return False  # likely/unlikely, increased/decreased: the opposite word, two letters away
     limit = 2 if max(len(q), len(s)) >= 8 else 1
     dist = OSA.distance(q, s, score_cutoff=limit)
     if dist > limit:
         return False
     # a real word the source uses is a swap, unless one letter off a long word ("though")
     return not (vocab is not None and q in vocab and not (dist == 1 and len(s) >= 7))
+
+
+#: prefixes that make a word's opposite or its counterpart (possible/impossible, include/exclude)
+_COUNTER_PREFIXES = ("", "un", "in", "im", "il", "ir", "dis", "non", "mis", "a", "de", "ex")
+
+
+def _prefix_swap(q: str, s: str) -> bool:
+    """Whether the two words are one stem of 4+ letters under two different such prefixes."""
+    for p in _COUNTER_PREFIXES:
+        if not q.startswith(p):
+            continue
+        rest = q[len(p):]
+        for p2 in _COUNTER_PREFIXES:
+            if p2 != p and len(rest) >= 4 and s == p2 + rest:
+                return True
+    return False
 
 
 def _stems(w: str) -> set[str]:
