@@ -364,3 +364,14 @@ def test_fast_page_reader_matches_lxml_html() -> None:
     for body in [*_variants(), *extra]:
         for ctype in ("text/html; charset=utf-8", "text/html", None):
             assert read_page(body, ctype) == _reference_page(body, ctype), body[:200]
+
+
+async def test_a_location_written_in_utf8_is_followed_as_browsers_follow_it(srv: LoopbackServer) -> None:
+    """A server that writes "/news/café" into Location as UTF-8 bytes: the next hop is the page's
+    percent-encoded UTF-8 address (/news/caf%C3%A9), not the bytes read as Latin-1 (%C3%83%C2%A9)."""
+    srv.page("/news/caf%C3%A9-wins-award", ARTICLE)
+    raw = "/news/café-wins-award".encode().decode("latin-1")  # the bytes, as the test server sends them
+    srv.route("/utf8-location", Reply(301, b"", None, {"Location": raw}))
+    snap = await get(srv, "/utf8-location")
+    assert snap.status == LinkStatus.OK, snap.error
+    assert snap.final_url == srv.url("/news/caf%C3%A9-wins-award")

@@ -90,6 +90,17 @@ class Partial:
 
 
 
+def _header_value(name: bytes, raw: bytes) -> str:
+    """A header's value as text: bytes as Latin-1 (RFC 9110's historical reading), except a Location
+    written in UTF-8, which every browser reads as UTF-8 ("/news/café" goes to /news/caf%C3%A9)."""
+    if name.lower() == b"location":
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode("latin-1")
+
+
 def keep_headers(headers: httpx.Headers) -> tuple[dict[str, str], list[str], list[tuple[str, str]]]:
     """From the raw list: the headers worth looking up (lower-cased names), the Set-Cookie values,
     and every header in order with duplicates (names as sent), the evidence a WARC record needs."""
@@ -97,7 +108,7 @@ def keep_headers(headers: httpx.Headers) -> tuple[dict[str, str], list[str], lis
     cookies: list[str] = []
     every: list[tuple[str, str]] = []
     for k, v in headers.raw:
-        value = v.decode("latin-1")
+        value = _header_value(k, v)
         every.append((k.decode("latin-1"), value))
         name = _KEPT_RAW.get(k) or _KEPT_RAW.get(k.lower())
         if name is None and is_wall_header(k.decode("latin-1")):
