@@ -252,3 +252,54 @@ def test_a_vendor_cookie_on_a_shell_that_carries_its_article_is_no_wall() -> Non
     assert classify_response(200, HTML, URL, page=read_page(LD_SHELL), cookies=cookie) == LinkStatus.OK
     empty = read_page(b"<html><body><div id='root'></div></body></html>")
     assert classify_response(200, HTML, URL, page=empty, cookies=cookie) == LinkStatus.BLOCKED
+
+
+PARKED_SEDO = (b"<html><head><title>harbour-news.example</title><script src='https://img.sedoparking.com/js/p.js'>"
+               b"</script></head><body><h1>harbour-news.example</h1><p>This domain may be for sale!</p>"
+               b"<h2>Related Searches</h2><ul>" + b"".join(b"<li><a href='/s?q=%d'>Cheap flights %d</a></li>" % (i, i)
+                                                         for i in range(40)) + b"</ul></body></html>")
+PARKED_AFTERNIC = html("harbour-news.example", "Buy now for $2,995, or make an offer on this domain. "
+                       + "Secure checkout. Fast transfer. " * 20, h1="This domain is for sale!")
+SUSPENDED = html("Account Suspended", "This Account has been suspended. Contact your hosting provider for more "
+                 "information.", h1="Account Suspended")
+REMOVED = html("Story removed | The Courier", "This article has been removed at the request of its author.",
+               h1="This article has been removed")
+BIG_404 = html("404 - Page not found | The Courier", ("Read these instead: " + LOREM) * 40,
+               h1="Sorry, we couldn't find that page")
+SIGN_IN = html("Sign in to continue", "Email address Password Forgot your password? Create an account",
+               h1="Sign in to continue reading")
+
+
+@pytest.mark.parametrize("body", [PARKED_SEDO, PARKED_AFTERNIC, SUSPENDED, REMOVED, BIG_404],
+                         ids=["parked-sedo", "parked-afternic", "suspended", "removed", "big-404"])
+def test_pages_a_gone_site_or_story_leaves_are_soft_404s(body: bytes) -> None:
+    assert classify(body) == LinkStatus.SOFT_404
+
+
+@pytest.mark.parametrize(("title", "body", "h1"), [
+    ("Twitter account suspended after threats", LOREM * 3, "Twitter account suspended after threats"),
+    ("Domain names sell for millions", "The broker said this domain may be for sale next year, " + LOREM * 12,
+     "Domain names sell for millions"),
+    ("404 Page Not Found errors, explained", LOREM * 45, "How the web forgets its pages"),
+    ("Statue has been removed", "The statue has been removed from the square. " + LOREM, "Statue removed"),
+    ("How to sign in to your bank safely", LOREM * 4, "How to sign in safely"),
+])
+def test_news_about_those_words_stays_ok(title: str, body: str, h1: str) -> None:
+    assert classify(html(title, body, h1=h1)) == LinkStatus.OK
+
+
+def test_a_sign_in_page_at_the_cited_url_is_blocked() -> None:
+    assert classify(SIGN_IN) == LinkStatus.BLOCKED
+
+
+@pytest.mark.parametrize("final", ["https://news.example/search?q=committee+findings",
+                                   "https://news.example/search/", "https://news.example/?s=committee"])
+def test_a_deep_link_sent_to_search_results_is_a_soft_404(final: str) -> None:
+    assert classify(html("Search results", LOREM * 3), final=final, redirects=(final,)) == LinkStatus.SOFT_404
+
+
+@pytest.mark.parametrize("final", ["https://consent.yahoo.com/v2/collectConsent?sessionId=3_cc-session",
+                                   "https://news.example/consent/collectConsent?sessionId=1"])
+def test_a_redirect_to_a_cookie_consent_gate_is_blocked(final: str) -> None:
+    wall = html("Before you continue", "We value your privacy. Accept all. Reject all. Manage privacy settings.")
+    assert classify(wall, final=final, redirects=(final,)) == LinkStatus.BLOCKED

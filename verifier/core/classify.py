@@ -150,6 +150,8 @@ _NOT_FOUND_PHRASES = [
     r"is missing|has been (?:removed|deleted|moved))", r"nothing (?:was )?found", r"page (?:is )?unavailable",
     r"this page isn't available", r"content (?:is )?(?:no longer|not) available", r"we can't find",
     r"broken link", r"dead link",
+    r"(?:article|story|post|video|content) (?:you (?:requested|are looking for) )?(?:has|have|was) been "
+    r"(?:removed|deleted|taken down|unpublished)",
     # German
     r"seite nicht gefunden", r"nicht gefunden", r"existiert nicht", r"nicht mehr verfügbar",
     r"seite (?:wurde )?nicht gefunden", r"fehlerseite",
@@ -214,14 +216,59 @@ def says_not_found(s: str, *, strict: bool = False) -> bool:
 
 
 def is_soft_404_page(page: Page) -> bool:
-    """An error page served with a success code, judged on its title/heading, or its text if short."""
+    """An error page served with a success code, judged on its title/heading, or its text if short;
+    a long one (a 404 page followed by a long list of stories to read instead) when both its title
+    and its first heading say so; or the page a lapsed site left (gone_site)."""
+    if gone_site(page) is not None:
+        return True
     if page.words > SOFT_404_MAX_WORDS:
-        return False
+        return bool(page.headings) and says_not_found(page.title, strict=True) \
+            and says_not_found(page.headings[0], strict=True)
     short = page.words <= SHORT_PAGE_WORDS
     heads = [page.title, *page.headings[:2]]
     if any(says_not_found(h, strict=not short) for h in heads):
         return True
     return short and says_not_found(page.text)
+
+
+# Where a site used to be: a registrar's parking page ("This domain may be for sale", a list of
+# related searches) or a host's notice that the account is suspended. Both stand at the cited URL
+# with status 200; the article is gone with the site. The parking wording is a registrar's own and
+# is looked for in the whole text of a page of ordinary length; the suspension notice only as the
+# page's title or heading, or on a short page ("Twitter account suspended" is a headline).
+_PARKED = re.compile(
+    r"this domain (?:name )?(?:may be|is|might be) (?:for sale|available)|buy this domain|"
+    r"(?:this|the) domain (?:name )?(?:\S+ )?(?:is|has been) parked|parked (?:free,? )?(?:courtesy of|by) |"
+    r"this domain (?:name )?has expired|inquire about (?:buying )?this domain|make an offer on this domain|"
+    r"the (?:owner of this domain|domain owner) (?:is|may be) (?:willing|open) to sell|domain parking page")
+_SUSPENDED = re.compile(
+    r"^(?:account|web ?site|site|hosting account) (?:has been )?suspended$|this (?:hosting )?account has been "
+    r"suspended|this (?:web ?site|site) (?:has been|is) (?:temporarily )?(?:suspended|disabled)|"
+    r"bandwidth limit exceeded|contact your hosting provider")
+
+
+#: a parking service's own scripts, links or frames (the page need not say so in a heading)
+_PARKING_VENDORS = ("sedoparking", "sedo.com", "afternic", "bodis.com", "parkingcrew", "dan.com", "above.com",
+                    "hugedomains", "parklogic", "domainmarket", "undeveloped.com", "parked.com")
+_BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
+
+
+def gone_site(page: Page) -> str | None:
+    """'a parked domain' or 'a suspended hosting account' when the page is what a lapsed site
+    leaves at its address, else None. The parking wording counts in a title or heading, or in the
+    text of a page titled with its bare domain name or carrying a parking service's markers (an
+    article may say "this domain may be for sale")."""
+    if page.words > SOFT_404_MAX_WORDS:
+        return None
+    heads = [_norm(h) for h in (page.title, *page.headings[:3]) if h.strip()]
+    parking = bool(_BARE_DOMAIN.match(_norm(page.title))) or any(v in page.signals or v in page.markup
+                                                                  for v in _PARKING_VENDORS)
+    if any(_PARKED.search(h) for h in heads) or (parking and _PARKED.search(_norm(page.text))):
+        return "a parked domain (the page offers the domain for sale)"
+    if any(_SUSPENDED.search(h) for h in heads) or (page.words <= SHORT_PAGE_WORDS
+                                                     and _SUSPENDED.search(_norm(page.text))):
+        return "a suspended hosting account"
+    return None
 
 
 # Bot walls. The evidence comes in three strengths, looked at on the parsed document (visible
@@ -478,10 +525,32 @@ _LOGIN_WORDS = re.compile(
 )
 
 
+#: a cookie-consent gate a site sends readers to before any page (consent.yahoo.com's collectConsent,
+#: consent.google.com): the article is behind it
+_CONSENT_PATH = re.compile(r"(?:^|/)(?:consent|collectconsent|cookie-?consent|privacy-?gate|cookiewall)(?:[/.?]|$)",
+                           re.I)
+#: a page that is nothing but a sign-in form, by its title or first heading
+_SIGN_IN_PAGE = re.compile(r"^(?:please )?(?:sign|log) ?in(?: to (?:continue|read|view|access|your account)\b.*)?$|"
+                           r"^(?:subscribe|sign in|log in) to (?:continue|keep) reading\b")
+
+
+def is_consent_gate(final_url: str) -> bool:
+    """A URL on a cookie-consent gate (its host named consent.…, or a consent path)."""
+    parts = urlsplit(final_url)
+    return (parts.hostname or "").startswith("consent.") or bool(_CONSENT_PATH.search(parts.path))
+
+
+def is_sign_in_page(page: Page | None) -> bool:
+    """A short page whose title or first heading is a sign-in prompt, at the cited URL itself."""
+    if page is None or page.words > SHORT_PAGE_WORDS:
+        return False
+    return any(_SIGN_IN_PAGE.search(_norm(h)) for h in (page.title, *page.headings[:1]) if h.strip())
+
+
 def is_login_or_paywall(final_url: str, page: Page | None) -> bool:
-    """A redirect that ended on a login, registration or subscription page."""
+    """A redirect that ended on a login, registration, subscription or cookie-consent page."""
     path = urlsplit(final_url).path
-    if _LOGIN_PATH.search(path):
+    if _LOGIN_PATH.search(path) or is_consent_gate(final_url):
         return True
     if page is None or page.words > 400:
         return False
@@ -517,11 +586,26 @@ def is_error_url(url: str) -> bool:
     return bool(_ERROR_PATH.search(parts.path) or _ERROR_QUERY.search(parts.query))
 
 
+_SEARCH_PATH = re.compile(r"(?:^|/)(?:search|suche|recherche|buscar|busca|cerca|zoeken|sok|szukaj)(?:/|\.\w+)?$", re.I)
+_SEARCH_QUERY = re.compile(r"(?:^|&)(?:q|s|query|search|keywords?|searchterm)=", re.I)
+
+
+def is_search_url(url: str) -> bool:
+    """A site's search results: /search (or /suche, /recherche…), or the home page asked a query."""
+    parts = urlsplit(url)
+    if _SEARCH_PATH.search(parts.path):
+        return True
+    return bool(_HOME_PATH.match(parts.path)) and bool(_SEARCH_QUERY.search(parts.query))
+
+
 def redirected_to_home_or_error(url: str, final_url: str | None) -> bool:
-    """A deep link redirected to the site's home page or to an error path: the page is gone."""
+    """A deep link redirected to the site's home page, its search results or an error path: the
+    page is gone (a site that no longer has it searches for its words instead)."""
     if not final_url or final_url == url:
         return False
     if is_home_url(final_url) and not is_home_url(url):
+        return True
+    if is_search_url(final_url) and not is_search_url(url):
         return True
     return is_error_url(final_url) and not is_error_url(url)
 
@@ -575,7 +659,7 @@ def classify_response(
         return LinkStatus.UNREACHABLE
 
     # 2xx
-    if redirects and is_login_or_paywall(final, page):
+    if (redirects and is_login_or_paywall(final, page)) or is_sign_in_page(page):
         return LinkStatus.BLOCKED
     if redirects and redirected_to_home_or_error(url, final):
         return LinkStatus.SOFT_404

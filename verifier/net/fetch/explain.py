@@ -6,7 +6,14 @@ headers, the page, where the redirects ended), with no network in it.
 
 from __future__ import annotations
 
-from verifier.core.classify import Page, redirected_to_home_or_error, wall_reason
+from verifier.core.classify import (
+    Page,
+    gone_site,
+    is_consent_gate,
+    is_sign_in_page,
+    redirected_to_home_or_error,
+    wall_reason,
+)
 from verifier.core.statuses import LinkStatus
 from verifier.core.values import Snapshot
 from verifier.net.fetch.answer import Answer
@@ -45,6 +52,10 @@ def _blocked(ans: Answer, page: Page | None, final: str, timeout: float) -> str:
             return f"HTTP 429, Retry-After {ra:.0f} s is longer than the fetch timeout"
         return "HTTP 429 Too Many Requests after retries"
     if code < 300:
+        if is_sign_in_page(page):
+            return "the page asks the reader to sign in"
+        if is_consent_gate(final):
+            return f"redirected to a cookie-consent page: {final}"[:200]
         return f"redirected to a login or subscription page: {final}"[:200]
     return f"HTTP {code}"
 
@@ -59,7 +70,9 @@ def explain(status: LinkStatus, ans: Answer, page: Page | None, url: str, final:
         return Outcome(status, _blocked(ans, page, final, timeout))
     if status == LinkStatus.SOFT_404:
         if chain and redirected_to_home_or_error(url, final):
-            return Outcome(status, f"redirected to the site's home or an error page: {final}"[:200])
+            return Outcome(status, f"redirected to the site's home, its search or an error page: {final}"[:200])
+        if page is not None and (gone := gone_site(page)) is not None:
+            return Outcome(status, f"the page is {gone}")
         return Outcome(status, "the page reads as an error page")
     if status == LinkStatus.NO_TEXT:
         return Outcome(status, f"no readable text ({ans.content_type or 'unknown type'})")
