@@ -538,3 +538,23 @@ def test_a_marker_wrapped_to_the_next_line_still_credits_the_quote() -> None:
     notes = parse("He called it “a tax on the poor and the old” [2].\n\nReferences\n[1]. Smith, J. Rates rise. "
                   "https://example.org/a\n[2]. Doe, A. Water. https://example.org/b\n")
     assert [(c.ref, c.title) for c in notes.citations] == [("1", "Smith, J. Rates rise"), ("2", "Doe, A. Water")]
+
+
+@pytest.mark.parametrize("brief", [
+    "Mayor Ann Lee said “[we will not raise taxes this year](https://city.example/budget)”.\n",
+    "Mayor Ann Lee said \"[we will not raise taxes this year](https://city.example/budget 'Budget')\".\n",
+    "Mayor Ann Lee said “[we will not raise taxes this year][city]”.\n\n[city]: https://city.example/budget\n",
+    "Mayor Ann Lee said “we will [not raise taxes](https://city.example/budget) this year”.\n",
+])
+def test_a_markdown_link_on_the_quoted_words_is_the_quotes_credit_not_its_words(brief: str) -> None:
+    """A link written on the quoted words (the way editors link a quote to its source) keeps the
+    quote whole: its words without the link's syntax, credited to the linked source."""
+    pb = parse(brief)
+    assert [q.text for q in pb.quotes] == ["we will not raise taxes this year"]
+    assert [c.url for c in pb.citations if c.ref in pb.quotes[0].cites] == ["https://city.example/budget"]
+
+
+def test_a_links_title_and_a_code_span_are_still_no_quotes() -> None:
+    text = ("The council linked [its budget](https://city.example/b \"The council's plan for the year ahead\") "
+            "and showed `print(\"a string that is code and no quote at all\")` on the slide.\n")
+    assert texts(text) == []

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from verifier.core import parse
+from verifier.core.intake import markdown_link_syntax
 from verifier.core.normalize import fold
 from verifier.core.values import BriefText, Link, ParsedBrief
 
@@ -165,6 +166,7 @@ class _Context:
     def __init__(self, brief: BriefText, parsed: ParsedBrief) -> None:
         self.text = brief.text
         self.links = parse.all_links(brief)
+        self.md_links = markdown_link_syntax(brief.text) if brief.fmt in ("md", "txt") else []
         self.refs = parse.credit_refs(parsed.citations, self.links)
         self.author_dates = parse.AuthorDates(self.text, parsed.citations)
         url_ref = {c.url: c.ref for c in parsed.citations}
@@ -204,15 +206,9 @@ class _Context:
         return cr
 
     def _link_syntax(self, s: int, e: int) -> list[tuple[int, int]]:
-        """Markdown link syntax around an anchor: `[` before it, `](url)` after it."""
-        out: list[tuple[int, int]] = []
-        for lk in self.links:
-            if not (s <= lk.start < e) or lk.start == 0 or self.text[lk.start - 1] != "[":
-                continue
-            m = parse.MD_SYNTAX.match(self.text, lk.end)
-            if m and m.end() <= e:
-                out += [(lk.start - 1, lk.start), m.span()]
-        return out
+        """Markdown link syntax around an anchor in s..e: `[` before it, `](url)` or `][id]` after
+        it, the `<` `>` of an autolink (intake.markdown_link_syntax, as the quotes read it)."""
+        return [sp for ml in self.md_links if s <= ml.span[0] and ml.span[1] <= e for sp in ml.markup]
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:

@@ -190,25 +190,41 @@ def _first_line_title(text: str, fmt: str) -> str | None:
 # ------------------------------------------------------------------ Markdown links
 
 _MD_INLINE = re.compile(r"(?<!!)\[(?P<anchor>[^\[\]\n]*(?:\[[^\[\]\n]*\][^\[\]\n]*)*)\]"
-                        r"\(\s*<?(?P<url>[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+[\"'(][^\n]*?[\"')])?\s*\)")
+                        r"\(\s*<?(?P<url>[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*)>?(?:\s+(?P<title>[\"'(][^\n]*?[\"')]))?\s*\)")
 _MD_AUTOLINK = re.compile(r"<(?P<url>(?:[a-zA-Z][a-zA-Z0-9+.-]{1,15}:[^\s<>]+))>")
 _MD_REFLINK = re.compile(r"(?<![!\]])\[(?P<anchor>[^\[\]\n]+)\]\[(?P<id>[^\[\]\n]*)\]")
 _MD_REFDEF = re.compile(r"^ {0,3}\[(?P<id>[^\]\^\n][^\]\n]*)\]:[ \t]*<?(?P<url>\S+?)>?(?:[ \t]+.*)?$", re.M)
 
 
-def markdown_links(text: str) -> list[Link]:
-    """Inline `[a](url)`, `<url>` autolinks and reference-style `[a][id]` links, by anchor offsets."""
-    links: list[Link] = []
+@dataclass(frozen=True)
+class MarkdownLink:
+    """One Markdown link: the Link (its anchor's offsets), where its whole syntax stands, and
+    where its title ("…" after the URL) stands, if it has one."""
+
+    link: Link
+    span: tuple[int, int]
+    title: tuple[int, int] | None = None
+
+    @property
+    def markup(self) -> list[tuple[int, int]]:
+        """The syntax around the anchor: `[` before it, `](url "title")` or `][id]` after it."""
+        return [(self.span[0], self.link.start), (self.link.end, self.span[1])]
+
+
+def markdown_link_syntax(text: str) -> list[MarkdownLink]:
+    """Inline `[a](url)`, `<url>` autolinks and reference-style `[a][id]` links, in order."""
+    out: list[MarkdownLink] = []
     taken: list[tuple[int, int]] = []
     for m in _MD_INLINE.finditer(text):
         s, e = m.span("anchor")
-        links.append(Link(url=m.group("url"), start=s, end=e, text=m.group("anchor")))
+        title = m.span("title") if m.group("title") else None
+        out.append(MarkdownLink(Link(url=m.group("url"), start=s, end=e, text=m.group("anchor")), m.span(), title))
         taken.append(m.span())
     for m in _MD_AUTOLINK.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         s, e = m.span("url")
-        links.append(Link(url=m.group("url"), start=s, end=e, text=m.group("url")))
+        out.append(MarkdownLink(Link(url=m.group("url"), start=s, end=e, text=m.group("url")), m.span()))
     defs = {m.group("id").strip().lower(): m.group("url") for m in _MD_REFDEF.finditer(text)}
     if defs:
         for m in _MD_REFLINK.finditer(text):
@@ -217,9 +233,14 @@ def markdown_links(text: str) -> list[Link]:
             key = (m.group("id") or m.group("anchor")).strip().lower()
             if key in defs:
                 s, e = m.span("anchor")
-                links.append(Link(url=defs[key], start=s, end=e, text=m.group("anchor")))
-    links.sort(key=lambda lk: lk.start)
-    return links
+                out.append(MarkdownLink(Link(url=defs[key], start=s, end=e, text=m.group("anchor")), m.span()))
+    out.sort(key=lambda ml: ml.span[0])
+    return out
+
+
+def markdown_links(text: str) -> list[Link]:
+    """Inline `[a](url)`, `<url>` autolinks and reference-style `[a][id]` links, by anchor offsets."""
+    return [ml.link for ml in markdown_link_syntax(text)]
 
 
 # ------------------------------------------------------------------ HTML

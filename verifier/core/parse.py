@@ -83,7 +83,7 @@ from itertools import accumulate
 from urllib.parse import urlsplit
 
 from verifier.core import quotemarks
-from verifier.core.intake import markdown_links
+from verifier.core.intake import MarkdownLink, markdown_link_syntax, markdown_links
 from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
 
 # ------------------------------------------------------------------ shared helpers
@@ -1036,8 +1036,40 @@ def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
 
 #: a reference definition's title ([id]: https://… "Title") is markup, not a quote (not a footnote's text)
 _MD_DEF_TITLE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<?\S+?>?[ \t]+(?P<title>[\"'(][^\n]*)$", re.M)
-_MD_SYNTAX = re.compile(r"\]\(\s*<?[^\s()<>]+(?:\([^\s()]*\)[^\s()<>]*)*>?(?:\s+[\"'(][^\n]*?[\"')])?\s*\)"
-                        r"|`[^`\n]+`")
+
+#: a code span: its quotation marks are code, not a quote
+_MD_CODE = re.compile(r"`[^`\n]+`")
+
+
+def _masked_links(text: str, links: list[MarkdownLink]) -> str:
+    """`text` with what stands inside a Markdown link's `(url "title")` or `[id]` masked (same
+    length): a quote may hold a link on its words (“[we will act](url)”), and the quotation-mark
+    scan then reads across the link's syntax, but never a mark of its URL or title."""
+    if not links:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for ml in links:
+        a, b = ml.link.end + 2, ml.span[1] - 1  # between "](" (or "][") and the closing ")" (or "]")
+        if b > a >= pos:
+            parts += [text[pos:a], "_" * (b - a)]
+            pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _quoted_words(text: str, qs: int, qe: int, markup: list[tuple[int, int]]) -> str:
+    """The quoted words between qs and qe: breaks read as spaces, a Markdown link's syntax left out."""
+    inside = [(max(a, qs), min(b, qe)) for a, b in markup if a < qe and b > qs]
+    if not inside:
+        return _collapse(text[qs:qe])
+    parts: list[str] = []
+    pos = qs
+    for a, b in inside:
+        parts.append(text[pos:a])
+        pos = max(pos, b)
+    parts.append(text[pos:qe])
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 def _all_links(brief: BriefText) -> list[Link]:
@@ -1067,11 +1099,14 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
         blocks.append((s, e))
         raws.append(_block(text, s, e, md, refs))
     syntax: list[tuple[int, int]] = []
-    if brief.fmt in ("md", "txt"):  # a link's "title" or `code` is markup, not a quote
-        syntax = [m.span() for m in _MD_SYNTAX.finditer(text)]
+    md_links: list[MarkdownLink] = []
+    if brief.fmt in ("md", "txt"):  # `code` and a reference definition's "title" are markup, not quotes
+        syntax = [m.span() for m in _MD_CODE.finditer(text)]
         syntax += [m.span("title") for m in _MD_DEF_TITLE.finditer(text)]
+        md_links = markdown_link_syntax(text)
     excluded = sorted(blocks + entry_spans + syntax)
-    for p in quotemarks.scan(text, _segments(paras, excluded)):
+    markup = sorted(sp for ml in md_links for sp in ml.markup)
+    for p in quotemarks.scan(_masked_links(text, md_links), _segments(paras, excluded)):
         qs, qe = p.start, p.end
         while qs < qe and text[qs].isspace():
             qs += 1
@@ -1079,7 +1114,7 @@ def parse_brief(brief: BriefText) -> ParsedBrief:
             qe -= 1
         qe, marked = _trailing_markers(text, qs, qe, refs)
         if qe > qs:
-            raws.append(_Raw(qs, qe, _collapse(text[qs:qe]), p.open, p.after, marked))
+            raws.append(_Raw(qs, qe, _quoted_words(text, qs, qe, markup), p.open, p.after, marked))
     raws.sort(key=lambda r: r.open)
 
     protected = sorted([(r.open, r.close) for r in raws] + [(lk.start, lk.end) for lk in links])
@@ -1270,7 +1305,6 @@ def _credit_outlet(mentions: list[_Mention], r: _Raw, win_s: int, win_e: int, ps
 # these names are the part of this module it relies on.
 
 MARKER = _MARKER
-MD_SYNTAX = _MD_SYNTAX
 URL = _URL
 Matcher = _Matcher
 Mention = _Mention
