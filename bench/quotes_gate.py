@@ -76,6 +76,7 @@ FLOORS = {
     "pdf brief": 1.0,
     "source marks": 1.0,
     "opposite word": 1.0,
+    "linked quote": 1.0,
 }
 
 
@@ -380,6 +381,25 @@ def marker_inside(rng: random.Random) -> tuple[str, list[str]]:
     return text, [said + ("." if close.startswith(".") else "")]
 
 
+def linked_quote(rng: random.Random) -> tuple[BriefText, list[str], list[list[str]]]:
+    """A Markdown link written on the quoted words, whole or in part, inline or by reference: the
+    quote is its words (the link's syntax left out), credited to the linked source."""
+    words = sentence(rng, rng.randint(6, 10))
+    k = rng.randint(1, len(words) - 2)
+    form = rng.choice(["whole", "part", "reference", "titled"])
+    if form == "whole":
+        inner = f"[{' '.join(words)}](https://example.org/a)"
+    elif form == "part":
+        inner = f"{' '.join(words[:k])} [{' '.join(words[k:])}](https://example.org/a)"
+    elif form == "reference":
+        inner = f"[{' '.join(words)}][harbour]"
+    else:
+        inner = f"[{' '.join(words)}](https://example.org/a \"The harbour story\")"
+    mark = rng.choice(["“{}”", '"{}"'])
+    text = f"The mayor said {mark.format(inner)} on Monday.\n\n[harbour]: https://example.org/a\n"
+    return BriefText(text=text, fmt="md"), [" ".join(words)], [["1"]]
+
+
 def digit_notes(rng: random.Random) -> tuple[str, list[str], list[list[str]]]:
     """Footnote numbers in plain digits glued to the closing mark (“…next week.”1, “…vote”.2), as a
     PDF's text layer gives superscripts, with its notes "1 Title, URL" (or "1" on its own line): each
@@ -450,7 +470,7 @@ ALIGN_CLASSES = {
 PARSE_CLASSES = {"multi-paragraph": multi_paragraph, "'' marks": two_apostrophes, "mismatched": mismatched,
                  "pull-quote credit": pull_quote_credit, "continued line": continued_line,
                  "single outside": single_outside, "marker inside": marker_inside, "digit notes": digit_notes,
-                 "pdf brief": pdf_brief}
+                 "pdf brief": pdf_brief, "linked quote": linked_quote}
 
 
 def run(seeds: list[int], cases: int, show: int) -> dict[str, float]:
