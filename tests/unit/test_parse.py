@@ -558,3 +558,15 @@ def test_a_links_title_and_a_code_span_are_still_no_quotes() -> None:
     text = ("The council linked [its budget](https://city.example/b \"The council's plan for the year ahead\") "
             "and showed `print(\"a string that is code and no quote at all\")` on the slide.\n")
     assert texts(text) == []
+
+
+def test_named_markdown_footnotes_credit_their_sources() -> None:
+    text = ("The minister said “nobody wins a strike like this one, least of all the passengers”[^rail].\n\n"
+            "> “Another storm of similar strength could overwhelm the eastern wall within hours.” [^harbour]\n\n"
+            "[^harbour]: Harbour Authority, https://harbour.example/report\n"
+            "[^rail]: Rail union statement, https://rail.example/strike\n")
+    pb = parse(text)
+    url = {c.ref: c.url for c in pb.citations}
+    assert [(q.text[:14], [url[r] for r in q.cites]) for q in pb.quotes] == [
+        ("nobody wins a ", ["https://rail.example/strike"]),
+        ("Another storm ", ["https://harbour.example/report"])]

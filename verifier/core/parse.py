@@ -901,12 +901,15 @@ DIGIT_MARK = (r"(?:(?<=[”\"»’])|(?<=[”\"»’][.,;:!?]))(?P<dig>\d{1,3}(?
 
 _MARKER = re.compile(
     r"\[\^?(?P<br>\d{1,4}(?:\s*[,;–-]\s*\^?\d{1,4})*)\]"
+    r"|\[\^(?P<fn>[^\]\s\d^][^\]\s]{0,39})\]"  # a named Markdown footnote, [^harbour]
     r"|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[,˒،][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*)"
     r"|\((?P<par>\d{1,3}(?:\s*,\s*\d{1,3})*)\)"
     r"|" + DIGIT_MARK)
 
 
 def _marker_refs(m: re.Match[str], known: set[str]) -> list[str]:
+    if m.group("fn"):
+        return [m.group("fn")] if m.group("fn") in known else []
     raw = m.group("br") or m.group("par") or m.group("dig") or m.group("dig2")
     out: list[str] = []
     if raw:
@@ -1015,7 +1018,7 @@ def _md_blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
+_TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|\[\^[^\]\s\d^][^\]\s]{0,39}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
 
 
 def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
