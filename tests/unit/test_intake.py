@@ -449,3 +449,11 @@ def test_a_pdf_briefs_note_link_broken_over_lines_is_one_link() -> None:
     parsed = parse_brief(brief_from_bytes(pdf, name="brief.pdf"))
     assert [c.url for c in parsed.citations] == [
         "https://www.example.org/publications/2024/annual_reports_and_accounts_for_england.pdf"]
+
+
+@pytest.mark.parametrize("name", ["brief.rtf", "brief.txt", ""])
+def test_an_rtf_brief_is_refused_in_one_line_whatever_its_name(name: str) -> None:
+    """Rich text read as text would give its control words as the brief's words (no quote found, exit 0)."""
+    rtf = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times;}} The mayor said \ldblquote we will act\rdblquote .\par}"
+    with pytest.raises(BriefError, match=r"is an RTF file; save it as \.docx, PDF, HTML or plain text"):
+        brief_from_bytes(rtf, name=name)

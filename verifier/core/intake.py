@@ -158,6 +158,8 @@ def _decode_text(data: bytes, declared: str | None, label: str) -> Decoded:
     has_bom = any(data.startswith(bom) for bom, _ in _BOMS)
     if b"\x00" in data and not has_bom:
         raise _not_text(label)
+    if data.lstrip()[:5] == b"{\\rtf":  # rich text is markup: read as text it would give its control words
+        raise BriefUnreadable(f"{label} is an RTF file; save it as .docx, PDF, HTML or plain text")
     decoded = decode_text_noted(data, f"text/plain; charset={declared}" if declared else None)
     _check_text(decoded.text, label)
     return decoded
