@@ -570,3 +570,31 @@ def test_named_markdown_footnotes_credit_their_sources() -> None:
     assert [(q.text[:14], [url[r] for r in q.cites]) for q in pb.quotes] == [
         ("nobody wins a ", ["https://rail.example/strike"]),
         ("Another storm ", ["https://harbour.example/report"])]
+
+
+NOTE_HTML = """<html><body>
+<p>The minister was <a href="https://news.example/interview">interviewed on Monday</a> about the strike.</p>
+<p>Engineers warned that “another storm of similar strength could overwhelm the eastern wall within hours.”{m1}</p>
+<p>A senior nurse told the inquiry that “the staff are exhausted and the wards are full every single night.”{m2}</p>
+{notes}</body></html>"""
+CMS_NOTES = """<section class="footnotes"><ol>
+<li id="fn1"><a href="https://harbour.example/report">Harbour flood report</a>, Harbour Authority, 2024. <a href="#r1">↩</a></li>
+<li id="fn2">Hospital waiting times, Health Board, <a href="https://health.example/wait">the board's page</a> <a href="#r2">↩</a></li>
+</ol></section>"""
+WORD_NOTES = """<div><p><a href="#_ftnref1" name="_ftn1">[1]</a> Harbour Authority, <a href="https://harbour.example/report">Harbour flood report</a></p>
+<p><a href="#_ftnref2" name="_ftn2">[2]</a> Health Board, <a href="https://health.example/wait">Waiting times</a></p></div>"""
+
+
+@pytest.mark.parametrize(("m1", "m2", "notes"), [
+    ('<sup><a href="#fn1" id="r1">1</a></sup>', '<sup><a href="#fn2" id="r2">2</a></sup>', CMS_NOTES),
+    ('<a href="#_ftn1" name="_ftnref1"><sup>[1]</sup></a>', '<a href="#_ftn2" name="_ftnref2"><sup>[2]</sup></a>',
+     WORD_NOTES),
+], ids=["cms-footnotes", "word-html"])
+def test_an_html_footnote_mark_credits_the_source_its_note_links_to(m1: str, m2: str, notes: str) -> None:
+    """The mark links to its note in the page; the note links out: the mark credits that source,
+    whatever number the brief's other links give it."""
+    html = NOTE_HTML.format(m1=m1, m2=m2, notes=notes).encode()
+    pb = parse_brief(brief_from_bytes(html, name="b.html"))
+    url = {c.ref: c.url for c in pb.citations}
+    assert [[url[r] for r in q.cites] for q in pb.quotes] == [["https://harbour.example/report"],
+                                                              ["https://health.example/wait"]]

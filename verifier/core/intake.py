@@ -257,10 +257,37 @@ _CELL = {"td", "th"}
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+#: the longest note (in characters) a mark's in-page link may point to: a footnote, not a section
+_NOTE_CHARS = 600
+
+
+def _note_targets(doc: object) -> dict[str, str]:
+    """In-page footnotes: the id (or old-style `<a name>`) of each short element that holds a link
+    out, mapped to that link (its first). A mark written `<sup><a href="#fn1">1</a></sup>`, as CMS
+    exports, Word's and Google Docs' HTML and Wikipedia write notes, then credits the source its
+    note links to, as a mark that links straight to its source does."""
+    out: dict[str, str] = {}
+    for el in doc.iter():  # type: ignore[attr-defined]
+        if not isinstance(el.tag, str):
+            continue
+        key = el.get("id") or (el.get("name") if el.tag.lower() == "a" else None)
+        if not key or key in out:
+            continue
+        note = el if el.get("id") or el.getparent() is None else el.getparent()  # <a name> marks its block
+        if len(note.text_content() or "") > _NOTE_CHARS:
+            continue
+        href = next((a.get("href", "").strip() for a in note.iter("a")
+                     if re.match(r"(?i)https?://", a.get("href", "").strip())), None)
+        if href:
+            out[key] = href
+    return out
+
+
 class _Render:
     """Builds plain text from an lxml tree, recording link and block-quote offsets."""
 
-    def __init__(self, base_url: str | None) -> None:
+    def __init__(self, base_url: str | None, targets: dict[str, str] | None = None) -> None:
+        self.targets = targets or {}  # a note's id -> the source its note links to (_note_targets)
         self.parts: list[str] = []
         self.pos = 0
         self.brk = 0  # newlines owed before the next text
@@ -320,7 +347,11 @@ class _Render:
             self.pre += 1
         start = self.pos
         if name == "sup" and re.fullmatch(r"\s*\d{1,3}\s*", el.text_content() or ""):  # type: ignore[attr-defined]
-            self.text((el.text_content() or "").strip().translate(_SUP))  # type: ignore[attr-defined]
+            digits = (el.text_content() or "").strip().translate(_SUP)  # type: ignore[attr-defined]
+            self.text(digits)
+            mark = next(el.iter("a"), None)  # type: ignore[attr-defined]
+            if mark is not None:  # <sup><a href="#fn1">1</a></sup>: the mark's link, over the mark
+                self._link(mark.get("href"), self.pos - len(digits), self.pos)
         elif name == "q":
             self._quotation(el)
         else:
@@ -336,7 +367,9 @@ class _Render:
 
     def _link(self, href: str | None, start: int, end: int) -> None:
         href = (href or "").strip()
-        if href and not href.startswith("#") and not href.lower().startswith("javascript:"):
+        if href.startswith("#") and href[1:] in self.targets:  # a footnote mark linking to its note
+            self._links.append((self.targets[href[1:]], start, end))
+        elif href and not href.startswith("#") and not href.lower().startswith("javascript:"):
             self._links.append((urljoin(self.base_url, href) if self.base_url else href, start, end))
 
     def _content(self, el: object, lead: str | None = None) -> None:
@@ -415,7 +448,7 @@ def _from_html(data: bytes, declared: str | None, base_url: str | None, label: s
     base = doc.find(".//base[@href]")
     if base is not None and base_url:
         base_url = urljoin(base_url, base.get("href") or "")
-    r = _Render(base_url)
+    r = _Render(base_url, _note_targets(doc))
     body = doc.find("body")
     r.walk(body if body is not None else doc)
     if title is None:
