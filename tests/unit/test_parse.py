@@ -598,3 +598,22 @@ def test_an_html_footnote_mark_credits_the_source_its_note_links_to(m1: str, m2:
     url = {c.ref: c.url for c in pb.citations}
     assert [[url[r] for r in q.cites] for q in pb.quotes] == [["https://harbour.example/report"],
                                                               ["https://health.example/wait"]]
+
+
+def test_plain_digit_notes_that_wrap_and_an_ibid_keep_their_numbers() -> None:
+    """Notes as a PDF's text layer or a paste gives them: a note whose link wraps onto the next line
+    at the margin, and a "3 Ibid." that links nowhere, still number the notes 1, 2, 3, 4."""
+    text = ("The mayor said “we will not raise taxes this year, and we will protect every library.”1 The review "
+            "found that “the flood defences failed because the pumps had not been serviced.”2 Engineers warned "
+            "that “another storm could overwhelm the eastern wall within hours.”3 A nurse said “the staff are "
+            "exhausted and the wards are full every single night.”4\n\n"
+            "1 City Paper, https://city.example/a\n\n"
+            "2 Harbour Authority, Harbour flood report: an independent review of the failure of the defences in\n"
+            "the winter storms of 2023, https://harbour.example/b\n\n"
+            "3 Ibid.\n\n"
+            "4 Regional Health Board, Hospital waiting times, https://health.example/e\n")
+    pb = parse(text, fmt="txt")
+    url = {c.ref: c.url for c in pb.citations}
+    assert [[url[r] for r in q.cites] for q in pb.quotes] == [
+        ["https://city.example/a"], ["https://harbour.example/b"], ["https://harbour.example/b"],
+        ["https://health.example/e"]]

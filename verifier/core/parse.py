@@ -77,6 +77,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
@@ -552,6 +553,7 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
     bullet_group: list[_Entry] | None = None
     bullet_count = 0
     bare_run: list[_Entry] = []
+    linkless: set[int] = set()
     i = 0
 
     def close_bare() -> None:
@@ -578,8 +580,9 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
                 nxt = text[ns:ne]
                 if not nxt.strip() or (_ENTRY.match(nxt) and _ENTRY.match(nxt).end() < len(nxt.rstrip())):  # type: ignore[union-attr]
                     break
-                if not (nxt[:1].isspace() or _URL.match(nxt.strip()) or _WWW.match(nxt.strip())):
-                    break
+                if not (nxt[:1].isspace() or _URL.match(nxt.strip()) or _WWW.match(nxt.strip())
+                        or _url_in(text, ns, ne, links, www=True) is not None):
+                    break  # a note wraps onto lines of its own margin when its link ends it
                 j += 1
                 body_e = ne
                 found = _url_in(text, body_s, body_e, links, www=True)
@@ -592,6 +595,8 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
                 bullet_count += 1
             else:
                 bullet_group = None
+            if not found and m.group("plain") is not None:
+                linkless.add(int(m.group("plain")))  # "3 Ibid.": a note, though it links nowhere
             if found:
                 url, us, ue, anchor = found
                 title = _entry_title(text, body_s, us, ue, body_e, anchor)
@@ -618,21 +623,25 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
             close_bare()
         i += 1
     close_bare()
-    return _plain_notes([g for g in groups if g])
+    return _plain_notes([g for g in groups if g], linkless)
 
 
-def _plain_notes(groups: list[list[_Entry]]) -> list[list[_Entry]]:
+def _plain_notes(groups: list[list[_Entry]], linkless: AbstractSet[int] = frozenset()) -> list[list[_Entry]]:
     """Entries numbered by bare digits, as a PDF's notes read ("1" on its line, the note on the next;
     or "3 Council analysis, https://…"), are notes only as a run counting up by one (the longest such
     run in the brief's order; a single one only as note 1): a prose line that opens with a number and
-    holds a link ("12 people were hurt, https://…") is not a reference entry."""
+    holds a link ("12 people were hurt, https://…") is not a reference entry. A number whose note
+    links nowhere ("3 Ibid.", "4 Interview with the author") keeps its place in the run."""
     plain = [g[0] for g in groups if g[0].plain]
     if not plain:
         return groups
     best_at: dict[int, list[_Entry]] = {}  # the longest run so far ending at each number
     for en in plain:
         n = int(en.ref or 0)
-        best_at[n] = max(best_at.get(n, []), [*best_at.get(n - 1, []), en], key=len)
+        prev = n - 1
+        while prev in linkless and prev not in best_at:
+            prev -= 1
+        best_at[n] = max(best_at.get(n, []), [*best_at.get(prev, []), en], key=len)
     run = max(best_at.values(), key=len)
     keep = {id(en) for en in run} if len(run) >= 2 or run[0].ref == "1" else set()
     return [g for g in groups if not g[0].plain or id(g[0]) in keep]
