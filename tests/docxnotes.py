@@ -48,9 +48,11 @@ def _rels(rows: list[tuple[str, str, str, bool]]) -> str:
 
 
 def docx_with_notes(paragraphs: list[str], footnotes: list[str], endnotes: list[str],
-                    note_links: dict[str, str]) -> bytes:
-    """A .docx: `paragraphs` of runs, the notes, and the notes' hyperlinks (r:id -> URL)."""
-    body = "".join(f"<w:p>{p}</w:p>" for p in paragraphs)
+                    note_links: dict[str, str], *, body: str | None = None,
+                    doc_links: dict[str, str] | None = None) -> bytes:
+    """A .docx: `paragraphs` of runs (or a whole `body` of block XML), the notes, the notes'
+    hyperlinks (r:id -> URL) and the document's own (`doc_links`)."""
+    body = body if body is not None else "".join(f"<w:p>{p}</w:p>" for p in paragraphs)
     types = ('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
              '<Default Extension="xml" ContentType="application/xml"/>'
@@ -65,7 +67,9 @@ def docx_with_notes(paragraphs: list[str], footnotes: list[str], endnotes: list[
         z.writestr("_rels/.rels", _rels([("rId1", "officeDocument", "word/document.xml", False)]))
         z.writestr("word/document.xml", f"{_HEAD}<w:document {_NS}><w:body>{body}</w:body></w:document>")
         z.writestr("word/_rels/document.xml.rels", _rels([("rId8", "footnotes", "footnotes.xml", False),
-                                                          ("rId9", "endnotes", "endnotes.xml", False)]))
+                                                          ("rId9", "endnotes", "endnotes.xml", False)]
+                                                         + [(rid, "hyperlink", url, True)
+                                                            for rid, url in (doc_links or {}).items()]))
         z.writestr("word/footnotes.xml", _notes_part("footnote", footnotes))
         z.writestr("word/_rels/footnotes.xml.rels", _rels(links))
         z.writestr("word/endnotes.xml", _notes_part("endnote", endnotes))

@@ -457,3 +457,35 @@ def test_an_rtf_brief_is_refused_in_one_line_whatever_its_name(name: str) -> Non
     rtf = rb"{\rtf1\ansi\deff0 {\fonttbl {\f0 Times;}} The mayor said \ldblquote we will act\rdblquote .\par}"
     with pytest.raises(BriefError, match=r"is an RTF file; save it as \.docx, PDF, HTML or plain text"):
         brief_from_bytes(rtf, name=name)
+
+
+def test_a_word_brief_is_read_as_its_reader_sees_it() -> None:
+    """Tracked insertions read (deletions not), Word's content controls (its citations and its
+    bibliography) read through, hyperlinks written as HYPERLINK fields, simple or complex, are links."""
+    from tests.docxnotes import docx_with_notes, link, run
+
+    def sdt(inner: str) -> str:
+        return f'<w:sdt><w:sdtPr><w:citation/></w:sdtPr><w:sdtContent>{inner}</w:sdtContent></w:sdt>'
+
+    complex_field = ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                     '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://wire.example/strike" \\o "tip"</w:instrText></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>' + run("(Reuters)") +
+                     '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    body = (
+        "<w:p>" + run("The review said “at least ") + '<w:del w:id="1" w:author="ed"><w:r><w:delText>forty'
+        '</w:delText></w:r></w:del><w:ins w:id="2" w:author="ed">' + run("fifty") + "</w:ins>"
+        + run(" years of neglect” " ) + sdt(run("(Harbour Authority, 2024)")) + run(".") + "</w:p>"
+        + "<w:p>" + run("A driver said “nobody wins a strike like this one” ") + complex_field + run(".") + "</w:p>"
+        + "<w:p>" + run("The nurse said “the wards are full every night” ")
+        + '<w:fldSimple w:instr=\' HYPERLINK "https://health.example/wards" \'>' + run("(Health Board)")
+        + "</w:fldSimple>" + run(".") + "</w:p>"
+        + sdt("<w:p>" + run("Bibliography") + "</w:p><w:p>" + run("Harbour Authority (2024). Flood report. ")
+              + link("rId20", "https://harbour.example/report") + "</w:p>"))
+    b = brief_from_bytes(docx_with_notes([], [], [], {}, body=body,
+                                         doc_links={"rId20": "https://harbour.example/report"}), name="b.docx")
+    assert "“at least fifty years of neglect” (Harbour Authority, 2024)." in b.text and "forty" not in b.text
+    assert "Flood report. https://harbour.example/report" in b.text
+    assert {(lk.text, lk.url) for lk in b.links} == {
+        ("(Reuters)", "https://wire.example/strike"), ("(Health Board)", "https://health.example/wards"),
+        ("https://harbour.example/report", "https://harbour.example/report")}
+    assert "HYPERLINK" not in b.text

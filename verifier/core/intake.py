@@ -12,7 +12,7 @@ import codecs
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -635,12 +635,6 @@ def _run_text(run: object) -> str:
     return "".join(out)
 
 
-def _note_refs(run: object) -> list[tuple[str, str]]:
-    """The (kind, w:id) of the footnote and endnote references in a run."""
-    return [(kind, el.get(_W + "id") or "") for el in run  # type: ignore[attr-defined]
-            for kind in ("footnote", "endnote") if el.tag == f"{_W}{kind}Reference"]
-
-
 def _cite(notes: dict[tuple[str, str], _Note], cited: list[_Note], key: tuple[str, str]) -> int:
     """The number of a reference to note `key`: its place among the notes referred to so far (a
     reference to a note the parts lack gets a number and no text)."""
@@ -665,10 +659,91 @@ def _append_notes(parts: list[str], links: list[Link], pos: int, cited: list[_No
     return pos
 
 
+#: inline elements whose runs are the paragraph's text: a tracked insertion, a content control (a
+#: Word citation, say), a smart tag, a moved-in run; a deletion or a moved-out run is not
+_INLINE_KEEP = frozenset(f"{_W}{t}" for t in ("ins", "sdt", "sdtContent", "smartTag", "customXml", "moveTo",
+                                                "dir", "bdo", "fldSimple", "hyperlink"))
+_FIELD_URL = re.compile(r'^\s*HYPERLINK\s+"([^"]+)"', re.I)
+
+
+class _Inline:
+    """A Word paragraph's text as the reader sees it, with its links: runs, hyperlinks (by
+    relationship or by a HYPERLINK field, simple or complex), tracked insertions and content
+    controls read through, deletions and field codes left out, note references as markers."""
+
+    def __init__(self, urls: dict[str, str], note_mark: Callable[[tuple[str, str]], str]) -> None:
+        self.urls = urls
+        self.note_mark = note_mark
+        self.chunks: list[str] = []
+        self.links: list[tuple[str, int, int]] = []
+        self.n = 0
+        self._fields: list[tuple[str, int | None]] = []  # open complex fields: (code so far, result start)
+
+    def _put(self, t: str) -> None:
+        self.chunks.append(t)
+        self.n += len(t)
+
+    def _link(self, url: str | None, start: int) -> None:
+        if url and "".join(self.chunks)[start:].strip():
+            self.links.append((url, start, self.n))
+
+    def walk(self, el: object) -> None:
+        for child in el:  # type: ignore[attr-defined]
+            tag = child.tag
+            if tag == _W + "r":
+                self._run(child)
+            elif tag == _W + "hyperlink":
+                start = self.n
+                self.walk(child)
+                self._link(self.urls.get(child.get(_R_ID) or ""), start)
+            elif tag == _W + "fldSimple":
+                start = self.n
+                self.walk(child)
+                m = _FIELD_URL.match(child.get(_W + "instr") or "")
+                self._link(m.group(1) if m else None, start)
+            elif tag in _INLINE_KEEP:
+                self.walk(child)
+
+    def _run(self, run: object) -> None:
+        for el in run:  # type: ignore[attr-defined]
+            tag = el.tag
+            if tag == _W + "fldChar":
+                kind = el.get(_W + "fldCharType")
+                if kind == "begin":
+                    self._fields.append(("", None))
+                elif kind == "separate" and self._fields:
+                    self._fields[-1] = (self._fields[-1][0], self.n)
+                elif kind == "end" and self._fields:
+                    code, start = self._fields.pop()
+                    m = _FIELD_URL.match(code)
+                    if m and start is not None:
+                        self._link(m.group(1), start)
+            elif tag == _W + "instrText":
+                if self._fields and self._fields[-1][1] is None:
+                    self._fields[-1] = (self._fields[-1][0] + (el.text or ""), None)
+            elif self._fields and self._fields[-1][1] is None:
+                continue  # inside a field's code: not shown
+            elif tag == _W + "t":
+                self._put(el.text or "")
+            elif tag in (_W + "tab", _W + "br", _W + "cr"):
+                self._put(" ")
+            elif tag in (_W + "footnoteReference", _W + "endnoteReference"):
+                kind = "footnote" if tag == _W + "footnoteReference" else "endnote"
+                self._put(self.note_mark((kind, el.get(_W + "id") or "")))
+
+
+def _docx_paragraphs(body: Any) -> Iterator[Any]:
+    """The body's paragraphs in reading order: its own, its tables' cells', and those inside block
+    content controls (Word's bibliography and citations are content controls)."""
+    for child in body:
+        if child.tag == _W + "p":
+            yield child
+        elif child.tag in (_W + "tbl", _W + "tr", _W + "tc", _W + "sdt", _W + "sdtContent", _W + "customXml"):
+            yield from _docx_paragraphs(child)
+
+
 def _from_docx(data: bytes, budget: int) -> BriefText:
     import docx
-    from docx.table import Table
-    from docx.text.hyperlink import Hyperlink
     from docx.text.paragraph import Paragraph
 
     check_docx_parts(data, budget)
@@ -686,22 +761,14 @@ def _from_docx(data: bytes, budget: int) -> BriefText:
         raise BriefUnreadable(f"cannot read the Word file's notes: {_one_line(err)}") from None
     cited: list[_Note] = []  # the notes in the order the text refers to them: their numbers
 
+    urls = {rid: r.target_ref for rid, r in document.part.rels.items() if r.is_external}
+
     def add_paragraph(par: Paragraph) -> None:
         nonlocal pos
-        chunks: list[str] = []
-        local_links: list[tuple[str, int, int]] = []
-        n = 0
-        for item in par.iter_inner_content():
-            t = item.text or ""
-            if isinstance(item, Hyperlink):
-                url = item.url or ""
-                if url and t.strip():
-                    local_links.append((url, n, n + len(t)))
-            else:
-                t += "".join(f"[{_cite(notes, cited, key)}]" for key in _note_refs(item._r))
-            chunks.append(t)
-            n += len(t)
-        text = "".join(chunks).replace("\r", "")
+        inline = _Inline(urls, lambda key: f"[{_cite(notes, cited, key)}]")
+        inline.walk(par._p)
+        text = "".join(inline.chunks).replace("\r", "")
+        local_links = inline.links
         if not text.strip():
             return
         if parts:
@@ -718,14 +785,8 @@ def _from_docx(data: bytes, budget: int) -> BriefText:
             quotes.append((base + lead, base + len(text.rstrip())))
 
     try:
-        for block in document.iter_inner_content():
-            if isinstance(block, Paragraph):
-                add_paragraph(block)
-            elif isinstance(block, Table):
-                for row in block.rows:
-                    for cell in row.cells:
-                        for par in cell.paragraphs:
-                            add_paragraph(par)
+        for p in _docx_paragraphs(document.element.body):  # content controls' and tables' paragraphs too
+            add_paragraph(Paragraph(p, document))
         title = (document.core_properties.title or "").strip() or None
     except Exception as err:
         raise BriefUnreadable(f"cannot read the Word file: {_one_line(err)}") from None
