@@ -32,6 +32,8 @@ def ld(obj: object) -> str:
     ld({"@graph": [{"@type": "WebPage"}, {"@type": "NewsArticle", "hasPart": [
         {"@type": "WebPageElement", "isAccessibleForFree": "false"}]}]}),
     '<meta property="article:content_tier" content="locked">',
+    # no markup: a metered wall's own script, and its notice where the article stops
+    '<script src="https://cdn.tinypass.com/api/tinypass.min.js" async></script>',
 ])
 def test_a_page_marked_for_subscribers_is_partial(head: str) -> None:
     st = extract_html(page(head, '<div class="paywall"><p>Subscribe to continue reading.</p></div>'))
@@ -40,6 +42,8 @@ def test_a_page_marked_for_subscribers_is_partial(head: str) -> None:
 
 @pytest.mark.parametrize("html", [
     page(body="<aside><p>Subscribe to continue reading our newsletter every week.</p></aside>"),  # wording alone
+    # a paywall service's script on a page whose text says nothing of a wall (a subscriber's view)
+    page('<script src="https://cdn.tinypass.com/api/tinypass.min.js"></script>', "<p>More news follows.</p>"),
     page(ld({"@type": "NewsArticle", "isAccessibleForFree": True})),
     page('<meta property="article:content_tier" content="metered">'),
     # marked paywalled, but the page as served carries the part it names (hidden in the browser)

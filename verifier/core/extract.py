@@ -231,7 +231,8 @@ def _paywall(root: HtmlElement, data: list[object]) -> tuple[str, list[str]] | N
     """The page's own word that its text is for subscribers, and the CSS selectors of the parts it
     says are paywalled: schema.org's `isAccessibleForFree` false (Google's markup for paywalled
     content, on the article or a part of it) or Open Graph's `article:content_tier` "locked".
-    Wording alone ("subscribe to continue") is not taken: a newsletter box says it too."""
+    Wording alone ("subscribe to continue") is not taken: a newsletter box says it too; wording
+    beside a paywall vendor's own script is (_metered)."""
     found: str | None = None
     selectors: list[str] = []
     for doc in data:
@@ -246,7 +247,30 @@ def _paywall(root: HtmlElement, data: list[object]) -> tuple[str, list[str]] | N
             if (meta.get("property") or meta.get("name") or "").strip().lower() == "article:content_tier" \
                     and (meta.get("content") or "").strip().lower() == "locked":
                 found = "article:content_tier: locked"
+    found = found or _metered(root)
     return (found, selectors) if found else None
+
+
+#: paywall services whose script a metered site loads (Piano/Tinypass, Poool, Zephr, Laterpay, Pelcro)
+_PAYWALL_SCRIPTS = ("tinypass.com", "piano.io", "poool.fr", "zephr.com", "laterpay.net", "pelcro.com",
+                    "cdn.cxense.com/cx.cce", "paywall.js")
+#: what such a wall says where the article stops
+_WALL_WORDING = re.compile(
+    r"(?:reached|used up|hit) (?:your|the) (?:limit|maximum) of (?:free |complimentary )?(?:articles|stories)|"
+    r"subscribe (?:now )?to (?:continue|keep) reading|to (?:continue|keep) reading,? (?:please )?(?:subscribe|"
+    r"sign in|log in|become a (?:subscriber|member))|this (?:article|story) is (?:for|available to) "
+    r"(?:subscribers|members) only|free articles? (?:left|remaining) this month", re.I)
+
+
+def _metered(root: HtmlElement) -> str | None:
+    """A metered paywall with no markup: a paywall service's script on the page and its wording
+    in the page's visible text; the service named."""
+    vendor = next((v for el in root.iter("script") for v in _PAYWALL_SCRIPTS if v in (el.get("src") or "").lower()),
+                  None)
+    if vendor is None:
+        return None
+    shown = " ".join(t for t in root.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]"))
+    return f"a {vendor} paywall's notice" if _WALL_WORDING.search(shown) else None
 
 
 def _selector_xpath(selector: str) -> str | None:
