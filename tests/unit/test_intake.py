@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from verifier.core.intake import brief_from_bytes, check_docx_parts, markdown_links, read_brief_file
+from verifier.core.intake import (
+    brief_from_bytes,
+    check_docx_parts,
+    markdown_links,
+    read_brief_file,
+    read_pdf_brief,
+)
 from verifier.core.pdfwrite import text_pdf
 from verifier.core.values import BriefError, BriefTooLarge, BriefUnreadable
 
@@ -489,3 +495,25 @@ def test_a_word_brief_is_read_as_its_reader_sees_it() -> None:
         ("(Reuters)", "https://wire.example/strike"), ("(Health Board)", "https://health.example/wards"),
         ("https://harbour.example/report", "https://harbour.example/report")}
     assert "HYPERLINK" not in b.text
+
+
+def test_a_pdf_briefs_hyperlinks_are_its_links() -> None:
+    """A word processor keeps a document's hyperlinks as link annotations when it prints to PDF: a
+    note whose source is a link on its words ("harbour report") credits that source, read in this
+    process and in the bounded reader alike."""
+    from verifier.core.parse import parse_brief
+    from verifier.core.pdfwrite import text_pdf
+    from verifier.documents.bounded import bounded_pdf_brief
+
+    pdf = text_pdf([["The review said “the flood defences failed because the pumps had not been serviced.”^{1}",
+                     "Mayor Ann Lee said “we will not raise taxes this year”, the city paper reported.", "",
+                     "1", "Harbour Authority review, harbour report"]],
+                   links=[(0, 1, "https://city.example/budget"), (0, 4, "https://harbour.example/report")])
+    for brief in (read_pdf_brief(pdf), bounded_pdf_brief(pdf)):
+        assert [(lk.url, lk.text) for lk in brief.links] == [
+            ("https://city.example/budget", "Mayor Ann Lee said “we will not raise taxes this year”, the city paper reported."),
+            ("https://harbour.example/report", "Harbour Authority review, harbour report")]
+        pb = parse_brief(brief)
+        url = {c.ref: c.url for c in pb.citations}
+        assert [[url[r] for r in q.cites] for q in pb.quotes] == [["https://harbour.example/report"],
+                                                                  ["https://city.example/budget"]]

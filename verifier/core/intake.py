@@ -471,12 +471,19 @@ def read_pdf_brief(data: bytes) -> BriefText:
     except Exception as e:
         raise BriefUnreadable(f"cannot read the PDF: {_one_line(e)}") from None
     pages: list[str] = []
+    links: list[Link] = []
+    pos = 0
     try:
         for i in range(len(pdf)):
             page = pdf[i]
             tp = page.get_textpage()
             text = pdflayout.rejoin_breaks(_normalise_newlines(_page_text(tp)).replace("\x00", ""))
-            pages.append(pdflayout.rejoin_links(text).strip())
+            text = pdflayout.rejoin_links(text).strip()
+            if text:
+                pos += 2 if pages else 0
+                links += [Link(u, pos + a, pos + b, text[a:b]) for u, a, b in _anchored(text, _link_annots(pdf, page, tp))]
+                pages.append(text)
+                pos += len(text)
             tp.close()
             page.close()
         meta = pdf.get_metadata_dict() if hasattr(pdf, "get_metadata_dict") else {}
@@ -484,9 +491,50 @@ def read_pdf_brief(data: bytes) -> BriefText:
         raise BriefUnreadable(f"cannot read the PDF: {_one_line(e)}") from None
     finally:
         pdf.close()
-    text = "\n\n".join(p for p in pages if p)
+    text = "\n\n".join(pages)
     title = (meta.get("Title") or "").strip() or _first_line_title(text, "pdf")
-    return BriefText(text=text, title=title, fmt="pdf")
+    return BriefText(text=text, title=title, fmt="pdf", links=links)
+
+
+def _link_annots(pdf: Any, page: Any, tp: Any) -> list[tuple[str, str]]:
+    """The page's link annotations that open a web address: (the address, the text under the link),
+    as Word and Google Docs keep a document's hyperlinks when they print it to PDF."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    out: list[tuple[str, str]] = []
+    at, link = ctypes.c_int(0), raw.FPDF_LINK()
+    while len(out) < 2_000 and raw.FPDFLink_Enumerate(page.raw, ctypes.byref(at), ctypes.byref(link)):
+        action = raw.FPDFLink_GetAction(link)
+        if not action or raw.FPDFAction_GetType(action) != raw.PDFACTION_URI:
+            continue
+        size = raw.FPDFAction_GetURIPath(pdf.raw, action, None, 0)
+        buf = ctypes.create_string_buffer(max(size, 1))
+        raw.FPDFAction_GetURIPath(pdf.raw, action, buf, size)
+        uri = buf.value.decode("utf-8", "replace").strip()
+        rect = raw.FS_RECTF()
+        if not re.match(r"(?i)https?://", uri) or not raw.FPDFLink_GetAnnotRect(link, ctypes.byref(rect)):
+            continue
+        anchor = tp.get_text_bounded(left=rect.left, bottom=rect.bottom, right=rect.right, top=rect.top)
+        out.append((uri, pdflayout.rejoin_breaks(_normalise_newlines(anchor))))
+    return out
+
+
+def _anchored(text: str, annots: list[tuple[str, str]]) -> list[tuple[str, int, int]]:
+    """Each link's place in the page's text: the first occurrence of its words (spacing aside) that
+    no earlier link holds; a link whose words are not found is left out."""
+    out: list[tuple[str, int, int]] = []
+    for uri, anchor in annots:
+        words = re.findall(r"\S+", anchor)
+        if not words:
+            continue
+        rx = re.compile(r"\s+".join(re.escape(w) for w in words))
+        for m in rx.finditer(text):
+            if not any(a < m.end() and m.start() < b for _, a, b in out):
+                out.append((uri, m.start(), m.end()))
+                break
+    return sorted(out, key=lambda x: x[1])
 
 
 def _page_text(tp: Any) -> str:

@@ -575,9 +575,13 @@ def _find_entries(text: str, links: _Links) -> list[list[_Entry]]:
             body_e = le
             j = i
             found = _url_in(text, body_s, body_e, links, www=True)
-            while found is None and j + 1 < len(lines) and j < i + 2:  # wrapped entry
+            gap = 0
+            while found is None and j + 1 < len(lines) and j < i + 2 + gap:  # wrapped entry
                 ns, ne = lines[j + 1]
                 nxt = text[ns:ne]
+                if not nxt.strip() and not gap and not text[body_s:body_e].strip():
+                    gap, j = 1, j + 1  # "1" alone on its line, and its note after a paragraph break (a PDF's notes)
+                    continue
                 if not nxt.strip() or (_ENTRY.match(nxt) and _ENTRY.match(nxt).end() < len(nxt.rstrip())):  # type: ignore[union-attr]
                     break
                 if not (nxt[:1].isspace() or _URL.match(nxt.strip()) or _WWW.match(nxt.strip())
@@ -690,6 +694,7 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
                 continue
             refs.add(ref)
             by_url[en.url] = Citation(ref=ref, url=en.url, title=en.title, start=en.start, end=en.end)
+    _ibid_aliases(text, by_url, refs)  # before the running text's links take numbers: "3 Ibid." is note 3
     # running text: links and bare URLs outside the entries
     for lk in links.links:
         deferred.append((lk.start, lk.url, None if _URL.fullmatch(lk.text.strip() or lk.url) else
@@ -713,7 +718,6 @@ def _citations(text: str, all_links: list[Link]) -> tuple[list[Citation], list[t
             c.ref = ref
             continue
         by_url[url] = Citation(ref=ref, url=url, title=title, start=s, end=e)
-    _ibid_aliases(text, by_url, refs)
     cits = sorted(by_url.values(), key=lambda c: (int(c.ref) if c.ref.isdigit() else 1 << 30, c.start))
     return cits, spans
 

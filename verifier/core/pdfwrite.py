@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 
 
 def _esc(s: str) -> str:
@@ -29,17 +30,19 @@ def _line(line: str, size: float) -> str:
 
 def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 14,
              page_size: tuple[int, int] = (612, 842), font: str = "Helvetica", compress: bool = False,
-             padding: bytes = b"") -> bytes:
+             padding: bytes = b"", links: Sequence[tuple[int, int, str]] = ()) -> bytes:
     """A PDF whose page i shows the lines pages[i] (WinAnsi text: Windows-1252 characters only;
     `^{1}` in a line is a superscript).
 
     `padding` goes into an unused stream object: a large file for size tests with the same text.
+    `links`: (page, line, URI) link annotations, each over that whole line, as a word processor
+    keeps a hyperlink when it prints to PDF.
     """
     width, height = page_size
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     font_id = 3
     objects.append(f"<< /Type /Font /Subtype /Type1 /BaseFont /{font} /Encoding /WinAnsiEncoding >>".encode())
-    kids = []
+    kids: list[str] = []
     for lines in pages:
         stream = (f"BT /F1 {font_size:g} Tf 50 {height - 60} Td {leading:g} TL "
                   + " ".join(_line(x, font_size) for x in lines) + " ET").encode("cp1252", "replace")
@@ -48,8 +51,16 @@ def text_pdf(pages: list[list[str]], *, font_size: float = 11, leading: float = 
         flt = b" /Filter /FlateDecode" if compress else b""
         objects.append(b"<< /Length %d%s >>\nstream\n" % (len(stream), flt) + stream + b"\nendstream")
         content_id = len(objects)
+        annots = []
+        for pg, line, uri in links:
+            if pg == len(kids):
+                base = height - 60 - (line + 1) * leading  # each line opens with a move to the next
+                objects.append(f"<< /Type /Annot /Subtype /Link /Rect [45 {base - 3:g} {width - 45} {base + font_size:g}] "
+                               f"/Border [0 0 0] /A << /S /URI /URI ({_esc(uri)}) >> >>".encode())
+                annots.append(f"{len(objects)} 0 R")
+        annot = f" /Annots [{' '.join(annots)}]" if annots else ""
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {content_id} 0 R "
-                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >>{annot} >>".encode())
         kids.append(f"{len(objects)} 0 R")
     if padding:
         objects.append(b"<< /Length %d >>\nstream\n" % len(padding) + padding + b"\nendstream")

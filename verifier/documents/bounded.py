@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifier.core.values import BriefError, BriefText, BriefTooLarge, BriefUnreadable
+from verifier.core.values import BriefError, BriefText, BriefTooLarge, BriefUnreadable, Link
 from verifier.documents import zygote
 
 PDF_MEMORY_BYTES = 448 * 1024 * 1024  # address space of the child, pdfium and Python included: peak under 500 MB
@@ -173,7 +173,8 @@ def pdf_brief(data: bytes) -> dict[str, Any]:
     from verifier.core.intake import read_pdf_brief
 
     brief = read_pdf_brief(data)
-    return {"text": brief.text, "title": brief.title, "notes": brief.notes}
+    return {"text": brief.text, "title": brief.title, "notes": brief.notes,
+            "links": [[lk.url, lk.start, lk.end, lk.text] for lk in brief.links]}
 
 
 def bounded_pdf_brief(data: bytes, *, memory_bytes: int = PDF_MEMORY_BYTES,
@@ -183,7 +184,8 @@ def bounded_pdf_brief(data: bytes, *, memory_bytes: int = PDF_MEMORY_BYTES,
         got = run_bounded("verifier.documents.bounded:pdf_brief", data, memory_bytes=memory_bytes, seconds=seconds)
     except BudgetExceeded as e:
         raise BriefTooLarge(f"the PDF {e}; refused") from None
-    return BriefText(text=got["text"], title=got["title"], fmt="pdf", notes=list(got["notes"]))
+    return BriefText(text=got["text"], title=got["title"], fmt="pdf", notes=list(got["notes"]),
+                     links=[Link(url, start, end, text) for url, start, end, text in got.get("links", [])])
 
 
 # ------------------------------------------------------------------ the child
