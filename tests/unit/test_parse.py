@@ -617,3 +617,10 @@ def test_plain_digit_notes_that_wrap_and_an_ibid_keep_their_numbers() -> None:
     assert [[url[r] for r in q.cites] for q in pb.quotes] == [
         ["https://city.example/a"], ["https://harbour.example/b"], ["https://harbour.example/b"],
         ["https://health.example/e"]]
+
+
+def test_a_fenced_code_block_quotes_nothing() -> None:
+    text = ("The mayor said “we will protect every library in the city” [1].\n\n```python\n"
+            "print(\"We will protect every library in the city\")\nx = 'a string'\n```\n\n~~~\n"
+            "say \"nobody wins a strike like this one\"\n~~~\n" + REFS)
+    assert texts(text) == ["we will protect every library in the city"]

@@ -1053,8 +1053,8 @@ def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
 #: a reference definition's title ([id]: https://… "Title") is markup, not a quote (not a footnote's text)
 _MD_DEF_TITLE = re.compile(r"^ {0,3}\[(?!\^)[^\]\n]+\]:[ \t]*<?\S+?>?[ \t]+(?P<title>[\"'(][^\n]*)$", re.M)
 
-#: a code span: its quotation marks are code, not a quote
-_MD_CODE = re.compile(r"`[^`\n]+`")
+#: a code span or a fenced code block: its quotation marks are code, not a quote
+_MD_CODE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})[^\n]*\n(?:.*\n)*? {0,3}(?P=fence)[`~]*[ \t]*$|`[^`\n]+`", re.M)
 
 
 def _masked_links(text: str, links: list[MarkdownLink]) -> str:
