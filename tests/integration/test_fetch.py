@@ -375,3 +375,22 @@ async def test_a_location_written_in_utf8_is_followed_as_browsers_follow_it(srv:
     snap = await get(srv, "/utf8-location")
     assert snap.status == LinkStatus.OK, snap.error
     assert snap.final_url == srv.url("/news/caf%C3%A9-wins-award")
+
+
+async def test_a_redirect_stub_is_followed_where_its_script_sends_the_reader(srv: LoopbackServer) -> None:
+    """"Redirecting…" and a script that sets location: a browser goes on, and so does the fetch (the
+    hop checked like any other). The same script on a page with its own text is no redirect."""
+    stub = (b"<html><head><title>Redirecting\xe2\x80\xa6</title><script>window.location.href = '/ok';</script>"
+            b"</head><body><p>Redirecting\xe2\x80\xa6 If you are not redirected, <a href='/ok'>follow this link</a>."
+            b"</p></body></html>")
+    srv.page("/js-stub", stub)
+    srv.page("/js-replace", b"<html><body><script>location.replace(\"/ok\")</script>Moved.</body></html>")
+    srv.page("/js-article", b"<html><body><script>if (window.innerWidth < 400) location.href = '/m/story';</script>"
+             b"<article><p>" + b"The council met on Tuesday and agreed the harbour budget for next year. " * 8
+             + b"</p></article></body></html>")
+    for path in ("/js-stub", "/js-replace"):
+        snap = await get(srv, path)
+        assert snap.status == LinkStatus.OK and snap.final_url == srv.url("/ok"), (path, snap.error)
+        assert snap.redirects == [srv.url("/ok")]
+    article = await get(srv, "/js-article")
+    assert article.final_url == srv.url("/js-article") and article.redirects == []

@@ -1,6 +1,7 @@
 """The redirect chain of one fetch: where the next hop goes, and when to stop following.
 
-Why its own step: the hop decision (a 3xx Location, or a meta refresh to another page), the
+Why its own step: the hop decision (a 3xx Location, a meta refresh to another page, or a redirect
+stub's script), the
 loop and length limits and the per-origin cookies and credentials are the part of a fetch that
 httpx's client does between single requests; here it is one small value per fetch.
 """
@@ -11,11 +12,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from verifier.core.classify import is_html
+from verifier.core.classify import is_challenge_page, is_html, read_page
 from verifier.core.values import Snapshot
 from verifier.net.fetch.answer import Answer
 from verifier.net.fetch.cookies import Credentials, OriginJar
-from verifier.net.fetch.refresh import meta_refresh_target
+from verifier.net.fetch.refresh import meta_refresh_target, script_redirect_target
 
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 
@@ -35,10 +36,20 @@ def next_hop(u: httpx.URL, ans: Answer) -> str | None:
             raise ValueError(str(exc)) from exc
     if 200 <= ans.status_code < 300 and is_html(ans.content_type):
         here = str(u)
-        target = meta_refresh_target(ans.head, here)
+        target = meta_refresh_target(ans.head, here) or _stub_target(ans, here)
         if target and _page_key(target) != _page_key(here):  # a reload is no redirect
             return target
     return None
+
+
+def _stub_target(ans: Answer, here: str) -> str | None:
+    """A redirect stub's script target, unless the stub is a bot wall's challenge (whose script
+    sends the browser on to prove itself: the wall is the answer)."""
+    target = script_redirect_target(ans.head, here)
+    if target is None or is_challenge_page(read_page(ans.head, ans.content_type), ans.headers, ans.set_cookies,
+                                           ans.status_code):
+        return None
+    return target
 
 
 @dataclass

@@ -4,9 +4,15 @@ Why: a refresh inside a comment, an IE conditional comment, <noscript>, <templat
 is not one the browser follows, and only a parser knows where those end. The content value is
 read by the WHATWG "shared declarative refresh steps"; the URL resolves against <base href>.
 A refresh with no URL, or to the page itself, is a reload: the caller does not follow it.
+
+A redirect stub ("Redirecting…", a few words and a script that sets `location`) is followed as
+its script would send a browser: only a page with next to nothing to read, whose inline scripts
+name one address (script_redirect_target). On a page of its own the same script is no redirect.
 """
 
 from __future__ import annotations
+
+import re
 
 import httpx
 import lxml.etree
@@ -76,3 +82,31 @@ def meta_refresh_target(body: bytes, page_url: str) -> str | None:
         base = _join(page_url, str(bases[0]).strip()) if bases else None
         return _join(base or page_url, ref)
     return None
+
+
+#: the most words a page may show and still be a redirect stub ("Redirecting… If you are not
+#: redirected, follow this link.")
+STUB_WORDS = 40
+_SCRIPTS = lxml.etree.XPath("//script[not(@src)][not(ancestor::noscript or ancestor::template)]/text()")
+_SHOWN = lxml.etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+                          "or ancestor::template)]")
+_SET_LOCATION = re.compile(
+    r"""\b(?:(?:window|document|top|self)\.)?location(?:\.href)?\s*=\s*(["'])(?P<a>[^"'\s]+)\1"""
+    r"""|\blocation\.(?:replace|assign)\(\s*(["'])(?P<b>[^"'\s]+)\3\s*\)""")
+
+
+def script_redirect_target(body: bytes, page_url: str) -> str | None:
+    """Where a redirect stub's script sends the reader: the one address its inline scripts assign
+    to `location` (or pass to location.replace/assign), on a page showing at most STUB_WORDS words;
+    else None."""
+    if b"location" not in body[:REFRESH_SCAN_BYTES]:
+        return None
+    doc = _parse(body)
+    if doc is None or len(" ".join(str(t) for t in _SHOWN(doc)).split()) > STUB_WORDS:
+        return None
+    targets = {m.group("a") or m.group("b") for code in _SCRIPTS(doc) for m in _SET_LOCATION.finditer(str(code))}
+    if len(targets) != 1:
+        return None
+    bases = _BASE(doc)
+    base = _join(page_url, str(bases[0]).strip()) if bases else None
+    return _join(base or page_url, targets.pop())
