@@ -624,3 +624,25 @@ def test_a_fenced_code_block_quotes_nothing() -> None:
             "print(\"We will protect every library in the city\")\nx = 'a string'\n```\n\n~~~\n"
             "say \"nobody wins a strike like this one\"\n~~~\n" + REFS)
     assert texts(text) == ["we will protect every library in the city"]
+
+
+@pytest.mark.parametrize(("text", "fmt"), [
+    ("> “Nobody wins a strike like this one, least of all the passengers.”\n> — The minister [1]\n" + REFS, "md"),
+    ("> Nobody wins a strike like this one, least of all the passengers.\n>\n> — The minister, on radio [1]\n"
+     + REFS, "md"),
+])
+def test_a_block_quotes_attribution_line_is_credit_not_quoted_words(text: str, fmt: str) -> None:
+    pb = parse(text, fmt)
+    assert [(q.text, q.cites) for q in pb.quotes] == [
+        ("Nobody wins a strike like this one, least of all the passengers.", ["1"])]
+
+
+def test_an_html_block_quotes_attribution_links_its_source() -> None:
+    html = (b"<html><body><p>The minister spoke.</p><blockquote><p>Nobody wins a strike like this one, least of all "
+            b"the passengers.</p><footer>\xe2\x80\x94 <cite><a href='https://radio.example/interview'>The minister"
+            b"</a></cite></footer></blockquote><p>See also <a href='https://other.example/'>another story</a>.</p>"
+            b"</body></html>")
+    pb = parse_brief(brief_from_bytes(html, name="b.html"))
+    url = {c.ref: c.url for c in pb.citations}
+    assert [(q.text, [url[r] for r in q.cites]) for q in pb.quotes] == [
+        ("Nobody wins a strike like this one, least of all the passengers.", ["https://radio.example/interview"])]

@@ -1034,8 +1034,15 @@ def _md_blocks(text: str) -> list[tuple[int, int]]:
 _TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|\[\^[^\]\s\d^][^\]\s]{0,39}\]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*$")
 
 
+#: a block's last line that names who said it: "— Senior nurse, evidence to the inquiry"
+_ATTRIBUTION_LINE = re.compile(r"\n(?: {0,3}(?:>[ \t]?)+)?[ \t]*(?:[—―–]|--?)[ \t]*[^\W\d_][^\n]*$")
+_MD_QUOTE_MARKERS = re.compile(r"\n {0,3}(?:>[ \t]?)+")
+
+
 def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
-    """One quote for a whole block; a marker ending the block is credit, not quoted text."""
+    """One quote for a whole block (a block quotes its source's text, narration and all). A marker
+    ending the block is credit, not quoted text, and so is a last line that names the speaker, as
+    an attribution is set under a block quote ("— The minister [3]")."""
     cites: list[str] = []
     m = _TAIL_MARK.search(text, s, e)
     if m and m.start() > s:
@@ -1043,10 +1050,15 @@ def _block(text: str, s: int, e: int, md: bool, refs: _Refs) -> _Raw:
         cites = refs.of(mm) if mm else []
         if cites:
             e = m.start()
+    who = _ATTRIBUTION_LINE.search(text, s, e)
+    if who is not None and text[s:who.start()].strip():
+        e = who.start()
+        if not cites:  # "— <cite><a href=…>The minister</a></cite>": the attribution's link credits it
+            cites = list(dict.fromkeys(ref for a, _, ref in refs.linked if who.start() <= a < who.end()))[:1]
     us, ue = _unwrap(text, s, e)
     inner = text[us:ue]
     if md:
-        inner = re.sub(r"\n {0,3}(?:>[ \t]?)+", "\n", inner)
+        inner = _MD_QUOTE_MARKERS.sub("\n", inner)
     return _Raw(us, ue, re.sub(r"\s+", " ", inner).strip(), s, e, cites)
 
 
