@@ -646,3 +646,9 @@ def test_an_html_block_quotes_attribution_links_its_source() -> None:
     url = {c.ref: c.url for c in pb.citations}
     assert [(q.text, [url[r] for r in q.cites]) for q in pb.quotes] == [
         ("Nobody wins a strike like this one, least of all the passengers.", ["https://radio.example/interview"])]
+
+
+def test_a_block_quoted_lists_last_item_is_quoted_not_an_attribution() -> None:
+    text = "> The council agreed three things:\n> - to repair the harbour wall first\n> - to reopen the path by May [1]\n" + REFS
+    assert [q.text for q in parse(text).quotes] == [
+        "The council agreed three things: - to repair the harbour wall first - to reopen the path by May"]

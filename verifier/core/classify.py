@@ -247,7 +247,7 @@ _SUSPENDED = re.compile(
     r"bandwidth limit exceeded|contact your hosting provider")
 
 
-#: a parking service's own scripts, links or frames (the page need not say so in a heading)
+#: a parking service's own scripts, frames or forms (the page need not say so in a heading)
 _PARKING_VENDORS = ("sedoparking", "sedo.com", "afternic", "bodis.com", "parkingcrew", "dan.com", "above.com",
                     "hugedomains", "parklogic", "domainmarket", "undeveloped.com", "parked.com")
 _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+$")
@@ -261,8 +261,7 @@ def gone_site(page: Page) -> str | None:
     if page.words > SOFT_404_MAX_WORDS:
         return None
     heads = [_norm(h) for h in (page.title, *page.headings[:3]) if h.strip()]
-    parking = bool(_BARE_DOMAIN.match(_norm(page.title))) or any(v in page.signals or v in page.markup
-                                                                  for v in _PARKING_VENDORS)
+    parking = bool(_BARE_DOMAIN.match(_norm(page.title))) or any(v in page.signals for v in _PARKING_VENDORS)
     if any(_PARKED.search(h) for h in heads) or (parking and _PARKED.search(_norm(page.text))):
         return "a parked domain (the page offers the domain for sale)"
     if any(_SUSPENDED.search(h) for h in heads) or (page.words <= SHORT_PAGE_WORDS

@@ -1035,7 +1035,7 @@ _TAIL_MARK = re.compile(r"\s*(?:\[\^?\d{1,4}(?:\s*,\s*\d{1,4})*\]|\[\^[^\]\s\d^]
 
 
 #: a block's last line that names who said it: "— Senior nurse, evidence to the inquiry"
-_ATTRIBUTION_LINE = re.compile(r"\n(?: {0,3}(?:>[ \t]?)+)?[ \t]*(?:[—―–]|--?)[ \t]*[^\W\d_][^\n]*$")
+_ATTRIBUTION_LINE = re.compile(r"\n(?: {0,3}(?:>[ \t]?)+)?[ \t]*(?:[—―–]|--)[ \t]*[^\W\d_][^\n]*$")  # not "- ", a list item
 _MD_QUOTE_MARKERS = re.compile(r"\n {0,3}(?:>[ \t]?)+")
 
 
