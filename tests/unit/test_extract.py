@@ -345,3 +345,14 @@ def test_a_source_pdfs_rejoined_hyphens_by_the_briefs_rule() -> None:
     source's prose, as on paper, and a link's own hyphen inside an address, as for a PDF brief."""
     got = layer_lines("The inves\ufffetigation found a well\x02known plan.\r\nSee https://a.org/annual\ufffereport.pdf")
     assert got == ["The inves-", "tigation found a well-", "known plan.", "See https://a.org/annual-report.pdf"]
+
+
+def test_text_for_screen_readers_only_is_not_the_pages_visible_text() -> None:
+    """A figure the page shows (aria-hidden, for the eye) beside its spoken form (visually-hidden,
+    for screen readers): a reader quotes what is shown, so that is the page's text."""
+    html = ("<html><body><article><p>Water levels peaked at <span aria-hidden='true'>4.2 metres</span>"
+            "<span class='visually-hidden'>4.2 m</span> above normal shortly after midnight.</p>"
+            "<p><span class='sr-only'>Image source, </span>Harbour Trust</p></article></body></html>")
+    text = visible_text(html)
+    assert "Water levels peaked at 4.2 metres above normal shortly after midnight." in text
+    assert "4.2 m " not in text and "Image source" not in text and "Harbour Trust" in text

@@ -69,8 +69,21 @@ def _parse_html(html: str) -> HtmlElement | None:
     return root
 
 
+#: the classes sites give text meant for screen readers only (shown to no reader's eye: "4.2 m" beside
+#: the "4.2 metres" the page shows, "Image source," before a credit)
+_SCREEN_READER_ONLY = frozenset({"sr-only", "visually-hidden", "visuallyhidden", "screen-reader-text",
+                                 "screen-reader-only", "a11y-hidden", "u-visually-hidden", "element-invisible",
+                                 "offscreen", "sr-only-focusable"})
+
+
+def _screen_reader_only(el: Any) -> bool:
+    cls = el.get("class") if hasattr(el, "get") else None
+    return isinstance(cls, str) and not _SCREEN_READER_ONLY.isdisjoint(cls.split())
+
+
 def _text_of(root: HtmlElement) -> str:
-    """Walk the tree without recursion: blocks end lines, inline text joins as is, <pre> keeps its lines."""
+    """Walk the tree without recursion: blocks end lines, inline text joins as is, <pre> keeps its lines;
+    text for screen readers only is not the page's visible text."""
     out: list[str] = []
     # (element, entering) pairs; on leaving an element its tail belongs to the parent's flow.
     stack: list[tuple[object, bool, bool]] = [(root, True, False)]
@@ -79,7 +92,7 @@ def _text_of(root: HtmlElement) -> str:
         tag = getattr(el, "tag", None)
         name = tag.lower() if isinstance(tag, str) else ""
         if entering:
-            if not isinstance(tag, str) or name in _DROP_TAGS:
+            if not isinstance(tag, str) or name in _DROP_TAGS or _screen_reader_only(el):
                 tail = getattr(el, "tail", None)
                 if tail:
                     out.append(tail if in_pre else tail.replace("\n", " ").replace("\r", " "))
