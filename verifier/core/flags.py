@@ -67,7 +67,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from verifier.core.claims import STOP_WORDS, stem
-from verifier.core.normalize import fold
+from verifier.core.normalize import blanked, fold
 from verifier.core.wordforms import ORDS, SCALE, TENS, UNITS, spelled_value
 
 
@@ -980,13 +980,6 @@ def find_flags(claim: str, passages: Sequence[str], context: Sequence[str] = (),
     return flags + _negation_flags(claim, best, every, skip)
 
 
-def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """`text` with these spans replaced by spaces (offsets kept)."""
-    for a, b in spans:
-        text = text[:a] + " " * (b - a) + text[b:]
-    return text
-
-
 def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
                     skip: Sequence[tuple[int, int]]) -> list[Flag]:
     mine = [n for n in _negations(claim) if not any(a <= n.start < b for a, b in skip)]
@@ -999,7 +992,7 @@ def _negation_flags(claim: str, best: list[_Source], every: list[_Source],
         return []
     # the words of a checked quote are set aside here too: the quote's own "not" is the quote's
     # (judged word for word), and its neighbours are no evidence that the claim's words lack one
-    claim_words = {stem(fold(w)) for w in _WORD.findall(_blanked(claim, skip))}
+    claim_words = {stem(fold(w)) for w in _WORD.findall(blanked(claim, sorted(skip)))}
     for n in _negations(best[0].text):
         left, right = _neighbours(best[0].text, n.start, n.end, [])
         if left in claim_words and right in claim_words:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import NamedTuple
 
 _JOIN_CHARS = "'’ʼ`\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -122,16 +123,21 @@ def unmark(text: str) -> str:
     """`text` with the page's own footnote marks blanked, every other character where it was: what
     a source's words are read from (unmarked_tokens) and a claim is judged on, so a note's number is
     never one of the page's words or figures ("13 Russian nationals[12]" gives 13, not 12)."""
-    spans = mark_spans(text)
-    if not spans:
-        return text
+    return blanked(text, mark_spans(text))
+
+
+def blanked(text: str, spans: Iterable[tuple[int, int]], fill: str = " ") -> str:
+    """`text` with these (start, end) spans, in order (they may overlap), filled with `fill`, every
+    other character where it was."""
     parts: list[str] = []
     pos = 0
     for a, b in spans:
         a = max(a, pos)
         if b > a:
-            parts += [text[pos:a], " " * (b - a)]
+            parts += [text[pos:a], fill * (b - a)]
             pos = b
+    if not parts:
+        return text
     parts.append(text[pos:])
     return "".join(parts)
 

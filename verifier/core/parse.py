@@ -85,6 +85,7 @@ from urllib.parse import urlsplit
 
 from verifier.core import quotemarks
 from verifier.core.intake import MarkdownLink, markdown_link_syntax, markdown_links
+from verifier.core.normalize import blanked
 from verifier.core.values import BriefText, Citation, Link, ParsedBrief, Quote
 
 # ------------------------------------------------------------------ shared helpers
@@ -1073,17 +1074,8 @@ def _masked_links(text: str, links: list[MarkdownLink]) -> str:
     """`text` with what stands inside a Markdown link's `(url "title")` or `[id]` masked (same
     length): a quote may hold a link on its words (“[we will act](url)”), and the quotation-mark
     scan then reads across the link's syntax, but never a mark of its URL or title."""
-    if not links:
-        return text
-    parts: list[str] = []
-    pos = 0
-    for ml in links:
-        a, b = ml.link.end + 2, ml.span[1] - 1  # between "](" (or "][") and the closing ")" (or "]")
-        if b > a >= pos:
-            parts += [text[pos:a], "_" * (b - a)]
-            pos = b
-    parts.append(text[pos:])
-    return "".join(parts)
+    # between "](" (or "][") and the closing ")" (or "]")
+    return blanked(text, [(ml.link.end + 2, ml.span[1] - 1) for ml in links], fill="_")
 
 
 def _quoted_words(text: str, qs: int, qe: int, markup: list[tuple[int, int]]) -> str:
