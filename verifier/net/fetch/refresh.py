@@ -87,6 +87,9 @@ def meta_refresh_target(body: bytes, page_url: str) -> str | None:
 #: the most words a page may show and still be a redirect stub ("Redirecting… If you are not
 #: redirected, follow this link.")
 STUB_WORDS = 40
+#: a stub is a small page: a longer one is not parsed for it (half of all pages set `location`
+#: somewhere in their scripts, and this runs on the fetch's event loop for every page)
+STUB_BYTES = 32_768
 _SCRIPTS = lxml.etree.XPath("//script[not(@src)][not(ancestor::noscript or ancestor::template)]/text()")
 _SHOWN = lxml.etree.XPath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
                           "or ancestor::template)]")
@@ -99,7 +102,7 @@ def script_redirect_target(body: bytes, page_url: str) -> str | None:
     """Where a redirect stub's script sends the reader: the one address its inline scripts assign
     to `location` (or pass to location.replace/assign), on a page showing at most STUB_WORDS words;
     else None."""
-    if b"location" not in body[:REFRESH_SCAN_BYTES]:
+    if len(body) > STUB_BYTES or b"location" not in body:
         return None
     doc = _parse(body)
     if doc is None or len(" ".join(str(t) for t in _SHOWN(doc)).split()) > STUB_WORDS:
