@@ -653,34 +653,16 @@ def _docx_notes(document: object) -> dict[tuple[str, str], _Note]:
 
 
 def _note_of(note: object, urls: dict[str, str]) -> _Note:
-    """A note's paragraphs as one line of text, with its hyperlinks' offsets."""
-    chunks: list[str] = []
-    links: list[tuple[str, int, int]] = []
-    n = 0
-    for par in note.iter(_W + "p"):  # type: ignore[attr-defined]
-        if chunks:
-            chunks.append(" ")
-            n += 1
-        for child in par:
-            t = "".join(_run_text(r) for r in child.iter(_W + "r"))
-            url = urls.get(child.get(_R_ID) or "") if child.tag == _W + "hyperlink" else None
-            if url and t.strip():
-                links.append((url, n, n + len(t)))
-            chunks.append(t)
-            n += len(t)
-    text = "".join(chunks)
+    """A note's paragraphs as one line of text, with its hyperlinks' offsets (each paragraph read
+    as the body's are: _Inline)."""
+    inline = _Inline(urls, lambda _key: "")
+    for k, par in enumerate(note.iter(_W + "p")):  # type: ignore[attr-defined]
+        if k:
+            inline.put(" ")
+        inline.walk(par)
+    text = "".join(inline.chunks)
     lead = len(text) - len(text.lstrip())
-    return _Note(text.strip(), [(u, a - lead, b - lead) for u, a, b in links])
-
-
-def _run_text(run: object) -> str:
-    out = []
-    for el in run:  # type: ignore[attr-defined]
-        if el.tag == _W + "t":
-            out.append(el.text or "")
-        elif el.tag in (_W + "tab", _W + "br", _W + "cr"):
-            out.append(" ")
-    return "".join(out)
+    return _Note(text.strip(), [(u, a - lead, b - lead) for u, a, b in inline.links])
 
 
 def _cite(notes: dict[tuple[str, str], _Note], cited: list[_Note], key: tuple[str, str]) -> int:
@@ -727,7 +709,7 @@ class _Inline:
         self.n = 0
         self._fields: list[tuple[str, int | None]] = []  # open complex fields: (code so far, result start)
 
-    def _put(self, t: str) -> None:
+    def put(self, t: str) -> None:
         self.chunks.append(t)
         self.n += len(t)
 
@@ -772,12 +754,12 @@ class _Inline:
             elif self._fields and self._fields[-1][1] is None:
                 continue  # inside a field's code: not shown
             elif tag == _W + "t":
-                self._put(el.text or "")
+                self.put(el.text or "")
             elif tag in (_W + "tab", _W + "br", _W + "cr"):
-                self._put(" ")
+                self.put(" ")
             elif tag in (_W + "footnoteReference", _W + "endnoteReference"):
                 kind = "footnote" if tag == _W + "footnoteReference" else "endnote"
-                self._put(self.note_mark((kind, el.get(_W + "id") or "")))
+                self.put(self.note_mark((kind, el.get(_W + "id") or "")))
 
 
 def _docx_paragraphs(body: Any) -> Iterator[Any]:
